@@ -1,0 +1,477 @@
+//! The JSON resources of the Frontend API (`frontend-api.md` section 3), as
+//! the server writes them and the portal reads them.
+//!
+//! Every field the portal does not need is still written by the server
+//! (clerk-js reads them); decoding tolerates missing and unknown fields so
+//! an older portal keeps working against a newer server.
+
+use crate::auth::SessionStatus;
+use crate::task::TaskKey;
+use serde::{Deserialize, Serialize};
+
+/// `{"response": ..., "client": ...}`: the envelope of mutations and reads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// The resource the call is about.
+    pub response: T,
+    /// The whole current client, so callers see tasks change.
+    #[serde(default)]
+    pub client: Option<ClientJson>,
+}
+
+/// `{"data": [...], "total_count": N}`: a page of a list.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListJson<T> {
+    /// This page.
+    pub data: Vec<T>,
+    /// How many there are in all.
+    pub total_count: u64,
+}
+
+/// A browser's client: its sessions and its sign-in or sign-up in progress.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientJson {
+    pub object: String,
+    pub id: String,
+    pub sessions: Vec<SessionJson>,
+    pub sign_in: Option<SignInJson>,
+    pub sign_up: Option<SignUpJson>,
+    pub last_active_session_id: Option<String>,
+    pub cookie_expires_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl ClientJson {
+    /// The last active session, when it is still live.
+    pub fn last_active_session(&self) -> Option<&SessionJson> {
+        let id = self.last_active_session_id.as_deref()?;
+        self.sessions.iter().find(|s| s.id == id && s.status.is_live())
+    }
+}
+
+/// `{"key": "choose-organization"}`
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskJson {
+    /// Which task.
+    pub key: TaskKey,
+}
+
+/// `{"object": "token", "jwt": ...}`
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TokenJson {
+    pub object: String,
+    pub jwt: String,
+}
+
+/// A session of a client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionJson {
+    pub object: String,
+    pub id: String,
+    pub status: SessionStatus,
+    /// Non-empty exactly when `status` is `pending`; in the order to do them.
+    #[serde(default)]
+    pub tasks: Option<Vec<TaskJson>>,
+    #[serde(default)]
+    pub last_active_organization_id: Option<String>,
+    #[serde(default)]
+    pub last_active_token: Option<TokenJson>,
+    #[serde(default)]
+    pub user: Option<UserJson>,
+    #[serde(default)]
+    pub public_user_data: PublicUserDataJson,
+    #[serde(default)]
+    pub factor_verification_age: Option<Vec<i64>>,
+    #[serde(default)]
+    pub expire_at: i64,
+    #[serde(default)]
+    pub abandon_at: i64,
+    #[serde(default)]
+    pub last_active_at: i64,
+    #[serde(default)]
+    pub created_at: i64,
+    #[serde(default)]
+    pub updated_at: i64,
+}
+
+impl SessionJson {
+    /// The task to do now: the first of `tasks`.
+    pub fn current_task(&self) -> Option<TaskKey> {
+        self.tasks.as_ref().and_then(|t| t.first()).map(|t| t.key)
+    }
+}
+
+/// What a session shows of its user without the whole user.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PublicUserDataJson {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub image_url: String,
+    pub has_image: bool,
+    pub identifier: String,
+    pub user_id: Option<String>,
+}
+
+/// A verification's state.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VerificationJson {
+    pub object: Option<String>,
+    /// `unverified`, `verified`, `failed`, `expired`.
+    pub status: String,
+    pub strategy: Option<String>,
+    pub attempts: Option<u32>,
+    pub expire_at: Option<i64>,
+}
+
+/// An email address of a user.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmailAddressJson {
+    pub object: String,
+    pub id: String,
+    pub email_address: String,
+    pub verification: Option<VerificationJson>,
+    pub linked_to: Vec<serde_json::Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A user.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserJson {
+    pub object: String,
+    pub id: String,
+    pub primary_email_address_id: Option<String>,
+    pub primary_phone_number_id: Option<String>,
+    pub email_addresses: Vec<EmailAddressJson>,
+    pub phone_numbers: Vec<serde_json::Value>,
+    pub organization_memberships: Vec<MembershipJson>,
+    pub password_enabled: bool,
+    pub totp_enabled: bool,
+    pub backup_code_enabled: bool,
+    pub two_factor_enabled: bool,
+    pub create_organization_enabled: bool,
+    pub create_organizations_limit: Option<u32>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub image_url: String,
+    pub has_image: bool,
+    pub last_sign_in_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl UserJson {
+    /// The primary email address, if any.
+    pub fn primary_email(&self) -> Option<&str> {
+        let id = self.primary_email_address_id.as_deref()?;
+        self.email_addresses
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.email_address.as_str())
+    }
+}
+
+/// A factor a sign-in may use.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FactorJson {
+    pub strategy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safe_identifier: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_address_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
+}
+
+/// A sign-in in progress.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignInJson {
+    pub object: String,
+    pub id: String,
+    /// `needs_identifier`, `needs_first_factor`, `needs_second_factor`, `complete`.
+    pub status: String,
+    pub identifier: Option<String>,
+    pub supported_identifiers: Vec<String>,
+    pub supported_first_factors: Vec<FactorJson>,
+    pub supported_second_factors: Option<Vec<FactorJson>>,
+    pub first_factor_verification: Option<VerificationJson>,
+    pub second_factor_verification: Option<VerificationJson>,
+    pub created_session_id: Option<String>,
+    pub user_data: Option<PublicUserDataJson>,
+    pub abandon_at: i64,
+}
+
+/// A sign-up in progress.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignUpJson {
+    pub object: String,
+    pub id: String,
+    /// `missing_requirements`, `complete`, `abandoned`.
+    pub status: String,
+    pub required_fields: Vec<String>,
+    pub optional_fields: Vec<String>,
+    pub missing_fields: Vec<String>,
+    pub unverified_fields: Vec<String>,
+    pub verifications: SignUpVerificationsJson,
+    pub email_address: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub has_password: bool,
+    pub created_session_id: Option<String>,
+    pub created_user_id: Option<String>,
+    pub abandon_at: i64,
+}
+
+/// The verifications of a sign-up, by field.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignUpVerificationsJson {
+    pub email_address: Option<VerificationJson>,
+    pub phone_number: Option<VerificationJson>,
+    pub web3_wallet: Option<VerificationJson>,
+    pub external_account: Option<VerificationJson>,
+}
+
+/// An organization.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrganizationJson {
+    pub object: String,
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub image_url: String,
+    pub has_image: bool,
+    pub members_count: u64,
+    pub pending_invitations_count: u64,
+    pub max_allowed_memberships: u64,
+    pub admin_delete_enabled: bool,
+    pub public_metadata: serde_json::Value,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A user's membership in an organization.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MembershipJson {
+    pub object: String,
+    pub id: String,
+    pub organization: OrganizationJson,
+    /// `org:admin` or `org:member`.
+    pub role: String,
+    pub role_name: String,
+    pub permissions: Vec<String>,
+    pub public_metadata: serde_json::Value,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// What an invitation shows of its organization.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PublicOrganizationDataJson {
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub image_url: String,
+    pub has_image: bool,
+}
+
+/// An invitation of the current user to an organization.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InvitationJson {
+    pub object: String,
+    pub id: String,
+    pub email_address: String,
+    pub public_organization_data: PublicOrganizationDataJson,
+    /// `pending`, `accepted`, `revoked`.
+    pub status: String,
+    pub role: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The parts of `GET /environment` the portal reads.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EnvironmentJson {
+    pub object: String,
+    pub id: String,
+    pub auth_config: AuthConfigJson,
+    pub display_config: DisplayConfigJson,
+    pub user_settings: UserSettingsJson,
+    pub organization_settings: OrganizationSettingsJson,
+    pub maintenance_mode: bool,
+}
+
+/// `auth_config` of the environment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthConfigJson {
+    pub object: String,
+    pub id: String,
+    pub single_session_mode: bool,
+}
+
+/// `display_config` of the environment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DisplayConfigJson {
+    pub object: String,
+    pub id: String,
+    pub instance_environment_type: String,
+    pub application_name: String,
+    pub sign_in_url: String,
+    pub sign_up_url: String,
+    pub after_sign_in_url: String,
+    pub after_sign_up_url: String,
+    pub after_sign_out_all_url: String,
+    pub after_sign_out_one_url: String,
+    pub home_url: String,
+}
+
+/// `user_settings` of the environment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserSettingsJson {
+    pub attributes: std::collections::BTreeMap<String, AttributeJson>,
+    pub sign_up: SignUpSettingsJson,
+    pub password_settings: PasswordSettingsJson,
+}
+
+/// One attribute of `user_settings.attributes`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AttributeJson {
+    pub enabled: bool,
+    pub required: bool,
+    pub used_for_first_factor: bool,
+    pub first_factors: Vec<String>,
+    pub used_for_second_factor: bool,
+    pub second_factors: Vec<String>,
+    pub verifications: Vec<String>,
+    pub verify_at_sign_up: bool,
+}
+
+/// `user_settings.sign_up`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SignUpSettingsJson {
+    pub captcha_enabled: bool,
+    pub mode: String,
+    pub progressive: bool,
+    pub mfa: MfaSettingsJson,
+}
+
+/// `user_settings.sign_up.mfa`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MfaSettingsJson {
+    pub required: bool,
+}
+
+/// `user_settings.password_settings`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasswordSettingsJson {
+    pub min_length: u32,
+    pub max_length: u32,
+    pub disable_hibp: bool,
+    pub show_zxcvbn: bool,
+    pub min_zxcvbn_strength: u32,
+}
+
+/// `organization_settings` of the environment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OrganizationSettingsJson {
+    pub enabled: bool,
+    pub force_organization_selection: bool,
+    pub max_allowed_memberships: u64,
+    pub slug: SlugSettingsJson,
+}
+
+/// `organization_settings.slug`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SlugSettingsJson {
+    pub disabled: bool,
+}
+
+/// A message the development delivery "sent" (`GET /v1/dev/outbox`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OutboxMessageJson {
+    pub id: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub code: Option<String>,
+    pub created_at: i64,
+}
+
+/// Derives an organization slug from its name: lowercase ASCII letters and
+/// digits, words joined by single hyphens.
+pub fn slug_from_name(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(|c| c.to_lowercase()) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if c.is_alphanumeric() {
+            continue;
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+/// Whether `slug` matches `^[a-z0-9]+(?:-[a-z0-9]+)*$`.
+pub fn is_valid_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_derived_and_checked() {
+        assert_eq!(slug_from_name("Acme"), "acme");
+        assert_eq!(slug_from_name("  Acme  Widgets, Inc. "), "acme-widgets-inc");
+        assert_eq!(slug_from_name("Ünïcode Org"), "ncode-org");
+        assert!(is_valid_slug("acme"));
+        assert!(is_valid_slug("acme-2"));
+        for bad in ["", "-acme", "acme-", "ac--me", "Acme", "ac me", "acmé"] {
+            assert!(!is_valid_slug(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_session_reads_its_current_task() {
+        let json = r#"{"object":"session","id":"sess_1","status":"pending",
+            "tasks":[{"key":"reset-password"},{"key":"choose-organization"}]}"#;
+        let s: SessionJson = serde_json::from_str(json).expect("parses");
+        assert_eq!(s.current_task(), Some(TaskKey::ResetPassword));
+    }
+}

@@ -1,0 +1,157 @@
+//! `router(state)`: the whole HTTP surface, used by `main` and by tests.
+//!
+//! Outside in: `_method` override (so `POST ?_method=DELETE` is routed as a
+//! DELETE), security headers, the body limit, then `/v1` (Frontend API,
+//! with the Origin check on state-changing calls), `/backend/v1`, the JWKS,
+//! the operator theme and the portal's static files.
+
+use crate::error::ApiError;
+use crate::input::BODY_LIMIT;
+use crate::routes;
+use crate::state::AppState;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn_with_state, map_request, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use sha2::{Digest, Sha256};
+use tower::ServiceExt;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use vestibule_protocol::ErrorCode;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let csp = content_security_policy(&state);
+    let v1 = routes::frontend().layer(from_fn_with_state(state.clone(), check_origin));
+    let inner = Router::new()
+        .nest("/v1", v1)
+        .nest("/backend/v1", routes::backend::router(state.clone()))
+        .route("/.well-known/jwks.json", get(routes::client::jwks))
+        .route("/theme.css", get(theme_css))
+        .fallback(portal)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(state);
+    Router::new()
+        .fallback_service(inner)
+        .layer(map_request(method_override))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("frame-ancestors 'none'")),
+        ))
+}
+
+/// `POST ...?_method=PATCH|PUT|DELETE` is treated as that verb.
+async fn method_override(mut req: Request) -> Request {
+    if req.method() == Method::POST {
+        let wanted = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "_method").map(|(_, v)| v.to_ascii_uppercase()));
+        match wanted.as_deref() {
+            Some("PATCH") => *req.method_mut() = Method::PATCH,
+            Some("PUT") => *req.method_mut() = Method::PUT,
+            Some("DELETE") => *req.method_mut() = Method::DELETE,
+            _ => {}
+        }
+    }
+    req
+}
+
+/// State-changing Frontend API calls must come from an allowed origin.
+async fn check_origin(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(next.run(req).await);
+    }
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    match origin {
+        Some(o) if state.redirect_policy().allows_origin(o) => Ok(next.run(req).await),
+        _ => Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::OriginInvalid, "This request's origin is not allowed.")),
+    }
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::RequestInvalid, "This method is not allowed here.")
+}
+
+/// The operator stylesheet (empty when none is configured).
+async fn theme_css(State(state): State<AppState>) -> Response {
+    let css = match &state.theme_css {
+        Some(path) => tokio::fs::read_to_string(path).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, path = %path.display(), "theme stylesheet unreadable");
+            String::new()
+        }),
+        None => String::new(),
+    };
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], css).into_response()
+}
+
+/// API paths that match no route get the error envelope; everything else
+/// is the portal (its files, or `index.html` for its client-side routes).
+async fn portal(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path();
+    let api = path == "/v1" || path.starts_with("/v1/") || path.starts_with("/backend/");
+    let dir = match (&state.portal_dir, api) {
+        (Some(dir), false) if matches!(*req.method(), Method::GET | Method::HEAD) => dir.clone(),
+        _ => return ApiError::not_found().into_response(),
+    };
+    let index = dir.join("index.html");
+    let service = ServeDir::new(&dir).fallback(ServeFile::new(index));
+    match service.oneshot(req).await {
+        Ok(res) => res.into_response(),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+/// The CSP: scripts only from this origin plus the inline bootstrap script
+/// of the built portal, by hash; no framing.
+fn content_security_policy(state: &AppState) -> String {
+    let mut hashes = String::new();
+    if let Some(dir) = &state.portal_dir {
+        if let Ok(html) = std::fs::read_to_string(dir.join("index.html")) {
+            for script in inline_scripts(&html) {
+                use base64::Engine;
+                let digest = Sha256::digest(script.as_bytes());
+                hashes.push_str(&format!(" 'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+            }
+        }
+    }
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+}
+
+/// The bodies of `<script>` elements without `src`.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let tag = &after[..open_end];
+        let body_start = open_end + 1;
+        let Some(close) = after[body_start..].find("</script>") else { break };
+        if !tag.contains("src=") {
+            out.push(&after[body_start..body_start + close]);
+        }
+        rest = &after[body_start + close..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn inline_scripts_are_found() {
+        let html = r#"<script src="/a.js"></script><script type="module">init()</script>"#;
+        assert_eq!(super::inline_scripts(html), vec!["init()"]);
+    }
+}

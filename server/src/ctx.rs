@@ -1,0 +1,228 @@
+//! `Ctx`: who is calling the Frontend API (their client, by cookie or
+//! dev-browser token; their origin and IP), and how an answer goes back
+//! (the envelope with the whole client, and the cookies to set).
+
+use crate::error::{ApiError, ApiResult};
+use crate::render::{self, SessionView};
+use crate::state::AppState;
+use crate::store::{self, clients::ClientRow, sessions::SessionRow, users::UserRow};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// Name of the cookie that identifies a browser's client.
+pub const CLIENT_COOKIE: &str = "__client";
+/// Name of the cookie holding the session token.
+pub const SESSION_COOKIE: &str = "__session";
+
+/// The caller of a Frontend API route.
+pub struct Ctx {
+    /// Shared state.
+    pub state: AppState,
+    /// The caller's client, if it has one.
+    pub client: Option<ClientRow>,
+    /// The `Origin` header, when allowed.
+    pub origin: Option<String>,
+    /// The caller's IP.
+    pub ip: IpAddr,
+    /// `_clerk_session_id`, when given.
+    pub session_hint: Option<String>,
+    had_session_cookie: bool,
+    cookies: Vec<String>,
+}
+
+/// Reads one cookie from the `Cookie` headers.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx, ApiError> {
+        let query = crate::input::Fields::from_urlencoded(parts.uri.query().unwrap_or_default().as_bytes())?;
+        let token = cookie(parts, CLIENT_COOKIE)
+            .map(str::to_string)
+            .or_else(|| {
+                state
+                    .settings()
+                    .is_development()
+                    .then(|| query.opt("__clerk_db_jwt").ok().flatten().map(str::to_string))
+                    .flatten()
+            });
+        let client = match token {
+            Some(t) => store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(&t)).await?,
+            None => None,
+        };
+        let policy = state.redirect_policy();
+        let origin = parts
+            .headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .filter(|o| policy.allows_origin(o))
+            .map(str::to_string);
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        Ok(Ctx {
+            state: state.clone(),
+            client,
+            origin,
+            ip,
+            session_hint: query.opt("_clerk_session_id")?.map(str::to_string),
+            had_session_cookie: cookie(parts, SESSION_COOKIE).is_some(),
+            cookies: Vec::new(),
+        })
+    }
+}
+
+impl Ctx {
+    /// The `azp` of tokens minted for this caller.
+    pub fn azp(&self) -> String {
+        self.origin.clone().unwrap_or_else(|| self.state.public_origin.clone())
+    }
+
+    /// The caller's client, or 401.
+    pub fn client(&self) -> ApiResult<&ClientRow> {
+        self.client.as_ref().ok_or_else(ApiError::unauthenticated)
+    }
+
+    /// The caller's client, created (with its cookie) when it has none.
+    pub async fn ensure_client(&mut self) -> ApiResult<ClientRow> {
+        if let Some(c) = &self.client {
+            return Ok(c.clone());
+        }
+        let token = crate::ids::new_token();
+        let c = self.create_client(&token).await?;
+        self.set_client_cookie(&token);
+        Ok(c)
+    }
+
+    /// Creates a client whose token is `token`.
+    pub async fn create_client(&mut self, token: &str) -> ApiResult<ClientRow> {
+        let c = store::clients::insert(&self.state.pool, &crate::ids::new_id("client"), &crate::ids::token_hash(token), self.state.now()).await?;
+        self.client = Some(c.clone());
+        Ok(c)
+    }
+
+    fn set_client_cookie(&mut self, token: &str) {
+        let secure = if self.state.cookie_secure { "; Secure" } else { "" };
+        let max_age = self.state.client_lifetime_ms / 1000;
+        self.cookies.push(format!("{CLIENT_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+    }
+
+    /// Expires the client cookie in the browser.
+    pub fn clear_client_cookie(&mut self) {
+        self.cookies.push(format!("{CLIENT_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    }
+
+    /// Reloads the client row after a change.
+    pub async fn reload_client(&mut self) -> ApiResult<()> {
+        if let Some(c) = &self.client {
+            self.client = store::clients::by_id(&self.state.pool, &c.id).await?;
+        }
+        Ok(())
+    }
+
+    /// A live (active or pending) session of this client, with its user and view.
+    pub async fn live_session(&self, id: &str) -> ApiResult<(SessionRow, UserRow, SessionView)> {
+        let client = self.client()?;
+        let row = store::sessions::by_id(&self.state.pool, id)
+            .await?
+            .filter(|s| s.client_id == client.id)
+            .ok_or_else(ApiError::not_found)?;
+        let user = store::users::by_id(&self.state.pool, &row.user_id).await?.ok_or_else(ApiError::not_found)?;
+        let view = render::session_view(&self.state, &self.state.settings(), &row, &user);
+        if !view.status.is_live() {
+            return Err(ApiError::unauthenticated().with_session(id));
+        }
+        Ok((row, user, view))
+    }
+
+    /// The session `/me` routes act for: `_clerk_session_id`, or the last active one.
+    pub async fn current_session(&self) -> ApiResult<(SessionRow, UserRow, SessionView)> {
+        let client = self.client()?;
+        let id = self
+            .session_hint
+            .clone()
+            .or_else(|| client.last_active_session_id.clone())
+            .ok_or_else(ApiError::unauthenticated)?;
+        self.live_session(&id).await
+    }
+
+    /// `{"response": resource, "client": <whole client>}` with the cookies.
+    pub async fn reply<T: Serialize>(mut self, status: StatusCode, resource: T) -> ApiResult<Response> {
+        self.reload_client().await?;
+        let client = match &self.client {
+            Some(c) => Some(render::client(&self.state, c, &self.azp()).await?),
+            None => None,
+        };
+        let token = client
+            .as_ref()
+            .and_then(|c| c.last_active_session())
+            .and_then(|s| s.last_active_token.as_ref())
+            .map(|t| t.jwt.clone());
+        self.session_cookie(token);
+        let body = serde_json::json!({ "response": resource, "client": client });
+        Ok(self.finish(status, body))
+    }
+
+    /// A bare JSON answer (no envelope) with the cookies.
+    pub fn reply_bare<T: Serialize>(self, status: StatusCode, body: T) -> Response {
+        self.finish(status, body)
+    }
+
+    /// Sets (or clears) the `__session` cookie.
+    pub fn session_cookie(&mut self, jwt: Option<String>) {
+        let secure = if self.state.cookie_secure { "; Secure" } else { "" };
+        match jwt {
+            Some(jwt) => {
+                let ttl = self.state.settings().session_token_ttl_seconds;
+                self.cookies.push(format!("{SESSION_COOKIE}={jwt}; Path=/; SameSite=Lax; Max-Age={ttl}{secure}"));
+            }
+            None if self.had_session_cookie => {
+                self.cookies.push(format!("{SESSION_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0{secure}"));
+            }
+            None => {}
+        }
+    }
+
+    /// Turns a body into a response carrying the pending cookies.
+    pub fn finish<T: Serialize>(self, status: StatusCode, body: T) -> Response {
+        let mut res = (status, Json(body)).into_response();
+        for c in self.cookies {
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        res
+    }
+
+    /// Turns a redirect into a response carrying the pending cookies.
+    pub fn redirect(self, to: &str) -> Response {
+        let mut res = StatusCode::FOUND.into_response();
+        if let Ok(v) = HeaderValue::from_str(to) {
+            res.headers_mut().insert(header::LOCATION, v);
+        }
+        for c in self.cookies {
+            if let Ok(v) = HeaderValue::from_str(&c) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+        }
+        res
+    }
+}

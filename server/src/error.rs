@@ -1,0 +1,104 @@
+//! `ApiError`: the one way a handler fails. It renders the error envelope of
+//! `frontend-api.md`; internal causes are logged and never sent.
+
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use vestibule_protocol::error::{ErrorCode, ErrorEnvelope, ErrorMeta, WireError};
+
+/// A failed request, as the caller will see it.
+#[derive(Debug)]
+pub struct ApiError {
+    /// HTTP status (4xx, or 500 for internal errors).
+    pub status: StatusCode,
+    /// The wire code.
+    pub code: ErrorCode,
+    /// Short message for people.
+    pub message: String,
+    /// Which field or session it concerns.
+    pub meta: ErrorMeta,
+    /// Seconds for a `Retry-After` header.
+    pub retry_after: Option<i64>,
+}
+
+impl ApiError {
+    /// An error with a status, a code and a message.
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, code, message: message.into(), meta: ErrorMeta::default(), retry_after: None }
+    }
+
+    /// A 422 about one form field.
+    pub fn field(code: ErrorCode, param: &str, message: impl Into<String>) -> ApiError {
+        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
+        e.meta.param_name = Some(param.to_string());
+        e
+    }
+
+    /// A required field is missing.
+    pub fn missing(param: &str) -> ApiError {
+        ApiError::field(ErrorCode::FormParamMissing, param, format!("{param} must be included."))
+    }
+
+    /// A field has the wrong shape.
+    pub fn invalid(param: &str) -> ApiError {
+        ApiError::field(ErrorCode::FormParamFormatInvalid, param, format!("{param} is invalid."))
+    }
+
+    /// 404 `resource_not_found`.
+    pub fn not_found() -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::ResourceNotFound, "Resource not found")
+    }
+
+    /// 401 `authentication_invalid`.
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::AuthenticationInvalid, "You are not signed in.")
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn too_many(retry_after_seconds: i64) -> ApiError {
+        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests, "Too many requests. Try again later.");
+        e.retry_after = Some(retry_after_seconds.max(1));
+        e
+    }
+
+    /// An internal failure: logged here, sent as a bare 500.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, "Something went wrong. Please try again.")
+    }
+
+    /// Adds the session the error concerns.
+    pub fn with_session(mut self, session_id: &str) -> ApiError {
+        self.meta.session_id = Some(session_id.to_string());
+        self
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> ApiError {
+        ApiError::internal(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorEnvelope {
+            errors: vec![WireError {
+                code: self.code.as_str().to_string(),
+                long_message: self.message.clone(),
+                message: self.message,
+                meta: self.meta,
+            }],
+        };
+        let mut res = (self.status, Json(body)).into_response();
+        if let Some(s) = self.retry_after {
+            if let Ok(v) = HeaderValue::from_str(&s.to_string()) {
+                res.headers_mut().insert("retry-after", v);
+            }
+        }
+        res
+    }
+}
+
+/// What handlers return.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,128 @@
+//! The instance's signing key and the session tokens it signs.
+//!
+//! An RSA-2048 key pair is generated at first start and kept in the data
+//! directory (mode 0600); the public half is published as a JWKS so that
+//! applications verify session tokens offline.
+
+use base64::Engine;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use rsa::traits::PublicKeyParts;
+use rsa::RsaPrivateKey;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+/// The signing key, loaded or created.
+pub struct SigningKeys {
+    kid: String,
+    encoding: EncodingKey,
+    jwk: serde_json::Value,
+    public_pem: String,
+}
+
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeys").field("kid", &self.kid).finish_non_exhaustive()
+    }
+}
+
+/// Why the key could not be loaded or made.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    /// File system trouble.
+    #[error("key file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The key file is not a PKCS#8 RSA key.
+    #[error("key format: {0}")]
+    Format(String),
+}
+
+/// The claims of a session token (`frontend-api.md` section 2).
+#[derive(Debug, Serialize)]
+pub struct SessionClaims {
+    pub iss: String,
+    pub sub: String,
+    pub sid: String,
+    pub azp: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub v: u8,
+    /// `"pending"` only while the session is pending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sts: Option<&'static str>,
+    /// The active organization.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub o: Option<OrgClaim>,
+}
+
+/// The `o` claim: the active organization.
+#[derive(Debug, Serialize)]
+pub struct OrgClaim {
+    pub id: String,
+    pub slg: String,
+    pub rol: String,
+}
+
+impl SigningKeys {
+    /// Loads `signing_key.pem` from `dir`, creating it (0600) when absent.
+    pub fn load_or_create(dir: &Path) -> Result<SigningKeys, KeyError> {
+        let path = dir.join("signing_key.pem");
+        let key = if path.exists() {
+            let pem = std::fs::read_to_string(&path)?;
+            RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| KeyError::Format(e.to_string()))?
+        } else {
+            let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| KeyError::Format(e.to_string()))?;
+            let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Format(e.to_string()))?;
+            crate::files::write_private(&path, pem.as_bytes())?;
+            key
+        };
+        SigningKeys::from_key(&key)
+    }
+
+    fn from_key(key: &RsaPrivateKey) -> Result<SigningKeys, KeyError> {
+        let encoding = EncodingKey::from_rsa_der(&pkcs1_der(key)?);
+        let public = key.to_public_key();
+        let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let n = public.n().to_bytes_be();
+        let kid = format!("ins_{}", &crate::ids::hex(&Sha256::digest(&n))[..16]);
+        let jwk = serde_json::json!({
+            "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
+            "n": b64(n), "e": b64(public.e().to_bytes_be()),
+        });
+        let public_pem = public
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Format(e.to_string()))?;
+        Ok(SigningKeys { kid, encoding, jwk, public_pem })
+    }
+
+    /// The key id in token headers and the JWKS.
+    pub fn kid(&self) -> &str {
+        &self.kid
+    }
+
+    /// `{"keys": [...]}` for `/v1/jwks`.
+    pub fn jwks(&self) -> serde_json::Value {
+        serde_json::json!({ "keys": [self.jwk] })
+    }
+
+    /// The public key as PEM (SPKI), for `verifyToken(token, {jwtKey})`.
+    pub fn public_pem(&self) -> &str {
+        &self.public_pem
+    }
+
+    /// Signs session claims as an RS256 JWT with this key's `kid`.
+    pub fn sign(&self, claims: &SessionClaims) -> Result<String, jsonwebtoken::errors::Error> {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+    }
+}
+
+fn pkcs1_der(key: &RsaPrivateKey) -> Result<Vec<u8>, KeyError> {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    key.to_pkcs1_der()
+        .map(|d| d.as_bytes().to_vec())
+        .map_err(|e| KeyError::Format(e.to_string()))
+}

@@ -1,0 +1,28 @@
+//! The Vestibule server: the Frontend API that the portal and
+//! `@clerk/clerk-js` talk to, and the Backend API for operators.
+//!
+//! `main.rs` only parses the command line; everything else is here so tests
+//! build the same router with an injected clock.
+
+pub mod app;
+pub mod clock;
+pub mod codes;
+pub mod config;
+pub mod ctx;
+pub mod delivery;
+pub mod error;
+pub mod files;
+pub mod ids;
+pub mod input;
+pub mod keys;
+pub mod password;
+pub mod render;
+pub mod routes;
+pub mod settings;
+pub mod state;
+pub mod store;
+
+pub use app::router;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::Config;
+pub use state::AppState;

@@ -1,0 +1,80 @@
+//! `vestibule`: the command line of the server.
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use vestibule_server::{router, AppState, Config, SystemClock};
+
+#[derive(Parser)]
+#[command(name = "vestibule", about = "Vestibule: sign-in, sign-up and session tasks")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server.
+    Serve {
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Data directory (database, keys).
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Config file (TOML).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// The built portal to serve.
+        #[arg(long)]
+        portal_dir: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vestibule: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let Command::Serve { listen, data_dir, config, portal_dir } = cli.command;
+    let mut cfg = Config::load(config.as_deref(), |k| std::env::var(k).ok())?;
+    if let Some(l) = listen {
+        cfg.listen = l;
+    }
+    if let Some(d) = data_dir {
+        cfg.data_dir = d;
+    }
+    if let Some(p) = portal_dir {
+        cfg.portal_dir = Some(p);
+    }
+    let listener = tokio::net::TcpListener::bind(&cfg.listen).await?;
+    let addr = listener.local_addr()?;
+    let public_url = cfg.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let started = AppState::start(&cfg, &public_url, Arc::new(SystemClock), None).await?;
+    println!("Vestibule listening on http://{addr}");
+    println!("Portal: {public_url}/sign-in");
+    println!("Data directory: {}", cfg.data_dir.display());
+    if started.secret_key_new || started.state.settings().is_development() {
+        println!("Backend API secret key: {}", started.secret_key);
+    }
+    let app = router(started.state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

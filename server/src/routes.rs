@@ -1,0 +1,24 @@
+//! The Frontend API (`/v1`) and Backend API (`/backend/v1`) routes, one
+//! module per area.
+
+pub mod backend;
+pub mod client;
+pub mod dev;
+pub mod me;
+pub mod sessions;
+pub mod sign_in;
+pub mod sign_up;
+
+use crate::state::AppState;
+use axum::Router;
+
+/// Every Frontend API route, relative to `/v1`.
+pub fn frontend() -> Router<AppState> {
+    Router::new()
+        .merge(client::router())
+        .merge(sign_in::router())
+        .merge(sign_up::router())
+        .merge(sessions::router())
+        .merge(me::router())
+        .merge(dev::router())
+}

@@ -1,0 +1,148 @@
+//! The Backend API for operators (`/backend/v1`, `Authorization: Bearer
+//! <secret key>`): users, compromised passwords, organizations,
+//! invitations and the instance settings. Answers are bare resources, as
+//! `@clerk/backend` reads them.
+
+use crate::error::{ApiError, ApiResult};
+use crate::input::{Body, Query};
+use crate::password::{self, Secret};
+use crate::render;
+use crate::state::AppState;
+use crate::store::{self, orgs, users::NewUser};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::Value;
+use vestibule_protocol::ErrorCode;
+
+/// Routes of the Backend API, relative to `/backend/v1`.
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/users", post(create_user).get(find_users))
+        .route("/users/{id}", get(get_user))
+        .route("/users/{id}/password/set_compromised", post(set_compromised))
+        .route("/organizations", post(create_organization))
+        .route("/organizations/{id}/invitations", post(invite))
+        .route("/instance", get(get_instance).patch(patch_instance))
+        .layer(axum::middleware::from_fn_with_state(state, require_secret_key))
+}
+
+async fn require_secret_key(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {
+    let key = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match key {
+        Some(k) if state.is_secret_key(k.trim()) => Ok(next.run(req).await),
+        _ => Err(ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::AuthenticationInvalid, "A valid secret key is required.")),
+    }
+}
+
+async fn user_json(state: &AppState, id: &str) -> ApiResult<Json<Value>> {
+    let u = store::users::by_id(&state.pool, id).await?.ok_or_else(ApiError::not_found)?;
+    let json = render::user(state, &state.settings(), &u).await?;
+    Ok(Json(serde_json::to_value(json).map_err(ApiError::internal)?))
+}
+
+async fn create_user(State(state): State<AppState>, Body(f): Body) -> ApiResult<(StatusCode, Json<Value>)> {
+    let email = crate::routes::sign_up::normalise_email(f.req("email_address")?, "email_address")?;
+    let skip_checks = f.bool("skip_password_checks")?.unwrap_or(false);
+    let hash = match f.opt("password")? {
+        Some(p) => {
+            if !skip_checks {
+                password::check_length(p, state.settings().password_min_length, "password")?;
+            }
+            Some(password::hash(&Secret(p.to_string())).await?)
+        }
+        None => None,
+    };
+    let first = f.opt("first_name")?.map(str::to_string);
+    let last = f.opt("last_name")?.map(str::to_string);
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    let new = NewUser {
+        email: &email,
+        email_verified: true,
+        password_hash: hash.as_deref(),
+        first_name: first.as_deref(),
+        last_name: last.as_deref(),
+    };
+    let id = store::users::insert(&mut tx, &new, now).await?.ok_or_else(|| {
+        ApiError::field(ErrorCode::FormIdentifierExists, "email_address", "That email address is taken.")
+    })?;
+    tx.commit().await?;
+    Ok((StatusCode::OK, user_json(&state, &id).await?))
+}
+
+async fn find_users(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<Value>> {
+    let mut out = Vec::new();
+    for raw in q.all("email_address") {
+        let email = crate::routes::sign_up::normalise_email(raw, "email_address")?;
+        if let Some(u) = store::users::by_email(&state.pool, &email).await? {
+            out.push(serde_json::to_value(render::user(&state, &state.settings(), &u).await?).map_err(ApiError::internal)?);
+        }
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    user_json(&state, &id).await
+}
+
+async fn set_compromised(State(state): State<AppState>, Path(id): Path<String>, Body(f): Body) -> ApiResult<Json<Value>> {
+    let revoke = f.bool("revoke_all_sessions")?.unwrap_or(false);
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    if !store::users::set_compromised(&mut *tx, &id, true, now).await? {
+        return Err(ApiError::not_found());
+    }
+    if revoke {
+        store::sessions::finish_all_of_user(&mut *tx, &id, None, "revoked", now).await?;
+    }
+    tx.commit().await?;
+    user_json(&state, &id).await
+}
+
+async fn create_organization(State(state): State<AppState>, Body(f): Body) -> ApiResult<Json<Value>> {
+    let (name, slug) = crate::routes::me::name_and_slug(&f)?;
+    let creator = match f.opt("created_by")? {
+        Some(uid) => Some(store::users::by_id(&state.pool, uid).await?.ok_or_else(|| ApiError::invalid("created_by"))?.id),
+        None => None,
+    };
+    let mut tx = state.pool.begin().await?;
+    let id = orgs::insert(&mut tx, &name, &slug, creator.as_deref(), state.now())
+        .await?
+        .ok_or_else(crate::routes::me::slug_taken)?;
+    tx.commit().await?;
+    let org = orgs::by_id(&state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(serde_json::to_value(render::organization(&org)).map_err(ApiError::internal)?))
+}
+
+async fn invite(State(state): State<AppState>, Path(id): Path<String>, Body(f): Body) -> ApiResult<Json<Value>> {
+    let email = crate::routes::sign_up::normalise_email(f.req("email_address")?, "email_address")?;
+    let role = f.opt("role")?.unwrap_or("org:member");
+    if !matches!(role, "org:admin" | "org:member") {
+        return Err(ApiError::invalid("role"));
+    }
+    orgs::by_id(&state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
+    let inv_id = orgs::invite(&state.pool, &id, &email, role, state.now()).await?;
+    let inv = orgs::invitation(&state.pool, &inv_id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(serde_json::to_value(render::invitation(&inv)).map_err(ApiError::internal)?))
+}
+
+async fn get_instance(State(state): State<AppState>) -> Json<crate::settings::InstanceSettings> {
+    Json(state.settings())
+}
+
+async fn patch_instance(State(state): State<AppState>, Body(f): Body) -> ApiResult<Json<crate::settings::InstanceSettings>> {
+    let next = state
+        .settings()
+        .patched(&f.to_json_map())
+        .map_err(|e| ApiError::field(ErrorCode::FormParamFormatInvalid, &e.param, e.to_string()))?;
+    state.replace_settings(next.clone()).await?;
+    Ok(Json(next))
+}

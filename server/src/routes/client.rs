@@ -1,0 +1,93 @@
+//! The environment, the client, the dev-browser token, the handshake and
+//! the JWKS.
+
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::input::Query;
+use crate::render;
+use crate::state::AppState;
+use crate::store;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/environment", get(environment).patch(environment).post(environment))
+        .route("/client", get(get_client).post(create_client).delete(delete_client))
+        .route("/dev_browser", post(dev_browser))
+        .route("/client/handshake", get(handshake))
+        .route("/jwks", get(jwks))
+}
+
+async fn environment(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json(render::environment(&state))
+}
+
+async fn get_client(mut ctx: Ctx) -> ApiResult<Response> {
+    let client = match &ctx.client {
+        Some(c) => Some(render::client(&ctx.state, c, &ctx.azp()).await?),
+        None => None,
+    };
+    let jwt = client
+        .as_ref()
+        .and_then(|c| c.last_active_session())
+        .and_then(|s| s.last_active_token.as_ref())
+        .map(|t| t.jwt.clone());
+    ctx.session_cookie(jwt);
+    Ok(ctx.finish(StatusCode::OK, serde_json::json!({ "response": client, "client": null })))
+}
+
+async fn create_client(mut ctx: Ctx) -> ApiResult<Response> {
+    let c = ctx.ensure_client().await?;
+    let json = render::client(&ctx.state, &c, &ctx.azp()).await?;
+    ctx.reply(StatusCode::OK, json).await
+}
+
+async fn delete_client(mut ctx: Ctx) -> ApiResult<Response> {
+    let c = ctx.client()?.clone();
+    let now = ctx.state.now();
+    let mut tx = ctx.state.pool.begin().await?;
+    store::sessions::finish_all_of_client(&mut *tx, &c.id, "ended", now).await?;
+    store::clients::set_last_active_session(&mut *tx, &c.id, None, now).await?;
+    tx.commit().await?;
+    ctx.clear_client_cookie();
+    ctx.session_cookie(None);
+    let json = render::client(&ctx.state, &c, &ctx.azp()).await?;
+    ctx.client = None;
+    Ok(ctx.finish(StatusCode::OK, serde_json::json!({ "response": json, "client": null })))
+}
+
+/// `POST /dev_browser`: a token that stands in for the client cookie
+/// (`__clerk_db_jwt`), for development instances only.
+async fn dev_browser(mut ctx: Ctx) -> ApiResult<Response> {
+    if !ctx.state.settings().is_development() {
+        return Err(ApiError::not_found());
+    }
+    let token = crate::ids::new_token();
+    ctx.create_client(&token).await?;
+    Ok(ctx.finish(StatusCode::OK, serde_json::json!({ "object": "dev_browser", "id": token, "token": token })))
+}
+
+/// `GET /client/handshake?redirect_url=`: a fresh `__session` for the last
+/// active session, then back to an allowed `redirect_url`.
+async fn handshake(mut ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
+    let target = ctx.state.redirect_policy().or_fallback(q.opt("redirect_url")?, "/");
+    let jwt = match ctx.client.as_ref().and_then(|c| c.last_active_session_id.clone()) {
+        Some(id) => match ctx.live_session(&id).await {
+            Ok((row, _, view)) => Some(render::mint_token(&ctx.state, &ctx.state.settings(), &row, &view, &ctx.azp()).await?),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    ctx.session_cookie(jwt);
+    Ok(ctx.redirect(&target))
+}
+
+/// `GET /jwks`: the public keys that verify session tokens.
+pub async fn jwks(State(state): State<AppState>) -> impl IntoResponse {
+    Json(state.keys.jwks())
+}

@@ -1,0 +1,116 @@
+//! Sessions of the client: touch (set the active organization), tokens,
+//! end, remove, and sign out of all.
+
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::input::Body;
+use crate::render;
+use crate::state::AppState;
+use crate::store;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{delete, post};
+use axum::Router;
+use vestibule_protocol::wire::TokenJson;
+use vestibule_protocol::ErrorCode;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/client/sessions", delete(sign_out_all))
+        .route("/client/sessions/{id}/touch", post(touch))
+        .route("/client/sessions/{id}/tokens", post(tokens))
+        .route("/client/sessions/{id}/tokens/{template}", post(tokens_template))
+        .route("/client/sessions/{id}/end", post(end))
+        .route("/client/sessions/{id}/remove", post(remove))
+}
+
+async fn touch(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if let Some(intent) = f.opt("intent")? {
+        if !matches!(intent, "select_org" | "select_session" | "focus") {
+            return Err(ApiError::invalid("intent"));
+        }
+    }
+    let (row, user, _) = ctx.live_session(&id).await?;
+    let now = ctx.state.now();
+    let org = if f.has("active_organization_id") {
+        match f.opt("active_organization_id")? {
+            Some(org_id) => {
+                if store::orgs::role_of(&ctx.state.pool, org_id, &user.id).await?.is_none() {
+                    return Err(ApiError::field(
+                        ErrorCode::NotAMemberInOrganization,
+                        "active_organization_id",
+                        "You are not a member of this organization.",
+                    ));
+                }
+                Some(org_id.to_string())
+            }
+            None => None,
+        }
+    } else {
+        row.active_organization_id.clone()
+    };
+    let mut tx = ctx.state.pool.begin().await?;
+    store::sessions::set_active_organization(&mut *tx, &row.id, org.as_deref(), now).await?;
+    store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&row.id), now).await?;
+    tx.commit().await?;
+    let row = store::sessions::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
+    let (json, _) = render::session(&ctx.state, &ctx.state.settings(), &row, &ctx.azp()).await?;
+    ctx.reply(StatusCode::OK, json).await
+}
+
+async fn tokens(mut ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let (row, user, view) = ctx.live_session(&id).await?;
+    if let Some(org_id) = f.opt("organization_id")? {
+        if row.active_organization_id.as_deref() != Some(org_id)
+            && store::orgs::role_of(&ctx.state.pool, org_id, &user.id).await?.is_none()
+        {
+            return Err(ApiError::field(ErrorCode::NotAMemberInOrganization, "organization_id", "You are not a member of this organization."));
+        }
+    }
+    store::sessions::touch(&ctx.state.pool, &row.id, ctx.state.now()).await?;
+    let jwt = render::mint_token(&ctx.state, &ctx.state.settings(), &row, &view, &ctx.azp()).await?;
+    let is_last_active = ctx.client()?.last_active_session_id.as_deref() == Some(row.id.as_str());
+    if is_last_active {
+        ctx.session_cookie(Some(jwt.clone()));
+    }
+    Ok(ctx.reply_bare(StatusCode::OK, TokenJson { object: "token".into(), jwt }))
+}
+
+async fn tokens_template(_ctx: Ctx, Path((_id, _template)): Path<(String, String)>) -> ApiResult<Response> {
+    Err(ApiError::not_found())
+}
+
+async fn finish(ctx: Ctx, id: String, status: &str) -> ApiResult<Response> {
+    let (row, _, _) = ctx.live_session(&id).await?;
+    let now = ctx.state.now();
+    let mut tx = ctx.state.pool.begin().await?;
+    store::sessions::finish(&mut *tx, &row.id, status, now).await?;
+    if ctx.client()?.last_active_session_id.as_deref() == Some(row.id.as_str()) {
+        store::clients::set_last_active_session(&mut *tx, &row.client_id, None, now).await?;
+    }
+    tx.commit().await?;
+    let row = store::sessions::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
+    let (json, _) = render::session(&ctx.state, &ctx.state.settings(), &row, &ctx.azp()).await?;
+    ctx.reply(StatusCode::OK, json).await
+}
+
+async fn end(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+    finish(ctx, id, "ended").await
+}
+
+async fn remove(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+    finish(ctx, id, "removed").await
+}
+
+async fn sign_out_all(ctx: Ctx) -> ApiResult<Response> {
+    let client = ctx.client()?.clone();
+    let now = ctx.state.now();
+    let mut tx = ctx.state.pool.begin().await?;
+    store::sessions::finish_all_of_client(&mut *tx, &client.id, "ended", now).await?;
+    store::clients::set_last_active_session(&mut *tx, &client.id, None, now).await?;
+    tx.commit().await?;
+    let json = render::client(&ctx.state, &client, &ctx.azp()).await?;
+    ctx.reply(StatusCode::OK, json).await
+}

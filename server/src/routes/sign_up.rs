@@ -1,0 +1,197 @@
+//! Sign-up: email and password, then the emailed code when the instance
+//! verifies addresses at sign-up; the user and the session are created in
+//! one transaction when nothing is missing.
+
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::input::{Body, Fields};
+use crate::password::{self, Secret};
+use crate::render;
+use crate::state::AppState;
+use crate::store::{self, sign_ups::SignUpRow, users::NewUser};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use vestibule_protocol::ErrorCode;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/client/sign_ups", post(create))
+        .route("/client/sign_ups/{id}", get(read).patch(update))
+        .route("/client/sign_ups/{id}/prepare_verification", post(prepare_verification))
+        .route("/client/sign_ups/{id}/attempt_verification", post(attempt_verification))
+}
+
+const SIGN_UP_LIFETIME_MS: i64 = 24 * 3600 * 1000;
+
+/// Normalises an email address: trimmed, lowercased, one `@` with text on
+/// both sides and a dot in the domain.
+pub fn normalise_email(raw: &str, param: &str) -> ApiResult<String> {
+    let email = raw.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        && matches!(email.split_once('@'), Some((local, domain))
+            if !local.is_empty() && !domain.contains('@') && domain.contains('.')
+               && !domain.starts_with('.') && !domain.ends_with('.'));
+    if ok {
+        Ok(email)
+    } else {
+        Err(ApiError::field(ErrorCode::FormParamFormatInvalid, param, "Enter a valid email address."))
+    }
+}
+
+fn name(f: &Fields, param: &str) -> ApiResult<Option<String>> {
+    match f.opt(param)? {
+        Some(v) if v.chars().count() > 256 => Err(ApiError::invalid(param)),
+        v => Ok(v.map(|s| s.trim().to_string())),
+    }
+}
+
+/// Applies the fields of a create or update call to the row.
+async fn apply(ctx: &Ctx, row: &mut SignUpRow, f: &Fields) -> ApiResult<()> {
+    if let Some(raw) = f.opt("email_address")? {
+        let email = normalise_email(raw, "email_address")?;
+        if store::users::email_taken(&ctx.state.pool, &email).await? {
+            return Err(ApiError::field(ErrorCode::FormIdentifierExists, "email_address", "That email address is taken. Please try another."));
+        }
+        if row.email.as_deref() != Some(email.as_str()) {
+            row.email = Some(email);
+            row.email_verified = false;
+        }
+    }
+    if let Some(p) = f.opt("password")? {
+        password::check_length(p, ctx.state.settings().password_min_length, "password")?;
+        row.password_hash = Some(password::hash(&Secret(p.to_string())).await?);
+    }
+    if f.has("first_name") {
+        row.first_name = name(f, "first_name")?;
+    }
+    if f.has("last_name") {
+        row.last_name = name(f, "last_name")?;
+    }
+    Ok(())
+}
+
+async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
+    let client = ctx.ensure_client().await?;
+    let now = ctx.state.now();
+    let mut row = SignUpRow {
+        id: crate::ids::new_id("sua"),
+        client_id: client.id.clone(),
+        email: None,
+        password_hash: None,
+        first_name: None,
+        last_name: None,
+        email_verified: false,
+        status: "missing_requirements".into(),
+        created_user_id: None,
+        created_session_id: None,
+        created_at: now,
+        updated_at: now,
+        abandon_at: now + SIGN_UP_LIFETIME_MS,
+    };
+    apply(&ctx, &mut row, &f).await?;
+    let mut tx = ctx.state.pool.begin().await?;
+    store::sign_ups::save(&mut *tx, &row).await?;
+    store::clients::set_sign_up(&mut *tx, &client.id, Some(&row.id), now).await?;
+    tx.commit().await?;
+    let row = complete_if_ready(&ctx, row).await?;
+    reply(ctx, &row).await
+}
+
+async fn load(ctx: &Ctx, id: &str) -> ApiResult<SignUpRow> {
+    store::sign_ups::by_id(&ctx.state.pool, &ctx.client()?.id, id).await?.ok_or_else(ApiError::not_found)
+}
+
+fn must_be_open(row: &SignUpRow) -> ApiResult<()> {
+    if row.status == "complete" {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This sign-up is already complete."));
+    }
+    Ok(())
+}
+
+async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+    let row = load(&ctx, &id).await?;
+    reply(ctx, &row).await
+}
+
+async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let mut row = load(&ctx, &id).await?;
+    must_be_open(&row)?;
+    apply(&ctx, &mut row, &f).await?;
+    row.updated_at = ctx.state.now();
+    store::sign_ups::save(&ctx.state.pool, &row).await?;
+    let row = complete_if_ready(&ctx, row).await?;
+    reply(ctx, &row).await
+}
+
+async fn reply(ctx: Ctx, row: &SignUpRow) -> ApiResult<Response> {
+    let json = render::sign_up(&ctx.state.settings(), row);
+    ctx.reply(StatusCode::OK, json).await
+}
+
+fn subject(row: &SignUpRow) -> String {
+    format!("sign_up:{}:email_address", row.id)
+}
+
+async fn prepare_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if f.req("strategy")? != "email_code" {
+        return Err(ApiError::invalid("strategy"));
+    }
+    let row = load(&ctx, &id).await?;
+    must_be_open(&row)?;
+    let email = row.email.clone().ok_or_else(|| ApiError::missing("email_address"))?;
+    crate::codes::send(&ctx.state, &subject(&row), "email", &email, "verify your email address").await?;
+    reply(ctx, &row).await
+}
+
+async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let code = f.req("code")?.to_string();
+    let mut row = load(&ctx, &id).await?;
+    must_be_open(&row)?;
+    crate::codes::check(&ctx.state, &subject(&row), &code).await?;
+    row.email_verified = true;
+    row.updated_at = ctx.state.now();
+    store::sign_ups::save(&ctx.state.pool, &row).await?;
+    let row = complete_if_ready(&ctx, row).await?;
+    reply(ctx, &row).await
+}
+
+/// When nothing is missing, creates the user and the session and completes
+/// the sign-up, all in one transaction.
+async fn complete_if_ready(ctx: &Ctx, mut row: SignUpRow) -> ApiResult<SignUpRow> {
+    let settings = ctx.state.settings();
+    let verified = row.email_verified || !settings.email_verification_at_sign_up;
+    let (Some(email), Some(hash)) = (row.email.clone(), row.password_hash.clone()) else {
+        return Ok(row);
+    };
+    if !verified {
+        return Ok(row);
+    }
+    let now = ctx.state.now();
+    let mut tx = ctx.state.pool.begin().await?;
+    let new = NewUser {
+        email: &email,
+        email_verified: row.email_verified,
+        password_hash: Some(&hash),
+        first_name: row.first_name.as_deref(),
+        last_name: row.last_name.as_deref(),
+    };
+    let Some(user_id) = store::users::insert(&mut tx, &new, now).await? else {
+        return Err(ApiError::field(ErrorCode::FormIdentifierExists, "email_address", "That email address is taken. Please try another."));
+    };
+    store::users::signed_in(&mut *tx, &user_id, now).await?;
+    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user_id, now, ctx.state.client_lifetime_ms).await?;
+    row.status = "complete".into();
+    row.created_user_id = Some(user_id);
+    row.created_session_id = Some(session_id.clone());
+    row.updated_at = now;
+    store::sign_ups::save(&mut *tx, &row).await?;
+    store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
+    store::clients::set_sign_up(&mut *tx, &row.client_id, None, now).await?;
+    tx.commit().await?;
+    Ok(row)
+}

@@ -1,0 +1,102 @@
+//! `sessions`: a user signed in on a client. The stored status is `active`
+//! for live sessions; "pending" is derived from the task rules on read.
+
+use sqlx::{FromRow, SqliteExecutor};
+
+/// A session row.
+#[derive(Clone, Debug, FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub status: String,
+    pub active_organization_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_active_at: i64,
+    pub expire_at: i64,
+    pub abandon_at: i64,
+}
+
+const COLS: &str = "id, client_id, user_id, status, active_organization_id, created_at, updated_at, last_active_at, expire_at, abandon_at";
+
+/// Creates a live session.
+pub async fn insert(ex: impl SqliteExecutor<'_>, client_id: &str, user_id: &str, now: i64, lifetime_ms: i64) -> sqlx::Result<String> {
+    let id = crate::ids::new_id("sess");
+    sqlx::query("INSERT INTO sessions (id, client_id, user_id, status, created_at, updated_at, last_active_at, expire_at, abandon_at) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)")
+        .bind(&id)
+        .bind(client_id)
+        .bind(user_id)
+        .bind(now)
+        .bind(now)
+        .bind(now)
+        .bind(now + lifetime_ms)
+        .bind(now + lifetime_ms)
+        .execute(ex)
+        .await?;
+    Ok(id)
+}
+
+/// The session with this id.
+pub async fn by_id(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<SessionRow>> {
+    sqlx::query_as(&format!("SELECT {COLS} FROM sessions WHERE id = ?")).bind(id).fetch_optional(ex).await
+}
+
+/// The sessions of a client whose stored status is still `active`, newest first.
+pub async fn live_of_client(ex: impl SqliteExecutor<'_>, client_id: &str) -> sqlx::Result<Vec<SessionRow>> {
+    sqlx::query_as(&format!("SELECT {COLS} FROM sessions WHERE client_id = ? AND status = 'active' ORDER BY created_at DESC"))
+        .bind(client_id)
+        .fetch_all(ex)
+        .await
+}
+
+/// Sets the active organization and marks the session used.
+pub async fn set_active_organization(ex: impl SqliteExecutor<'_>, id: &str, org_id: Option<&str>, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET active_organization_id = ?, last_active_at = ?, updated_at = ? WHERE id = ?")
+        .bind(org_id)
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+/// Marks the session used now.
+pub async fn touch(ex: impl SqliteExecutor<'_>, id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET last_active_at = ? WHERE id = ?").bind(now).bind(id).execute(ex).await.map(|_| ())
+}
+
+/// Ends a live session with a final status (`ended`, `removed`, `revoked`, `expired`).
+pub async fn finish(ex: impl SqliteExecutor<'_>, id: &str, status: &str, now: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ? AND status = 'active'")
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Ends every live session of a client.
+pub async fn finish_all_of_client(ex: impl SqliteExecutor<'_>, client_id: &str, status: &str, now: i64) -> sqlx::Result<u64> {
+    let r = sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE client_id = ? AND status = 'active'")
+        .bind(status)
+        .bind(now)
+        .bind(client_id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected())
+}
+
+/// Ends every live session of a user, except `keep` when given.
+pub async fn finish_all_of_user(ex: impl SqliteExecutor<'_>, user_id: &str, keep: Option<&str>, status: &str, now: i64) -> sqlx::Result<u64> {
+    let r = sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE user_id = ? AND status = 'active' AND id IS NOT ?")
+        .bind(status)
+        .bind(now)
+        .bind(user_id)
+        .bind(keep)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected())
+}

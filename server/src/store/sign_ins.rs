@@ -1,0 +1,71 @@
+//! `sign_ins`: a sign-in in progress on a client.
+
+use sqlx::{FromRow, SqliteExecutor};
+
+/// A sign-in row.
+#[derive(Clone, Debug, FromRow)]
+pub struct SignInRow {
+    pub id: String,
+    pub client_id: String,
+    pub identifier: Option<String>,
+    pub user_id: Option<String>,
+    pub status: String,
+    pub first_factor_strategy: Option<String>,
+    pub first_factor_status: Option<String>,
+    pub created_session_id: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub abandon_at: i64,
+}
+
+const COLS: &str = "id, client_id, identifier, user_id, status, first_factor_strategy, first_factor_status, created_session_id, created_at, updated_at, abandon_at";
+
+/// Creates a sign-in.
+pub async fn insert(ex: impl SqliteExecutor<'_>, row: &SignInRow) -> sqlx::Result<()> {
+    sqlx::query(&format!("INSERT INTO sign_ins ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+        .bind(&row.id)
+        .bind(&row.client_id)
+        .bind(&row.identifier)
+        .bind(&row.user_id)
+        .bind(&row.status)
+        .bind(&row.first_factor_strategy)
+        .bind(&row.first_factor_status)
+        .bind(&row.created_session_id)
+        .bind(row.created_at)
+        .bind(row.updated_at)
+        .bind(row.abandon_at)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+/// The sign-in with this id on this client.
+pub async fn by_id(ex: impl SqliteExecutor<'_>, client_id: &str, id: &str) -> sqlx::Result<Option<SignInRow>> {
+    sqlx::query_as(&format!("SELECT {COLS} FROM sign_ins WHERE id = ? AND client_id = ?"))
+        .bind(id)
+        .bind(client_id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Records the first factor's outcome and, when complete, the session.
+pub async fn update_first_factor(
+    ex: impl SqliteExecutor<'_>,
+    id: &str,
+    status: &str,
+    strategy: &str,
+    factor_status: &str,
+    session_id: Option<&str>,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sign_ins SET status = ?, first_factor_strategy = ?, first_factor_status = ?, created_session_id = ?, updated_at = ? WHERE id = ?")
+        .bind(status)
+        .bind(strategy)
+        .bind(factor_status)
+        .bind(session_id)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}

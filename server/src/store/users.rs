@@ -1,0 +1,188 @@
+//! `users` and `email_addresses`: accounts, their addresses, and the
+//! failed-attempt counter behind the lockout.
+
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+/// A user row. The password hash is kept out of `Debug`.
+#[derive(Clone, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub password_hash: Option<String>,
+    pub password_compromised: bool,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub last_sign_in_at: Option<i64>,
+    pub create_organization_enabled: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl std::fmt::Debug for UserRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// An email address row.
+#[derive(Clone, Debug, FromRow)]
+pub struct EmailRow {
+    pub id: String,
+    pub user_id: String,
+    pub email: String,
+    pub verified: bool,
+    pub is_primary: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const USER_COLS: &str = "id, password_hash, password_compromised, first_name, last_name, last_sign_in_at, create_organization_enabled, created_at, updated_at";
+const EMAIL_COLS: &str = "id, user_id, email, verified, is_primary, created_at, updated_at";
+
+/// What a new user starts with.
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub email_verified: bool,
+    pub password_hash: Option<&'a str>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+}
+
+/// Creates a user and its primary email address (call inside a transaction).
+/// `Ok(None)` when the address is taken.
+pub async fn insert(conn: &mut SqliteConnection, new: &NewUser<'_>, now: i64) -> sqlx::Result<Option<String>> {
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM email_addresses WHERE email = ?")
+        .bind(new.email)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if taken.is_some() {
+        return Ok(None);
+    }
+    let user_id = crate::ids::new_id("user");
+    sqlx::query("INSERT INTO users (id, password_hash, first_name, last_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(&user_id)
+        .bind(new.password_hash)
+        .bind(new.first_name)
+        .bind(new.last_name)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO email_addresses (id, user_id, email, verified, is_primary, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)")
+        .bind(crate::ids::new_id("idn"))
+        .bind(&user_id)
+        .bind(new.email)
+        .bind(new.email_verified)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(Some(user_id))
+}
+
+/// The user with this id.
+pub async fn by_id(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE id = ?")).bind(id).fetch_optional(ex).await
+}
+
+/// The user owning this email address (exact, already lowercased).
+pub async fn by_email(ex: impl SqliteExecutor<'_>, email: &str) -> sqlx::Result<Option<UserRow>> {
+    sqlx::query_as(&format!(
+        "SELECT {} FROM users u JOIN email_addresses e ON e.user_id = u.id WHERE e.email = ?",
+        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+    ))
+    .bind(email)
+    .fetch_optional(ex)
+    .await
+}
+
+/// Whether any user owns this address.
+pub async fn email_taken(ex: impl SqliteExecutor<'_>, email: &str) -> sqlx::Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM email_addresses WHERE email = ?").bind(email).fetch_one(ex).await?;
+    Ok(n > 0)
+}
+
+/// The email addresses of a user, primary first.
+pub async fn emails(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<Vec<EmailRow>> {
+    sqlx::query_as(&format!("SELECT {EMAIL_COLS} FROM email_addresses WHERE user_id = ? ORDER BY is_primary DESC, created_at"))
+        .bind(user_id)
+        .fetch_all(ex)
+        .await
+}
+
+/// Marks the password compromised (or not).
+pub async fn set_compromised(ex: impl SqliteExecutor<'_>, user_id: &str, compromised: bool, now: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE users SET password_compromised = ?, updated_at = ? WHERE id = ?")
+        .bind(compromised)
+        .bind(now)
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Records a successful sign-in: resets the failure count.
+pub async fn signed_in(ex: impl SqliteExecutor<'_>, user_id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ?, updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(now)
+        .bind(user_id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+/// The outcome of asking for an attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Attempt {
+    /// An attempt is reserved; it is the n-th consecutive one.
+    Granted(u32),
+    /// The user is locked until this time (ms).
+    Locked(i64),
+}
+
+/// Reserves one attempt in a single statement, so concurrent guesses cannot
+/// buy more than `max`: the count goes up before the secret is checked. An
+/// expired lock starts a fresh count.
+pub async fn reserve_attempt(ex: impl SqliteExecutor<'_>, user_id: &str, max: u32, lock_ms: i64, now: i64) -> sqlx::Result<Attempt> {
+    let granted: Option<i64> = sqlx::query_scalar(
+        "UPDATE users SET
+            failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 THEN 1 ELSE failed_attempts + 1 END,
+            locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 THEN NULL ELSE locked_until END
+         WHERE id = ?2
+           AND ((locked_until IS NOT NULL AND locked_until <= ?1)
+                OR (locked_until IS NULL AND failed_attempts < ?3))
+         RETURNING failed_attempts",
+    )
+    .bind(now)
+    .bind(user_id)
+    .bind(max as i64)
+    .fetch_optional(ex)
+    .await?;
+    Ok(match granted {
+        Some(n) => Attempt::Granted(n as u32),
+        None => Attempt::Locked(now + lock_ms),
+    })
+}
+
+/// When the user's lock ends, if locked.
+pub async fn locked_until(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar::<_, Option<i64>>("SELECT locked_until FROM users WHERE id = ?")
+        .bind(user_id)
+        .fetch_optional(ex)
+        .await
+        .map(Option::flatten)
+}
+
+/// A failed attempt that used the last of the budget locks the user.
+pub async fn lock(ex: impl SqliteExecutor<'_>, user_id: &str, until: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET locked_until = ? WHERE id = ?").bind(until).bind(user_id).execute(ex).await.map(|_| ())
+}
+
+/// Gives back a reserved attempt when the server, not the guess, failed.
+pub async fn release_attempt(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET failed_attempts = MAX(failed_attempts - 1, 0) WHERE id = ?")
+        .bind(user_id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}

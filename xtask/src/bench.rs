@@ -1,0 +1,111 @@
+//! `cargo xtask bench`: the numbers we track release to release, printed as
+//! `name: value unit` lines: what the browser downloads (gzip), how fast a
+//! cold browser reaches an interactive choose-organization screen, how much
+//! `GET /v1/client` traffic the server sustains, and its peak memory.
+
+mod browser;
+mod gzip;
+mod load;
+mod server;
+mod signup;
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::cmd::TempDir;
+use crate::portal::{build_portal, build_server, Profile};
+use crate::tools::{self, Chromium};
+use crate::Result;
+
+/// Cold loads of the choose-organization screen.
+const COLD_LOADS: usize = 10;
+/// Concurrent keep-alive connections of the load test.
+const CONNECTIONS: usize = 50;
+/// Length of the load test.
+const LOAD_DURATION: Duration = Duration::from_secs(10);
+
+/// Builds the portal and the release server, then measures and prints.
+pub fn run(root: &Path) -> Result<()> {
+    tools::ensure(root, Chromium::Yes)?;
+    build_portal(root)?;
+    let dist = root.join("dist");
+    let sizes = gzip::portal_sizes(&dist)?;
+    let server_bin = build_server(root, Profile::Release)?;
+
+    println!();
+    println!("portal_gzip_bytes: {} bytes", gzip::total(&sizes));
+    for file in &sizes {
+        println!("  {}: {} bytes gzip -9 ({} raw)", file.name, file.gzip, file.raw);
+    }
+
+    let scratch = TempDir::new("vestibule-bench")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut server = server::Server::start(&server_bin, &dist, scratch.path())?;
+    let outcome = runtime.block_on(measure(&mut server, scratch.path()));
+    if outcome.is_err() {
+        server.print_log_tail();
+    }
+    outcome
+    // `server` (and chromedriver inside `measure`) are killed on drop.
+}
+
+/// Everything that needs the running server.
+async fn measure(server: &mut server::Server, scratch: &Path) -> Result<()> {
+    server.wait_ready().await?;
+    let base = server.base_url();
+    let client_cookie = signup::pending_session(&base).await?;
+    eprintln!("bench: signed up bench user; measuring {COLD_LOADS} cold loads");
+
+    let loads = browser::cold_loads(&base, &client_cookie, scratch, COLD_LOADS).await?;
+    let mut sorted = loads.clone();
+    sorted.sort_by(f64::total_cmp);
+    println!("choose_org_ready_ms_median: {:.1} ms", median(&sorted));
+    println!("choose_org_ready_ms_min: {:.1} ms", sorted.first().copied().unwrap_or_default());
+    println!("choose_org_ready_ms_max: {:.1} ms", sorted.last().copied().unwrap_or_default());
+    let each: Vec<String> = loads.iter().map(|ms| format!("{ms:.1}")).collect();
+    println!("  loads (ms, in order): {}", each.join(", "));
+
+    eprintln!(
+        "bench: GET /v1/client with {CONNECTIONS} connections for {} s",
+        LOAD_DURATION.as_secs()
+    );
+    let report = load::run(&base, &client_cookie, CONNECTIONS, LOAD_DURATION).await?;
+    println!("client_rps: {:.1} req/s", report.rps());
+    println!("client_p99_ms: {:.2} ms", report.p99_ms());
+    println!(
+        "  load: {CONNECTIONS} connections, {:.1} s, {} ok, {} non-200, {} errors",
+        report.window.as_secs_f64(),
+        report.ok,
+        report.non_ok,
+        report.errors
+    );
+    if report.ok == 0 {
+        return Err("no GET /v1/client request succeeded".into());
+    }
+
+    println!("server_peak_rss_kb: {} kB", server.peak_rss_kb()?);
+    Ok(())
+}
+
+/// Median of sorted values (mean of the middle two for an even count).
+fn median(sorted: &[f64]) -> f64 {
+    match sorted.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[1.0, 2.0, 9.0]), 2.0);
+        assert_eq!(median(&[1.0, 2.0, 4.0, 9.0]), 3.0);
+        assert_eq!(median(&[]), 0.0);
+    }
+}

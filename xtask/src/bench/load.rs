@@ -1,0 +1,136 @@
+//! The `GET /v1/client` load test: the request every portal page makes
+//! first, from many keep-alive connections at once, for a fixed time.
+
+use std::time::Duration;
+
+use tokio::time::{timeout_at, Instant};
+
+use crate::Result;
+
+/// What the load test saw.
+pub struct Report {
+    /// Responses with status 200.
+    pub ok: u64,
+    /// Responses with another status.
+    pub non_ok: u64,
+    /// Requests that failed without a response.
+    pub errors: u64,
+    /// The measured window.
+    pub window: Duration,
+    /// Latencies of the 200 responses, sorted, in ms.
+    latencies_ms: Vec<f64>,
+}
+
+impl Report {
+    /// Completed 200 responses per second.
+    pub fn rps(&self) -> f64 {
+        self.ok as f64 / self.window.as_secs_f64()
+    }
+
+    /// 99th percentile latency of the 200 responses (nearest rank).
+    pub fn p99_ms(&self) -> f64 {
+        let n = self.latencies_ms.len();
+        if n == 0 {
+            return 0.0;
+        }
+        let rank = (n as f64 * 0.99).ceil() as usize;
+        self.latencies_ms[rank.clamp(1, n) - 1]
+    }
+}
+
+/// Per-connection tally.
+#[derive(Default)]
+struct Tally {
+    ok: u64,
+    non_ok: u64,
+    errors: u64,
+    latencies_ms: Vec<f64>,
+}
+
+/// `connections` tasks, each with its own keep-alive connection, send
+/// `GET /v1/client` with the client cookie until `duration` has passed.
+pub async fn run(base: &str, client_cookie: &str, connections: usize, duration: Duration) -> Result<Report> {
+    let url = format!("{base}/v1/client");
+    let cookie = reqwest::header::HeaderValue::from_str(&format!("__client={client_cookie}"))?;
+    let mut clients = Vec::with_capacity(connections);
+    for _ in 0..connections {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::COOKIE, cookie.clone());
+        clients.push(
+            reqwest::Client::builder()
+                .default_headers(headers)
+                .pool_max_idle_per_host(1)
+                .build()?,
+        );
+    }
+    let start = Instant::now();
+    let deadline = start + duration;
+    let tasks: Vec<_> = clients
+        .into_iter()
+        .map(|client| tokio::spawn(connection(client, url.clone(), deadline)))
+        .collect();
+    let mut report = Report {
+        ok: 0,
+        non_ok: 0,
+        errors: 0,
+        window: duration,
+        latencies_ms: Vec::new(),
+    };
+    for task in tasks {
+        let tally = task.await?;
+        report.ok += tally.ok;
+        report.non_ok += tally.non_ok;
+        report.errors += tally.errors;
+        report.latencies_ms.extend(tally.latencies_ms);
+    }
+    report.latencies_ms.sort_by(f64::total_cmp);
+    Ok(report)
+}
+
+/// One connection's request loop; a request still running at the deadline
+/// is abandoned and not counted.
+async fn connection(client: reqwest::Client, url: String, deadline: Instant) -> Tally {
+    let mut tally = Tally::default();
+    while Instant::now() < deadline {
+        let sent = Instant::now();
+        let request = async {
+            let response = client.get(&url).send().await?;
+            let status = response.status();
+            response.bytes().await?;
+            Ok::<_, reqwest::Error>(status)
+        };
+        match timeout_at(deadline, request).await {
+            Err(_deadline_passed) => break,
+            Ok(Ok(status)) if status == reqwest::StatusCode::OK => {
+                tally.ok += 1;
+                tally.latencies_ms.push(sent.elapsed().as_secs_f64() * 1000.0);
+            }
+            Ok(Ok(_)) => tally.non_ok += 1,
+            Ok(Err(_)) => {
+                tally.errors += 1;
+                // Do not spin on a refused connection.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+    tally
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Report;
+    use std::time::Duration;
+
+    #[test]
+    fn p99_is_nearest_rank() {
+        let report = Report {
+            ok: 200,
+            non_ok: 0,
+            errors: 0,
+            window: Duration::from_secs(10),
+            latencies_ms: (1..=200).map(f64::from).collect(),
+        };
+        assert_eq!(report.p99_ms(), 198.0);
+        assert_eq!(report.rps(), 20.0);
+    }
+}

@@ -1,0 +1,113 @@
+//! `cargo xtask test`: the whole test suite in the order that fails fastest
+//! (native, then the portal in headless Chromium, then end to end against
+//! the real server and built portal), with the environment each stage needs.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::cmd::{self, cargo};
+use crate::portal::{build_portal, build_server, Profile};
+use crate::tools::{self, Chromium, CHROMEDRIVER, CHROMIUM};
+use crate::Result;
+
+/// Outcome of one stage, for the summary.
+enum Outcome {
+    Passed(Duration),
+    Failed(Duration, String),
+    NotRun,
+}
+
+/// Runs the three stages, stopping at the first failure, and prints a summary.
+pub fn run(root: &Path) -> Result<()> {
+    tools::ensure(root, Chromium::Yes)?;
+    let stages: [(&str, fn(&Path) -> Result<()>); 3] = [
+        ("native tests (cargo test --workspace)", native),
+        ("browser unit tests (vestibule-portal, wasm32, headless Chromium)", browser),
+        ("end-to-end tests (vestibule-e2e)", end_to_end),
+    ];
+    let mut outcomes = Vec::new();
+    let mut failed = false;
+    for (name, stage) in stages {
+        if failed {
+            outcomes.push((name, Outcome::NotRun));
+            continue;
+        }
+        println!("\n== test: {name}");
+        let started = Instant::now();
+        let outcome = match stage(root) {
+            Ok(()) => Outcome::Passed(started.elapsed()),
+            Err(error) => {
+                failed = true;
+                Outcome::Failed(started.elapsed(), error.to_string())
+            }
+        };
+        outcomes.push((name, outcome));
+    }
+    println!("\n== test summary");
+    for (name, outcome) in &outcomes {
+        match outcome {
+            Outcome::Passed(took) => println!("  ok      {name} ({:.1} s)", took.as_secs_f64()),
+            Outcome::Failed(took, why) => {
+                println!("  FAILED  {name} ({:.1} s): {why}", took.as_secs_f64())
+            }
+            Outcome::NotRun => println!("  skipped {name} (an earlier stage failed)"),
+        }
+    }
+    if failed {
+        Err("tests failed".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Host tests of every crate (the e2e tests are `#[ignore]`d there).
+fn native(root: &Path) -> Result<()> {
+    cmd::run(cargo()
+        .current_dir(root)
+        .args(["test", "--workspace", "--locked"]))
+}
+
+/// The portal's wasm-bindgen tests in headless Chromium.
+fn browser(root: &Path) -> Result<()> {
+    cmd::run(cargo()
+        .current_dir(root)
+        .args([
+            "test",
+            "-p",
+            "vestibule-portal",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--locked",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))
+}
+
+/// The real (debug) server with the built portal, driven through Chromium.
+fn end_to_end(root: &Path) -> Result<()> {
+    build_portal(root)?;
+    let server = build_server(root, Profile::Debug)?;
+    let artifacts = root.join("artifacts");
+    std::fs::create_dir_all(&artifacts)
+        .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
+    cmd::run(cargo()
+        .current_dir(root)
+        .args([
+            "test",
+            "--locked",
+            "-p",
+            "vestibule-e2e",
+            "--",
+            "--ignored",
+            "--test-threads=1",
+        ])
+        .env("VESTIBULE_BIN", server)
+        .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
+        .env("VESTIBULE_ARTIFACTS", artifacts)
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CHROMIUM", CHROMIUM))
+}
