@@ -35,7 +35,10 @@ pub fn run(root: &Path) -> Result<()> {
     println!();
     println!("portal_gzip_bytes: {} bytes", gzip::total(&sizes));
     for file in &sizes {
-        println!("  {}: {} bytes gzip -9 ({} raw)", file.name, file.gzip, file.raw);
+        println!(
+            "  {}: {} bytes gzip -9 ({} raw)",
+            file.name, file.gzip, file.raw
+        );
     }
 
     let scratch = TempDir::new("vestibule-bench")?;
@@ -62,8 +65,14 @@ async fn measure(server: &mut server::Server, scratch: &Path) -> Result<()> {
     let mut sorted = loads.clone();
     sorted.sort_by(f64::total_cmp);
     println!("choose_org_ready_ms_median: {:.1} ms", median(&sorted));
-    println!("choose_org_ready_ms_min: {:.1} ms", sorted.first().copied().unwrap_or_default());
-    println!("choose_org_ready_ms_max: {:.1} ms", sorted.last().copied().unwrap_or_default());
+    println!(
+        "choose_org_ready_ms_min: {:.1} ms",
+        sorted.first().copied().unwrap_or_default()
+    );
+    println!(
+        "choose_org_ready_ms_max: {:.1} ms",
+        sorted.last().copied().unwrap_or_default()
+    );
     let each: Vec<String> = loads.iter().map(|ms| format!("{ms:.1}")).collect();
     println!("  loads (ms, in order): {}", each.join(", "));
 

@@ -10,6 +10,9 @@ use crate::portal::{build_portal, build_server, Profile};
 use crate::tools::{self, Chromium, CHROMEDRIVER, CHROMIUM};
 use crate::Result;
 
+/// One stage of the suite.
+type Stage = fn(&Path) -> Result<()>;
+
 /// Outcome of one stage, for the summary.
 enum Outcome {
     Passed(Duration),
@@ -20,9 +23,12 @@ enum Outcome {
 /// Runs the three stages, stopping at the first failure, and prints a summary.
 pub fn run(root: &Path) -> Result<()> {
     tools::ensure(root, Chromium::Yes)?;
-    let stages: [(&str, fn(&Path) -> Result<()>); 3] = [
+    let stages: [(&str, Stage); 3] = [
         ("native tests (cargo test --workspace)", native),
-        ("browser unit tests (vestibule-portal, wasm32, headless Chromium)", browser),
+        (
+            "browser unit tests (vestibule-portal, wasm32, headless Chromium)",
+            browser,
+        ),
         ("end-to-end tests (vestibule-e2e)", end_to_end),
     ];
     let mut outcomes = Vec::new();
@@ -62,29 +68,33 @@ pub fn run(root: &Path) -> Result<()> {
 
 /// Host tests of every crate (the e2e tests are `#[ignore]`d there).
 fn native(root: &Path) -> Result<()> {
-    cmd::run(cargo()
-        .current_dir(root)
-        .args(["test", "--workspace", "--locked"]))
+    cmd::run(
+        cargo()
+            .current_dir(root)
+            .args(["test", "--workspace", "--locked"]),
+    )
 }
 
 /// The portal's wasm-bindgen tests in headless Chromium.
 fn browser(root: &Path) -> Result<()> {
-    cmd::run(cargo()
-        .current_dir(root)
-        .args([
-            "test",
-            "-p",
-            "vestibule-portal",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--locked",
-        ])
-        .env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        )
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))
+    cmd::run(
+        cargo()
+            .current_dir(root)
+            .args([
+                "test",
+                "-p",
+                "vestibule-portal",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--locked",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60"),
+    )
 }
 
 /// The real (debug) server with the built portal, driven through Chromium.
@@ -94,20 +104,22 @@ fn end_to_end(root: &Path) -> Result<()> {
     let artifacts = root.join("artifacts");
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
-    cmd::run(cargo()
-        .current_dir(root)
-        .args([
-            "test",
-            "--locked",
-            "-p",
-            "vestibule-e2e",
-            "--",
-            "--ignored",
-            "--test-threads=1",
-        ])
-        .env("VESTIBULE_BIN", server)
-        .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
-        .env("VESTIBULE_ARTIFACTS", artifacts)
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("CHROMIUM", CHROMIUM))
+    cmd::run(
+        cargo()
+            .current_dir(root)
+            .args([
+                "test",
+                "--locked",
+                "-p",
+                "vestibule-e2e",
+                "--",
+                "--ignored",
+                "--test-threads=1",
+            ])
+            .env("VESTIBULE_BIN", server)
+            .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
+            .env("VESTIBULE_ARTIFACTS", artifacts)
+            .env("CHROMEDRIVER", CHROMEDRIVER)
+            .env("CHROMIUM", CHROMIUM),
+    )
 }

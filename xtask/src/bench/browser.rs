@@ -86,7 +86,12 @@ impl Chromedriver {
 
 /// `count` cold loads of the choose-organization screen; milliseconds from
 /// navigation start to the screen accepting input, in load order.
-pub async fn cold_loads(base: &str, client_cookie: &str, scratch: &Path, count: usize) -> Result<Vec<f64>> {
+pub async fn cold_loads(
+    base: &str,
+    client_cookie: &str,
+    scratch: &Path,
+    count: usize,
+) -> Result<Vec<f64>> {
     let driver = Chromedriver::start(&scratch.join("chromedriver.log")).await?;
     let mut loads = Vec::with_capacity(count);
     for index in 0..count {
@@ -100,7 +105,12 @@ pub async fn cold_loads(base: &str, client_cookie: &str, scratch: &Path, count: 
 }
 
 /// One load in a new browser session with an empty profile.
-async fn cold_load(driver_url: &str, base: &str, client_cookie: &str, profile: &Path) -> Result<f64> {
+async fn cold_load(
+    driver_url: &str,
+    base: &str,
+    client_cookie: &str,
+    profile: &Path,
+) -> Result<f64> {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM)?;
     for arg in CHROME_ARGS {
@@ -142,8 +152,14 @@ async fn time_choose_org(session: &WebDriver, base: &str, client_cookie: &str) -
             Err(error) => last_error = Some(error),
         }
         if started.elapsed() > LOAD_TIMEOUT {
-            let url = session.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-            let detail = last_error.map(|e| format!("; last error: {e}")).unwrap_or_default();
+            let url = session
+                .current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default();
+            let detail = last_error
+                .map(|e| format!("; last error: {e}"))
+                .unwrap_or_default();
             return Err(format!(
                 "input#vb-org-name was not there and enabled within {} s (page {url}{detail})",
                 LOAD_TIMEOUT.as_secs()

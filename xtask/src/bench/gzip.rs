@@ -22,7 +22,11 @@ pub struct FileSize {
 /// index.html and every .js, .wasm and .css file under `dist`, sorted by name.
 pub fn portal_sizes(dist: &Path) -> Result<Vec<FileSize>> {
     if !dist.join("index.html").exists() {
-        return Err(format!("{} has no index.html: build the portal first", dist.display()).into());
+        return Err(format!(
+            "{} has no index.html: build the portal first",
+            dist.display()
+        )
+        .into());
     }
     let mut sizes = Vec::new();
     collect(dist, dist, &mut sizes)?;
@@ -36,7 +40,9 @@ pub fn total(sizes: &[FileSize]) -> u64 {
 }
 
 fn collect(dist: &Path, dir: &Path, sizes: &mut Vec<FileSize>) -> Result<()> {
-    for entry in std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))? {
+    for entry in
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+    {
         let path = entry?.path();
         if path.is_dir() {
             collect(dist, &path, sizes)?;
@@ -49,8 +55,8 @@ fn collect(dist: &Path, dir: &Path, sizes: &mut Vec<FileSize>) -> Result<()> {
                 Some("js" | "wasm" | "css")
             );
         if downloaded {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             sizes.push(FileSize {
                 name: relative,
                 raw: bytes.len() as u64,

@@ -49,7 +49,12 @@ struct Tally {
 
 /// `connections` tasks, each with its own keep-alive connection, send
 /// `GET /v1/client` with the client cookie until `duration` has passed.
-pub async fn run(base: &str, client_cookie: &str, connections: usize, duration: Duration) -> Result<Report> {
+pub async fn run(
+    base: &str,
+    client_cookie: &str,
+    connections: usize,
+    duration: Duration,
+) -> Result<Report> {
     let url = format!("{base}/v1/client");
     let cookie = reqwest::header::HeaderValue::from_str(&format!("__client={client_cookie}"))?;
     let mut clients = Vec::with_capacity(connections);
@@ -103,7 +108,9 @@ async fn connection(client: reqwest::Client, url: String, deadline: Instant) -> 
             Err(_deadline_passed) => break,
             Ok(Ok(status)) if status == reqwest::StatusCode::OK => {
                 tally.ok += 1;
-                tally.latencies_ms.push(sent.elapsed().as_secs_f64() * 1000.0);
+                tally
+                    .latencies_ms
+                    .push(sent.elapsed().as_secs_f64() * 1000.0);
             }
             Ok(Ok(_)) => tally.non_ok += 1,
             Ok(Err(_)) => {

@@ -31,7 +31,10 @@ pub async fn pending_session(base: &str) -> Result<String> {
     };
 
     let sign_up = api
-        .post("/v1/client/sign_ups", &[("email_address", EMAIL), ("password", PASSWORD)])
+        .post(
+            "/v1/client/sign_ups",
+            &[("email_address", EMAIL), ("password", PASSWORD)],
+        )
         .await?;
     let id = sign_up["response"]["id"]
         .as_str()
@@ -55,9 +58,12 @@ pub async fn pending_session(base: &str) -> Result<String> {
     eprintln!("bench: sign-up {id} verified (status {status})");
 
     let url = reqwest::Url::parse(base)?;
-    let from_jar = jar
-        .cookies(&url)
-        .and_then(|header| header.to_str().ok().and_then(|h| cookie_value(h, CLIENT_COOKIE)));
+    let from_jar = jar.cookies(&url).and_then(|header| {
+        header
+            .to_str()
+            .ok()
+            .and_then(|h| cookie_value(h, CLIENT_COOKIE))
+    });
     from_jar
         .or(api.seen_cookie)
         .ok_or_else(|| format!("the server set no {CLIENT_COOKIE} cookie").into())
@@ -99,7 +105,11 @@ impl Api {
             .await
             .map_err(|e| format!("{method} {path}: {e}"))?;
         for header in response.headers().get_all(reqwest::header::SET_COOKIE) {
-            if let Some(value) = header.to_str().ok().and_then(|h| cookie_value(h, CLIENT_COOKIE)) {
+            if let Some(value) = header
+                .to_str()
+                .ok()
+                .and_then(|h| cookie_value(h, CLIENT_COOKIE))
+            {
                 self.seen_cookie = Some(value);
             }
         }
@@ -155,6 +165,9 @@ mod tests {
             {"to": "bench@example.com", "code": "222222"},
             {"to": "bench@example.com", "code": "333333"}
         ], "total_count": 3}});
-        assert_eq!(newest_code(&outbox, "bench@example.com").as_deref(), Some("222222"));
+        assert_eq!(
+            newest_code(&outbox, "bench@example.com").as_deref(),
+            Some("222222")
+        );
     }
 }

@@ -1,0 +1,459 @@
+//! Shared helpers of the server's integration tests: a `TestApp` that builds
+//! the real router on a temp-dir SQLite database with a `ManualClock`, a
+//! cookie jar for `__client`, request builders for the Frontend and Backend
+//! APIs, and the flows most tests need (sign-up with the emailed code,
+//! sign-in, reading the dev outbox, decoding session tokens).
+//!
+//! Every request goes through `router(state).oneshot(request)`: no socket,
+//! no sleeps. Time moves only through `TestApp::advance`.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::Router;
+use base64::Engine;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+use tempfile::TempDir;
+use tower::ServiceExt;
+use vestibule_protocol::wire::{ClientJson, SessionJson};
+use vestibule_protocol::ErrorEnvelope;
+use vestibule_server::{AppState, Config, ManualClock};
+
+/// The URL the test server believes browsers use.
+pub const PUBLIC_URL: &str = "http://127.0.0.1:8080";
+/// The allowed `Origin` (the public URL's origin).
+pub const ORIGIN: &str = "http://127.0.0.1:8080";
+/// Where every test clock starts.
+pub const T0: i64 = 1_800_000_000_000;
+/// A password that passes every rule.
+pub const PASSWORD: &str = "correct-horse-battery-staple-42";
+/// A wrong password.
+pub const WRONG: &str = "not-the-password-at-all-17";
+
+/// Milliseconds in a second, for readable clock moves.
+pub const SECOND: i64 = 1000;
+/// Milliseconds in a minute.
+pub const MINUTE: i64 = 60 * SECOND;
+
+/// A running instance: router, state, clock and the data directory.
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub clock: Arc<ManualClock>,
+    pub secret_key: String,
+    pub secret_key_new: bool,
+    pub dir: Arc<TempDir>,
+}
+
+/// One RSA key per test binary, copied into each new data directory so that
+/// not every test pays for generating a 2048-bit key. The restart test
+/// starts without it to see the server generate and keep its own.
+fn cached_signing_key() -> &'static str {
+    static PEM: OnceLock<String> = OnceLock::new();
+    PEM.get_or_init(|| {
+        use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+        let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("rsa key");
+        key.to_pkcs8_pem(LineEnding::LF).expect("pem").to_string()
+    })
+}
+
+impl TestApp {
+    /// A fresh instance with the default configuration.
+    pub async fn new() -> TestApp {
+        TestApp::with_config(|_| {}).await
+    }
+
+    /// A fresh instance with a tweaked configuration.
+    pub async fn with_config(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = Arc::new(tempfile::tempdir().expect("tempdir"));
+        std::fs::write(dir.path().join("signing_key.pem"), cached_signing_key()).expect("seed signing key");
+        TestApp::start_in(dir, tweak).await
+    }
+
+    /// Starts an instance on an existing data directory (used to restart).
+    pub async fn start_in(dir: Arc<TempDir>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
+        tweak(&mut config);
+        let clock = ManualClock::at(T0);
+        let started = AppState::start(&config, PUBLIC_URL, clock.clone(), None).await.expect("server starts");
+        TestApp {
+            router: vestibule_server::router(started.state.clone()),
+            state: started.state,
+            clock,
+            secret_key: started.secret_key,
+            secret_key_new: started.secret_key_new,
+            dir,
+        }
+    }
+
+    /// Stops the instance (closing the database) and hands back its directory.
+    pub async fn stop(self) -> Arc<TempDir> {
+        let TestApp { router, state, dir, .. } = self;
+        drop(router);
+        state.pool.close().await;
+        drop(state);
+        dir
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, ms: i64) {
+        self.clock.advance(ms);
+    }
+
+    /// A request builder. Carries the allowed `Origin` unless told otherwise.
+    pub fn call(&self, method: Method, path: &str) -> Call<'_> {
+        Call {
+            app: self,
+            method,
+            path: path.to_string(),
+            headers: vec![(header::ORIGIN, ORIGIN.to_string())],
+            body: Vec::new(),
+            jar: None,
+        }
+    }
+
+    /// `GET path` as the browser holding `jar`.
+    pub async fn get(&self, path: &str, jar: &Jar) -> Resp {
+        self.call(Method::GET, path).jar(jar).send().await
+    }
+
+    /// `POST path` with a form body, as the browser holding `jar`.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)], jar: &Jar) -> Resp {
+        self.call(Method::POST, path).jar(jar).form(form).send().await
+    }
+
+    /// A Backend API call (`/backend/v1` + path) with the secret key.
+    pub async fn backend(&self, method: Method, path: &str, form: &[(&str, &str)]) -> Resp {
+        self.call(method, &format!("/backend/v1{path}")).bearer(&self.secret_key).form(form).send().await
+    }
+
+    // ---- flows --------------------------------------------------------
+
+    /// The newest code the dev outbox holds for `to`.
+    pub async fn outbox_code(&self, to: &str) -> String {
+        self.outbox_codes(to).await.into_iter().next().unwrap_or_else(|| panic!("no code in the outbox for {to}"))
+    }
+
+    /// Every code the dev outbox holds for `to`, newest first.
+    pub async fn outbox_codes(&self, to: &str) -> Vec<String> {
+        let r = self.get("/v1/dev/outbox?limit=100", &Jar::new()).await.ok("dev outbox");
+        r.json["response"]["data"]
+            .as_array()
+            .expect("outbox list")
+            .iter()
+            .filter(|m| m["to"] == to)
+            .map(|m| m["code"].as_str().expect("message has a code").to_string())
+            .collect()
+    }
+
+    /// Starts a sign-up with an email address only (no password, so no
+    /// Argon2 hash) and sends the code; returns the jar and the sign-up id.
+    pub async fn start_email_sign_up(&self, email: &str) -> (Jar, String) {
+        let jar = Jar::new();
+        let r = self.post("/v1/client/sign_ups", &[("email_address", email)], &jar).await.ok("create sign-up");
+        let id = r.json["response"]["id"].as_str().expect("sign-up id").to_string();
+        assert_eq!(r.json["response"]["unverified_fields"], serde_json::json!(["email_address"]));
+        self.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "email_code")], &jar)
+            .await
+            .ok("prepare verification");
+        (jar, id)
+    }
+
+    /// The whole sign-up: email and password, the emailed code, done.
+    pub async fn sign_up(&self, email: &str, password: &str) -> SignedIn {
+        let jar = Jar::new();
+        let r = self
+            .post("/v1/client/sign_ups", &[("email_address", email), ("password", password)], &jar)
+            .await
+            .ok("create sign-up");
+        let id = r.json["response"]["id"].as_str().expect("sign-up id").to_string();
+        assert_eq!(r.json["response"]["status"], "missing_requirements");
+        assert_eq!(r.json["response"]["unverified_fields"], serde_json::json!(["email_address"]));
+        assert!(r.json["response"]["created_session_id"].is_null(), "no session before the email is verified");
+        self.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "email_code")], &jar)
+            .await
+            .ok("prepare verification");
+        let code = self.outbox_code(email).await;
+        let r = self
+            .post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), &[("code", &code)], &jar)
+            .await
+            .ok("attempt verification");
+        assert_eq!(r.json["response"]["status"], "complete", "{}", r.text());
+        SignedIn {
+            session_id: r.json["response"]["created_session_id"].as_str().expect("session id").to_string(),
+            user_id: r.json["response"]["created_user_id"].as_str().expect("user id").to_string(),
+            jar,
+        }
+    }
+
+    /// `POST /v1/client/sign_ins` with identifier and password.
+    pub async fn sign_in(&self, jar: &Jar, email: &str, password: &str) -> Resp {
+        self.post(
+            "/v1/client/sign_ins",
+            &[("identifier", email), ("password", password), ("strategy", "password")],
+            jar,
+        )
+        .await
+    }
+
+    /// Signs in and returns the new session's id (panics on failure).
+    pub async fn sign_in_ok(&self, jar: &Jar, email: &str, password: &str) -> String {
+        let r = self.sign_in(jar, email, password).await.ok("sign in");
+        assert_eq!(r.json["response"]["status"], "complete");
+        r.json["response"]["created_session_id"].as_str().expect("created_session_id").to_string()
+    }
+
+    /// A user made through the Backend API (email verified); returns its id.
+    pub async fn create_user(&self, email: &str, password: Option<&str>) -> String {
+        let mut form = vec![("email_address", email)];
+        if let Some(p) = password {
+            form.push(("password", p));
+        }
+        let r = self.backend(Method::POST, "/users", &form).await.ok("backend create user");
+        r.json["id"].as_str().expect("user id").to_string()
+    }
+
+    /// An organization made through the Backend API; returns its id.
+    pub async fn backend_org(&self, name: &str, slug: &str, created_by: Option<&str>) -> String {
+        let mut form = vec![("name", name), ("slug", slug)];
+        if let Some(u) = created_by {
+            form.push(("created_by", u));
+        }
+        let r = self.backend(Method::POST, "/organizations", &form).await.ok("backend create organization");
+        r.json["id"].as_str().expect("org id").to_string()
+    }
+
+    /// `PATCH /backend/v1/instance`.
+    pub async fn patch_instance(&self, form: &[(&str, &str)]) -> Resp {
+        self.backend(Method::PATCH, "/instance", form).await.ok("patch instance")
+    }
+
+    /// `GET /v1/client`, decoded (panics when there is no client).
+    pub async fn client(&self, jar: &Jar) -> ClientJson {
+        let r = self.get("/v1/client", jar).await.ok("get client");
+        assert!(r.json["client"].is_null(), "GET /client answers client: null");
+        serde_json::from_value(r.json["response"].clone()).expect("ClientJson")
+    }
+
+    /// The session with this id as `GET /v1/client` shows it, if it is there.
+    pub async fn session(&self, jar: &Jar, id: &str) -> Option<SessionJson> {
+        self.client(jar).await.sessions.into_iter().find(|s| s.id == id)
+    }
+}
+
+/// What a completed sign-up or sign-in leaves behind.
+pub struct SignedIn {
+    pub jar: Jar,
+    pub session_id: String,
+    pub user_id: String,
+}
+
+/// The browser's cookie jar; only `__client` matters to the server.
+#[derive(Clone, Debug, Default)]
+pub struct Jar(Arc<Mutex<Option<String>>>);
+
+impl Jar {
+    /// An empty jar (a browser that has never called).
+    pub fn new() -> Jar {
+        Jar::default()
+    }
+
+    /// A jar holding this client token.
+    pub fn with_token(token: &str) -> Jar {
+        Jar(Arc::new(Mutex::new(Some(token.to_string()))))
+    }
+
+    /// The `__client` token, when set.
+    pub fn token(&self) -> Option<String> {
+        self.0.lock().expect("jar").clone()
+    }
+
+    /// Applies the `Set-Cookie: __client=...` headers of a response.
+    fn absorb(&self, headers: &HeaderMap) {
+        for v in headers.get_all(header::SET_COOKIE) {
+            let Ok(v) = v.to_str() else { continue };
+            let Some(rest) = v.strip_prefix("__client=") else { continue };
+            let value = rest.split(';').next().unwrap_or_default();
+            let expired = v.split(';').any(|a| a.trim().eq_ignore_ascii_case("Max-Age=0"));
+            *self.0.lock().expect("jar") = (!value.is_empty() && !expired).then(|| value.to_string());
+        }
+    }
+}
+
+/// A request being built.
+pub struct Call<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    headers: Vec<(HeaderName, String)>,
+    body: Vec<u8>,
+    jar: Option<&'a Jar>,
+}
+
+impl<'a> Call<'a> {
+    /// Sends (and updates) the cookie jar.
+    pub fn jar(mut self, jar: &'a Jar) -> Self {
+        self.jar = Some(jar);
+        self
+    }
+
+    /// A form body (`application/x-www-form-urlencoded`).
+    pub fn form(self, pairs: &[(&str, &str)]) -> Self {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        self.raw("application/x-www-form-urlencoded", body.into_bytes())
+    }
+
+    /// A JSON body.
+    pub fn json(self, v: &Value) -> Self {
+        self.raw("application/json", serde_json::to_vec(v).expect("json"))
+    }
+
+    /// Any body with a content type.
+    pub fn raw(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        self.headers.retain(|(k, _)| k != header::CONTENT_TYPE);
+        self.headers.push((header::CONTENT_TYPE, content_type.to_string()));
+        self.body = body.into();
+        self
+    }
+
+    /// Sets a header (replacing one of the same name).
+    pub fn header(mut self, name: HeaderName, value: &str) -> Self {
+        self.headers.retain(|(k, _)| *k != name);
+        self.headers.push((name, value.to_string()));
+        self
+    }
+
+    /// Replaces the `Origin` header; `None` sends none.
+    pub fn origin(mut self, origin: Option<&str>) -> Self {
+        self.headers.retain(|(k, _)| k != header::ORIGIN);
+        if let Some(o) = origin {
+            self.headers.push((header::ORIGIN, o.to_string()));
+        }
+        self
+    }
+
+    /// `Authorization: Bearer <key>`.
+    pub fn bearer(self, key: &str) -> Self {
+        self.header(header::AUTHORIZATION, &format!("Bearer {key}"))
+    }
+
+    /// The request as built, for sending on another router clone.
+    pub fn build(&self) -> Request<Body> {
+        let mut req = Request::builder().method(self.method.clone()).uri(self.path.as_str());
+        for (k, v) in &self.headers {
+            req = req.header(k, HeaderValue::from_str(v).expect("header value"));
+        }
+        if let Some(token) = self.jar.and_then(Jar::token) {
+            req = req.header(header::COOKIE, format!("__client={token}"));
+        }
+        req.body(Body::from(self.body.clone())).expect("request")
+    }
+
+    /// Sends the request through the router.
+    pub async fn send(self) -> Resp {
+        let req = self.build();
+        let resp = send(&self.app.router, req).await;
+        if let Some(jar) = self.jar {
+            jar.absorb(&resp.headers);
+        }
+        resp
+    }
+}
+
+/// Sends a request through a router clone and reads the whole answer.
+pub async fn send(router: &Router, req: Request<Body>) -> Resp {
+    let res = router.clone().oneshot(req).await.expect("the router never fails");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+    let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    Resp { status, headers, body, json }
+}
+
+/// A whole response.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub json: Value,
+}
+
+impl Resp {
+    /// The body as text (for messages).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Panics unless 2xx.
+    pub fn ok(self, what: &str) -> Resp {
+        assert!(self.status.is_success(), "{what}: expected 2xx, got {} {}", self.status, self.text());
+        self
+    }
+
+    /// The error envelope (panics if the body is not one).
+    pub fn envelope(&self) -> ErrorEnvelope {
+        let env: ErrorEnvelope = serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not an error envelope ({e}): {} {}", self.status, self.text()));
+        assert!(!env.errors.is_empty(), "empty error envelope");
+        assert!(!env.errors[0].code.is_empty(), "error without a code");
+        env
+    }
+
+    /// The first error's code.
+    pub fn code(&self) -> String {
+        self.envelope().errors[0].code.clone()
+    }
+
+    /// Asserts the status and the first error code.
+    pub fn expect_error(&self, status: u16, code: &str) -> &Resp {
+        assert_eq!(self.status.as_u16(), status, "expected {status} {code}, got {}", self.text());
+        assert_eq!(self.code(), code, "{}", self.text());
+        self
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Every `Set-Cookie` value.
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect()
+    }
+}
+
+/// The claims of a JWT (its middle part), unverified.
+pub fn jwt_claims(jwt: &str) -> Value {
+    jwt_part(jwt, 1)
+}
+
+/// The header of a JWT (its first part).
+pub fn jwt_header(jwt: &str) -> Value {
+    jwt_part(jwt, 0)
+}
+
+fn jwt_part(jwt: &str, i: usize) -> Value {
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "a JWT has three parts: {jwt}");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(parts[i]).expect("base64url");
+    serde_json::from_slice(&bytes).expect("JSON part")
+}
+
+/// The session token of a session JSON.
+pub fn token_of(s: &SessionJson) -> String {
+    s.last_active_token.as_ref().expect("a live session carries a token").jwt.clone()
+}

@@ -1,0 +1,162 @@
+//! Talking to the Frontend API: one private request function (form bodies,
+//! credentials included, `_method` override, envelope and error decoding)
+//! and typed functions per area.
+
+pub mod client;
+pub mod organizations;
+pub mod sign_in;
+pub mod sign_up;
+
+use gloo_net::http::{Request, Response};
+use serde::de::DeserializeOwned;
+use std::rc::Rc;
+use vestibule_protocol::error::{ErrorEnvelope, WireError};
+use vestibule_protocol::wire::ClientJson;
+use web_sys::RequestCredentials;
+
+/// Where the Frontend API is: `""` for the page's own origin, or an origin
+/// such as `https://accounts.example.com`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Api {
+    base: Rc<str>,
+}
+
+/// Why a call failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// The server answered with the error envelope.
+    Server(Vec<WireError>),
+    /// The server could not be reached or answered nonsense.
+    Network(String),
+}
+
+impl ApiError {
+    /// The message to show next to `param`, if the error concerns it.
+    pub fn for_field(&self, param: &str) -> Option<String> {
+        match self {
+            ApiError::Server(errors) => errors
+                .iter()
+                .find(|e| e.meta.param_name.as_deref() == Some(param))
+                .map(|e| e.long_message.clone()),
+            ApiError::Network(_) => None,
+        }
+    }
+
+    /// The message to show for the form as a whole when no field claims it.
+    pub fn general(&self, fields: &[&str]) -> Option<String> {
+        match self {
+            ApiError::Server(errors) => errors
+                .iter()
+                .find(|e| e.meta.param_name.as_deref().is_none_or(|p| !fields.contains(&p)))
+                .map(|e| e.long_message.clone()),
+            ApiError::Network(m) => Some(m.clone()),
+        }
+    }
+
+    /// The first error's code.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            ApiError::Server(errors) => errors.first().map(|e| e.code.as_str()),
+            ApiError::Network(_) => None,
+        }
+    }
+}
+
+/// A successful answer: the resource and the client that came with it.
+pub struct Reply<T> {
+    /// The resource.
+    pub response: T,
+    /// The whole client, when the server sent it.
+    pub client: Option<ClientJson>,
+}
+
+#[derive(serde::Deserialize)]
+struct Envelope<T> {
+    response: T,
+    #[serde(default)]
+    client: Option<ClientJson>,
+}
+
+/// Percent-encodes a form value.
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `a=1&b=2` from pairs.
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&")
+}
+
+impl Api {
+    /// An API at `base` (`""` = same origin).
+    pub fn new(base: &str) -> Api {
+        Api { base: Rc::from(base.trim_end_matches('/')) }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/v1{}", self.base, path)
+    }
+
+    /// `GET /v1<path>` and decode the envelope.
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Reply<T>, ApiError> {
+        let res = Request::get(&self.url(path))
+            .credentials(RequestCredentials::Include)
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(format!("Could not reach the server ({e}).")))?;
+        decode(res).await
+    }
+
+    /// `GET /v1<path>` whose body is the resource itself.
+    pub async fn get_bare<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let res = Request::get(&self.url(path))
+            .credentials(RequestCredentials::Include)
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(format!("Could not reach the server ({e}).")))?;
+        check(&res).await?;
+        res.json::<T>().await.map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))
+    }
+
+    /// A state-changing call: `POST`, with `_method` for other verbs.
+    pub async fn send<T: DeserializeOwned>(&self, method: &str, path: &str, pairs: &[(&str, &str)]) -> Result<Reply<T>, ApiError> {
+        let url = if method == "POST" {
+            self.url(path)
+        } else {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            format!("{}{sep}_method={method}", self.url(path))
+        };
+        let res = Request::post(&url)
+            .credentials(RequestCredentials::Include)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(form(pairs))
+            .map_err(|e| ApiError::Network(e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(format!("Could not reach the server ({e}).")))?;
+        decode(res).await
+    }
+}
+
+async fn check(res: &Response) -> Result<(), ApiError> {
+    if res.ok() {
+        return Ok(());
+    }
+    match res.json::<ErrorEnvelope>().await {
+        Ok(env) if !env.errors.is_empty() => Err(ApiError::Server(env.errors)),
+        _ => Err(ApiError::Network(format!("The server answered {}.", res.status()))),
+    }
+}
+
+async fn decode<T: DeserializeOwned>(res: Response) -> Result<Reply<T>, ApiError> {
+    check(&res).await?;
+    let env: Envelope<T> = res.json().await.map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))?;
+    Ok(Reply { response: env.response, client: env.client })
+}

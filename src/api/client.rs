@@ -1,0 +1,41 @@
+//! The environment, the client and its sessions.
+
+use super::{Api, ApiError, Reply};
+use vestibule_protocol::wire::{ClientJson, EnvironmentJson, SessionJson, TokenJson};
+
+/// `GET /environment`.
+pub async fn environment(api: &Api) -> Result<EnvironmentJson, ApiError> {
+    api.get_bare("/environment").await
+}
+
+/// `GET /client`: the client, or none yet.
+pub async fn client(api: &Api) -> Result<Option<ClientJson>, ApiError> {
+    api.get::<Option<ClientJson>>("/client").await.map(|r| r.response)
+}
+
+/// `POST /client/sessions/{id}/touch`: sets (or clears) the active organization.
+pub async fn touch(api: &Api, session_id: &str, organization_id: Option<&str>) -> Result<Reply<SessionJson>, ApiError> {
+    api.send(
+        "POST",
+        &format!("/client/sessions/{session_id}/touch"),
+        &[("active_organization_id", organization_id.unwrap_or("")), ("intent", "select_org")],
+    )
+    .await
+}
+
+/// `POST /client/sessions/{id}/end`: signs this session out.
+pub async fn end_session(api: &Api, session_id: &str) -> Result<Reply<SessionJson>, ApiError> {
+    api.send("POST", &format!("/client/sessions/{session_id}/end"), &[]).await
+}
+
+/// `POST /client/sessions/{id}/tokens`: a fresh session token (and cookie).
+pub async fn token(api: &Api, session_id: &str) -> Result<TokenJson, ApiError> {
+    use gloo_net::http::Request;
+    let res = Request::post(&api.url(&format!("/client/sessions/{session_id}/tokens")))
+        .credentials(web_sys::RequestCredentials::Include)
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    super::check(&res).await?;
+    res.json().await.map_err(|e| ApiError::Network(e.to_string()))
+}

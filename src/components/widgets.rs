@@ -1,0 +1,178 @@
+//! The building blocks of every screen: the card with its title and
+//! footer, a labelled field with its inline error, and the signed-in
+//! footer. Class names are stable (`vb-*`) so operators can restyle them.
+
+use crate::session::hooks::use_auth_context;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// Props of [`Card`].
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    /// The screen's title.
+    pub title: AttrValue,
+    /// A line under the title.
+    #[prop_or_default]
+    pub subtitle: Option<AttrValue>,
+    /// An extra class (e.g. `vb-task-choose-organization`).
+    #[prop_or_default]
+    pub class: Classes,
+    /// The form.
+    #[prop_or_default]
+    pub children: Html,
+    /// Under the form.
+    #[prop_or_default]
+    pub footer: Html,
+}
+
+/// A screen: application name, title, subtitle, content, footer.
+#[component]
+pub fn Card(props: &CardProps) -> Html {
+    let ctx = use_auth_context();
+    html! {
+        <main class={classes!("vb-card", props.class.clone())}>
+            <p class="vb-app-name">{ ctx.state.application_name() }</p>
+            <h1 class="vb-title">{ props.title.clone() }</h1>
+            if let Some(s) = &props.subtitle {
+                <p class="vb-subtitle">{ s.clone() }</p>
+            }
+            { props.children.clone() }
+            <footer class="vb-footer">{ props.footer.clone() }</footer>
+        </main>
+    }
+}
+
+/// Props of [`Field`].
+#[derive(Properties, PartialEq)]
+pub struct FieldProps {
+    /// The input's id (also its stable hook for tests and themes).
+    pub id: AttrValue,
+    /// The label text.
+    pub label: AttrValue,
+    /// The current value.
+    pub value: AttrValue,
+    /// Called with the new value on every input.
+    pub on_input: Callback<String>,
+    /// `type` of the input.
+    #[prop_or(AttrValue::Static("text"))]
+    pub input_type: AttrValue,
+    /// `autocomplete` of the input.
+    #[prop_or_default]
+    pub autocomplete: Option<AttrValue>,
+    /// `inputmode` of the input.
+    #[prop_or_default]
+    pub inputmode: Option<AttrValue>,
+    /// The error to show under the field.
+    #[prop_or_default]
+    pub error: Option<String>,
+    /// A hint under the field.
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    /// Focus on first render.
+    #[prop_or_default]
+    pub autofocus: bool,
+    /// Disabled while a request runs.
+    #[prop_or_default]
+    pub disabled: bool,
+    /// `maxlength` of the input.
+    #[prop_or_default]
+    pub maxlength: Option<AttrValue>,
+}
+
+/// A labelled input with its inline error.
+#[component]
+pub fn Field(props: &FieldProps) -> Html {
+    let on_input = props.on_input.clone();
+    let oninput = Callback::from(move |e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        on_input.emit(input.value());
+    });
+    let error_id = format!("{}-error", props.id);
+    let hint_id = format!("{}-hint", props.id);
+    let described = match (&props.error, &props.hint) {
+        (Some(_), _) => Some(error_id.clone()),
+        (None, Some(_)) => Some(hint_id.clone()),
+        _ => None,
+    };
+    html! {
+        <div class={classes!("vb-field", props.error.as_ref().map(|_| "vb-field-invalid"))}>
+            <label class="vb-label" for={props.id.clone()}>{ props.label.clone() }</label>
+            <input
+                class="vb-input"
+                id={props.id.clone()}
+                name={props.id.clone()}
+                type={props.input_type.clone()}
+                value={props.value.clone()}
+                autocomplete={props.autocomplete.clone()}
+                inputmode={props.inputmode.clone()}
+                maxlength={props.maxlength.clone()}
+                autofocus={props.autofocus}
+                disabled={props.disabled}
+                aria-invalid={props.error.is_some().then_some("true")}
+                aria-describedby={described}
+                {oninput}
+            />
+            if let Some(h) = &props.hint {
+                <p class="vb-hint" id={hint_id}>{ h.clone() }</p>
+            }
+            if let Some(e) = &props.error {
+                <p class="vb-error" id={error_id} role="alert">{ e.clone() }</p>
+            }
+        </div>
+    }
+}
+
+/// A form-level error, when no field claims it.
+pub fn form_error(message: Option<String>) -> Html {
+    match message {
+        Some(m) => html! { <p class="vb-error vb-form-error" role="alert">{ m }</p> },
+        None => Html::default(),
+    }
+}
+
+/// A submit button that shows when it is busy.
+pub fn submit(label: &str, busy: bool) -> Html {
+    html! {
+        <button class="vb-button vb-button-primary" type="submit" disabled={busy} aria-busy={busy.then_some("true")}>
+            { if busy { "Please wait…".to_string() } else { label.to_string() } }
+        </button>
+    }
+}
+
+/// Props of [`SignedInFooter`].
+#[derive(Properties, PartialEq)]
+pub struct SignedInFooterProps {
+    /// Where to go after signing out.
+    #[prop_or(AttrValue::Static("/sign-in"))]
+    pub after_sign_out_url: AttrValue,
+}
+
+/// "Signed in as <email>" with **Sign out**.
+#[component]
+pub fn SignedInFooter(props: &SignedInFooterProps) -> Html {
+    let ctx = use_auth_context();
+    let email = ctx.state.user().and_then(|u| u.primary_email()).unwrap_or_default().to_string();
+    let session_id = ctx.state.session().map(|s| s.id.clone());
+    let after = props.after_sign_out_url.to_string();
+    let onclick = {
+        let ctx = ctx.clone();
+        Callback::from(move |_| {
+            let ctx = ctx.clone();
+            let after = after.clone();
+            if let Some(id) = session_id.clone() {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(reply) = crate::api::client::end_session(&ctx.config.api, &id).await {
+                        ctx.set_client(reply.client);
+                    }
+                    crate::nav::go(None, &after, false);
+                });
+            }
+        })
+    };
+    html! {
+        <div class="vb-signed-in-as">
+            <span>{ "Signed in as " }<strong class="vb-email">{ email }</strong></span>
+            <button class="vb-button vb-button-link" type="button" {onclick}>{ "Sign out" }</button>
+        </div>
+    }
+}

@@ -1,0 +1,178 @@
+//! `<SignUp>`: email and password, then the emailed code. The code step is
+//! derived from the client's sign-up in progress, so a reload keeps it.
+
+use crate::api::{self, ApiError};
+use crate::components::widgets::{form_error, submit, Card, Field};
+use crate::session::hooks::use_auth_context;
+use yew::prelude::*;
+
+/// Props of [`SignUp`].
+#[derive(Properties, PartialEq)]
+pub struct SignUpProps {
+    /// Link to sign-in (keeps `redirect_url`).
+    #[prop_or(AttrValue::Static("/sign-in"))]
+    pub sign_in_url: AttrValue,
+}
+
+/// The sign-up form and its verification step.
+#[component]
+pub fn SignUp(props: &SignUpProps) -> Html {
+    let ctx = use_auth_context();
+    let email = use_state(String::new);
+    let password = use_state(String::new);
+    let code = use_state(String::new);
+    let error = use_state(|| None::<ApiError>);
+    let busy = use_state(|| false);
+    let restart = use_state(|| false);
+    let notice = use_state(|| None::<String>);
+
+    let pending = ctx
+        .state
+        .client
+        .as_ref()
+        .and_then(|c| c.sign_up.clone())
+        .filter(|s| s.status == "missing_requirements" && s.unverified_fields.iter().any(|f| f == "email_address"))
+        .filter(|_| !*restart);
+
+    let on_details = {
+        let (ctx, email, password, error, busy, restart) =
+            (ctx.clone(), email.clone(), password.clone(), error.clone(), busy.clone(), restart.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let (ctx, email, password, error, busy, restart) =
+                (ctx.clone(), email.clone(), password.clone(), error.clone(), busy.clone(), restart.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let api = &ctx.config.api;
+                let result = match api::sign_up::create(api, &email, &password).await {
+                    Ok(reply) if reply.response.unverified_fields.iter().any(|f| f == "email_address") => {
+                        api::sign_up::send_code(api, &reply.response.id).await
+                    }
+                    other => other,
+                };
+                match result {
+                    Ok(reply) => {
+                        error.set(None);
+                        restart.set(false);
+                        ctx.set_client(reply.client);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+
+    let sign_up_id = pending.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+    let on_code = {
+        let (ctx, code, error, busy, id) = (ctx.clone(), code.clone(), error.clone(), busy.clone(), sign_up_id.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let (ctx, code, error, busy, id) = (ctx.clone(), code.clone(), error.clone(), busy.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::sign_up::verify(&ctx.config.api, &id, code.trim()).await {
+                    Ok(reply) => {
+                        error.set(None);
+                        ctx.set_client(reply.client);
+                    }
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let on_resend = {
+        let (ctx, error, notice, id) = (ctx.clone(), error.clone(), notice.clone(), sign_up_id.clone());
+        Callback::from(move |_| {
+            let (ctx, error, notice, id) = (ctx.clone(), error.clone(), notice.clone(), id.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match api::sign_up::send_code(&ctx.config.api, &id).await {
+                    Ok(_) => {
+                        error.set(None);
+                        notice.set(Some("A new code is on its way.".into()));
+                    }
+                    Err(e) => {
+                        notice.set(None);
+                        error.set(Some(e));
+                    }
+                }
+            });
+        })
+    };
+
+    let min_length = ctx
+        .state
+        .environment
+        .as_ref()
+        .map(|e| e.user_settings.password_settings.min_length)
+        .filter(|n| *n > 0)
+        .unwrap_or(8);
+    let err = (*error).clone();
+    let field_err = |p: &str| err.as_ref().and_then(|e| e.for_field(p));
+    let redirect = crate::nav::query_param("redirect_url");
+    let sign_in = crate::session::context::with_redirect(&props.sign_in_url, redirect.as_deref());
+
+    if let Some(s) = pending {
+        let to = s.email_address.clone().unwrap_or_default();
+        let on_back = {
+            let restart = restart.clone();
+            let error = error.clone();
+            Callback::from(move |_| {
+                error.set(None);
+                restart.set(true);
+            })
+        };
+        let code_general = err.as_ref().and_then(|e| e.general(&["code"])).map(|m| {
+            if err.as_ref().and_then(|e| e.code()) == Some("too_many_requests") {
+                "Please wait a little before asking for another code.".to_string()
+            } else {
+                m
+            }
+        });
+        return html! {
+            <Card title="Verify your email" subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {to}.")))} class="vb-sign-up-verify">
+                <form class="vb-form" onsubmit={on_code} novalidate=true>
+                    <Field id="vb-code" label="Verification code" value={(*code).clone()} inputmode={Some(AttrValue::from("numeric"))}
+                        autocomplete={Some(AttrValue::from("one-time-code"))} autofocus=true disabled={*busy} maxlength={Some(AttrValue::from("6"))}
+                        on_input={{ let s = code.clone(); Callback::from(move |v: String| s.set(v.chars().filter(|c| c.is_ascii_digit()).take(6).collect())) }}
+                        error={field_err("code")} />
+                    { form_error(code_general) }
+                    if let Some(n) = &*notice {
+                        <p class="vb-notice" role="status">{ n.clone() }</p>
+                    }
+                    { submit("Verify", *busy) }
+                    <div class="vb-row">
+                        <button class="vb-button vb-button-link" type="button" onclick={on_resend}>{ "Resend code" }</button>
+                        <button class="vb-button vb-button-link" type="button" onclick={on_back}>{ "Use another email" }</button>
+                    </div>
+                </form>
+            </Card>
+        };
+    }
+
+    html! {
+        <Card title="Create your account" subtitle={Some(AttrValue::from("Welcome! Fill in the details to get started."))} class="vb-sign-up"
+            footer={html! { <p>{ "Have an account? " }<a class="vb-link" href={sign_in}>{ "Sign in" }</a></p> }}>
+            <form class="vb-form" onsubmit={on_details} novalidate=true>
+                <Field id="vb-email" label="Email address" value={(*email).clone()} input_type="email"
+                    autocomplete={Some(AttrValue::from("email"))} autofocus=true disabled={*busy}
+                    on_input={{ let s = email.clone(); Callback::from(move |v| s.set(v)) }}
+                    error={field_err("email_address")} />
+                <Field id="vb-password" label="Password" value={(*password).clone()} input_type="password"
+                    autocomplete={Some(AttrValue::from("new-password"))} disabled={*busy}
+                    hint={Some(AttrValue::from(format!("At least {min_length} characters.")))}
+                    on_input={{ let s = password.clone(); Callback::from(move |v| s.set(v)) }}
+                    error={field_err("password")} />
+                { form_error(err.as_ref().and_then(|e| e.general(&["email_address", "password"]))) }
+                { submit("Continue", *busy) }
+            </form>
+        </Card>
+    }
+}

@@ -1,0 +1,92 @@
+//! Hooks over the auth context: `use_auth` applies the auth-state rule
+//! (`treat_pending_as_signed_out`, default true) from the protocol crate,
+//! so the portal and the middleware cannot disagree.
+
+use super::context::AuthContext;
+use vestibule_protocol::wire::{MembershipJson, SessionJson, UserJson};
+use vestibule_protocol::{AuthView, SignedState};
+use yew::prelude::*;
+
+/// Options of [`use_auth`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuthOptions {
+    /// Treat a pending session as signed out (the default).
+    pub treat_pending_as_signed_out: bool,
+}
+
+impl Default for AuthOptions {
+    fn default() -> Self {
+        AuthOptions { treat_pending_as_signed_out: true }
+    }
+}
+
+/// What [`use_auth`] returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthHandle {
+    /// The first load has finished.
+    pub is_loaded: bool,
+    /// Signed in, under the options given.
+    pub is_signed_in: bool,
+    /// The session's real state (pending stays `Pending` whatever the flag).
+    pub session_status: SignedState,
+    /// The user id, when signed in under the options.
+    pub user_id: Option<String>,
+    /// The session id, when signed in under the options.
+    pub session_id: Option<String>,
+    /// The active organization, when signed in under the options.
+    pub org_id: Option<String>,
+    /// The role in it, when signed in under the options.
+    pub org_role: Option<String>,
+}
+
+impl AuthHandle {
+    /// Whether the user holds `role` (e.g. `org:admin`) in the active organization.
+    pub fn has(&self, role: &str) -> bool {
+        self.org_role.as_deref() == Some(role)
+    }
+}
+
+/// The auth context; panics outside an `AuthProvider`, which is a bug.
+#[hook]
+pub fn use_auth_context() -> AuthContext {
+    use_context::<AuthContext>().expect("use_auth and the Vestibule components need an AuthProvider above them")
+}
+
+/// The auth state under the auth-state rule.
+#[hook]
+pub fn use_auth(options: AuthOptions) -> AuthHandle {
+    let ctx = use_auth_context();
+    let state = &*ctx.state;
+    let facts = state.facts();
+    let view = AuthView::resolve(state.signed_state(), facts.as_ref(), options.treat_pending_as_signed_out);
+    AuthHandle {
+        is_loaded: state.loaded,
+        is_signed_in: view.is_signed_in,
+        session_status: view.session_status,
+        user_id: view.user_id,
+        session_id: view.session_id,
+        org_id: view.org_id,
+        org_role: view.org_role,
+    }
+}
+
+/// The current session (active or pending).
+#[hook]
+pub fn use_session() -> Option<SessionJson> {
+    let ctx = use_auth_context();
+    ctx.state.session().cloned()
+}
+
+/// The current user (of an active or pending session).
+#[hook]
+pub fn use_user() -> Option<UserJson> {
+    let ctx = use_auth_context();
+    ctx.state.user().cloned()
+}
+
+/// The current user's organization memberships.
+#[hook]
+pub fn use_organization_list() -> Vec<MembershipJson> {
+    let ctx = use_auth_context();
+    ctx.state.user().map(|u| u.organization_memberships.clone()).unwrap_or_default()
+}

@@ -1,0 +1,160 @@
+//! `AuthProvider`: loads the environment and the client once, keeps the
+//! session token fresh before its 60 s expiry, and provides the context.
+
+use super::context::{AuthConfig, AuthContext};
+use super::state::{AuthAction, AuthState};
+use crate::api::{self, Api};
+use std::collections::HashMap;
+use std::rc::Rc;
+use vestibule_protocol::{RedirectPolicy, TaskKey};
+use yew::prelude::*;
+
+/// How often the session token is refreshed (it lives 60 s).
+const REFRESH_MS: u32 = 40_000;
+
+/// Props of [`AuthProvider`].
+#[derive(Properties, PartialEq)]
+pub struct AuthProviderProps {
+    /// The Frontend API's origin; empty for the page's own.
+    #[prop_or_default]
+    pub frontend_api: AttrValue,
+    /// Where each task is handled (defaults to the built-in task routes).
+    #[prop_or_default]
+    pub task_urls: HashMap<TaskKey, String>,
+    /// The sign-in page.
+    #[prop_or(AttrValue::Static("/sign-in"))]
+    pub sign_in_url: AttrValue,
+    /// The sign-up page.
+    #[prop_or(AttrValue::Static("/sign-up"))]
+    pub sign_up_url: AttrValue,
+    /// Where a signed-in user goes by default.
+    #[prop_or(AttrValue::Static("/"))]
+    pub after_sign_in_url: AttrValue,
+    /// Origins besides the page's own that redirects may go to.
+    #[prop_or_default]
+    pub allowed_redirect_origins: Vec<String>,
+    /// A state to start from instead of loading (tests, or an app that
+    /// already holds the client).
+    #[prop_or_default]
+    pub initial: Option<Rc<AuthState>>,
+    /// The application.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// The page's own origin.
+pub fn page_origin() -> String {
+    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+}
+
+/// Provides [`AuthContext`] to its children.
+#[component]
+pub fn AuthProvider(props: &AuthProviderProps) -> Html {
+    let initial = props.initial.clone();
+    let state = use_reducer(move || initial.map(|s| (*s).clone()).unwrap_or_default());
+    let config = use_memo(
+        (
+            props.frontend_api.clone(),
+            props.task_urls.clone(),
+            props.sign_in_url.clone(),
+            props.sign_up_url.clone(),
+            props.after_sign_in_url.clone(),
+            props.allowed_redirect_origins.clone(),
+        ),
+        |(api, task_urls, sign_in, sign_up, after, origins)| {
+            let mut allowed = vec![page_origin()];
+            if !api.is_empty() {
+                allowed.push(api.to_string());
+            }
+            allowed.extend(origins.iter().cloned());
+            AuthConfig {
+                api: Api::new(api),
+                task_urls: task_urls.clone(),
+                sign_in_url: sign_in.to_string(),
+                sign_up_url: sign_up.to_string(),
+                after_sign_in_url: after.to_string(),
+                policy: RedirectPolicy::new(allowed),
+            }
+        },
+    );
+
+    {
+        let state = state.clone();
+        let api = config.api.clone();
+        let skip = props.initial.is_some();
+        use_effect_with((), move |_| {
+            if !skip {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let (environment, client) = futures_join(api::client::environment(&api), api::client::client(&api)).await;
+                    let error = match (&environment, &client) {
+                        (Err(e), _) | (_, Err(e)) => e.general(&[]),
+                        _ => None,
+                    };
+                    state.dispatch(AuthAction::Loaded {
+                        environment: environment.ok(),
+                        client: client.ok().flatten(),
+                        error,
+                    });
+                });
+            }
+        });
+    }
+
+    let session_id = state.session().map(|s| s.id.clone());
+    {
+        let api = config.api.clone();
+        let state = state.clone();
+        use_effect_with(session_id, move |session_id| {
+            let interval = session_id.clone().map(|id| {
+                gloo_timers::callback::Interval::new(REFRESH_MS, move || {
+                    let api = api.clone();
+                    let id = id.clone();
+                    let state = state.clone();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if api::client::token(&api, &id).await.is_err() {
+                            if let Ok(client) = api::client::client(&api).await {
+                                state.dispatch(AuthAction::Client(client));
+                            }
+                        }
+                    });
+                })
+            });
+            move || drop(interval)
+        });
+    }
+
+    let context = AuthContext { state, config: Rc::new((*config).clone()) };
+    html! {
+        <ContextProvider<AuthContext> context={context}>
+            { props.children.clone() }
+        </ContextProvider<AuthContext>>
+    }
+}
+
+/// Runs two futures concurrently.
+async fn futures_join<A, B>(a: impl std::future::Future<Output = A>, b: impl std::future::Future<Output = B>) -> (A, B) {
+    use std::pin::pin;
+    use std::task::Poll;
+    let mut a = pin!(a);
+    let mut b = pin!(b);
+    let mut ra = None;
+    let mut rb = None;
+    std::future::poll_fn(move |cx| {
+        if ra.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                ra = Some(v);
+            }
+        }
+        if rb.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                rb = Some(v);
+            }
+        }
+        if ra.is_some() && rb.is_some() {
+            Poll::Ready((ra.take().expect("checked"), rb.take().expect("checked")))
+        } else {
+            Poll::Pending
+        }
+    })
+    .await
+}
