@@ -1,0 +1,214 @@
+//! Browser tests of the control components and hooks (wasm-bindgen-test in
+//! headless Chromium): `<Show>` in the four combinations of the product
+//! description, `use_auth` under the auth-state rule, and
+//! `<RedirectToTasks>` with and without `task_urls`.
+#![cfg(target_arch = "wasm32")]
+
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+use vestibule_portal::session::AuthState;
+use vestibule_portal::{use_auth, AuthOptions, AuthProvider, RedirectToTasks, Show, TaskKey, When};
+use vestibule_protocol::wire::{ClientJson, SessionJson, TaskJson, UserJson};
+use vestibule_protocol::SessionStatus;
+use wasm_bindgen_test::*;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Who {
+    Nobody,
+    Pending,
+    Active,
+}
+
+fn state(who: Who) -> Rc<AuthState> {
+    let status = match who {
+        Who::Nobody => return Rc::new(AuthState::with_client(None)),
+        Who::Pending => SessionStatus::Pending,
+        Who::Active => SessionStatus::Active,
+    };
+    let user = UserJson { object: "user".into(), id: "user_1".into(), ..UserJson::default() };
+    let session = SessionJson {
+        object: "session".into(),
+        id: "sess_1".into(),
+        status,
+        tasks: (who == Who::Pending).then(|| vec![TaskJson { key: TaskKey::ChooseOrganization }]),
+        last_active_organization_id: (who == Who::Active).then(|| "org_1".to_string()),
+        last_active_token: None,
+        user: Some(user),
+        public_user_data: Default::default(),
+        factor_verification_age: None,
+        expire_at: 0,
+        abandon_at: 0,
+        last_active_at: 0,
+        created_at: 0,
+        updated_at: 0,
+    };
+    let client = ClientJson {
+        object: "client".into(),
+        id: "client_1".into(),
+        sessions: vec![session],
+        last_active_session_id: Some("sess_1".into()),
+        ..ClientJson::default()
+    };
+    Rc::new(AuthState::with_client(Some(client)))
+}
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+}
+
+fn mount() -> web_sys::Element {
+    let document = gloo_utils_document();
+    let root = document.create_element("div").expect("a div");
+    document.body().expect("a body").append_child(&root).expect("appended");
+    root
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+#[derive(Properties, PartialEq)]
+struct ShowHarnessProps {
+    state: Rc<AuthState>,
+    when: When,
+    treat: bool,
+}
+
+#[component]
+fn ShowHarness(props: &ShowHarnessProps) -> Html {
+    html! {
+        <AuthProvider initial={Some(props.state.clone())}>
+            <Show when={props.when} treat_pending_as_signed_out={props.treat}
+                fallback={html! { <span>{ "fallback" }</span> }}>
+                <span>{ "content" }</span>
+            </Show>
+        </AuthProvider>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn show_in_the_four_combinations_of_the_seed() {
+    use Who::*;
+    // (who, when, treat_pending_as_signed_out, what renders)
+    let table = [
+        (Active, When::SignedIn, true, "content"),
+        (Pending, When::SignedIn, true, "fallback"),
+        (Nobody, When::SignedIn, true, "fallback"),
+        (Active, When::SignedIn, false, "content"),
+        (Pending, When::SignedIn, false, "content"),
+        (Nobody, When::SignedIn, false, "fallback"),
+        (Active, When::SignedOut, true, "fallback"),
+        (Pending, When::SignedOut, true, "content"),
+        (Nobody, When::SignedOut, true, "content"),
+        (Active, When::SignedOut, false, "fallback"),
+        (Pending, When::SignedOut, false, "fallback"),
+        (Nobody, When::SignedOut, false, "content"),
+    ];
+    for (who, when, treat, want) in table {
+        let root = mount();
+        yew::Renderer::<ShowHarness>::with_root_and_props(root.clone(), ShowHarnessProps { state: state(who), when, treat })
+            .render();
+        settle().await;
+        assert_eq!(root.text_content().unwrap_or_default(), want, "{who:?} {when:?} treat_pending_as_signed_out={treat}");
+        root.remove();
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AuthHarnessProps {
+    state: Rc<AuthState>,
+    treat: bool,
+}
+
+#[component]
+fn AuthReport(props: &AuthHarnessProps) -> Html {
+    let auth = use_auth(AuthOptions { treat_pending_as_signed_out: props.treat });
+    html! { <span>{ format!("{:?}|{:?}|{:?}|{:?}", auth.is_signed_in, auth.session_status, auth.user_id, auth.org_id) }</span> }
+}
+
+#[component]
+fn AuthHarness(props: &AuthHarnessProps) -> Html {
+    html! {
+        <AuthProvider initial={Some(props.state.clone())}>
+            <AuthReport state={props.state.clone()} treat={props.treat} />
+        </AuthProvider>
+    }
+}
+
+#[wasm_bindgen_test]
+async fn use_auth_hides_a_pending_user_by_default_but_says_pending() {
+    let cases = [
+        (Who::Pending, true, "false|Pending|None|None"),
+        (Who::Pending, false, "true|Pending|Some(\"user_1\")|None"),
+        (Who::Active, true, "true|Active|Some(\"user_1\")|Some(\"org_1\")"),
+        (Who::Nobody, true, "false|SignedOut|None|None"),
+    ];
+    for (who, treat, want) in cases {
+        let root = mount();
+        yew::Renderer::<AuthHarness>::with_root_and_props(root.clone(), AuthHarnessProps { state: state(who), treat }).render();
+        settle().await;
+        assert_eq!(root.text_content().unwrap_or_default(), want, "{who:?} treat={treat}");
+        root.remove();
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RedirectHarnessProps {
+    state: Rc<AuthState>,
+    task_urls: HashMap<TaskKey, String>,
+}
+
+#[component]
+fn RedirectHarness(props: &RedirectHarnessProps) -> Html {
+    html! {
+        <BrowserRouter>
+            <AuthProvider initial={Some(props.state.clone())} task_urls={props.task_urls.clone()}>
+                <RedirectToTasks redirect_url={Some(AttrValue::from("/dashboard"))} />
+            </AuthProvider>
+        </BrowserRouter>
+    }
+}
+
+fn path_and_query() -> String {
+    let l = web_sys::window().expect("window").location();
+    format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default())
+}
+
+fn restore(path: &str) {
+    let history = web_sys::window().expect("window").history().expect("history");
+    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(path)).expect("restored");
+}
+
+#[wasm_bindgen_test]
+async fn redirect_to_tasks_uses_task_urls_then_the_built_in_route() {
+    let start = path_and_query();
+    let cases = [
+        (Who::Pending, HashMap::new(), "/sign-in/tasks/choose-organization?redirect_url=%2Fdashboard".to_string()),
+        (
+            Who::Pending,
+            HashMap::from([(TaskKey::ChooseOrganization, "/session-tasks/choose-organization".to_string())]),
+            "/session-tasks/choose-organization?redirect_url=%2Fdashboard".to_string(),
+        ),
+        (Who::Active, HashMap::new(), start.clone()),
+        (Who::Nobody, HashMap::new(), start.clone()),
+    ];
+    for (who, task_urls, want) in cases {
+        let root = mount();
+        yew::Renderer::<RedirectHarness>::with_root_and_props(root.clone(), RedirectHarnessProps { state: state(who), task_urls })
+            .render();
+        for _ in 0..100 {
+            if path_and_query() == want && want != start {
+                break;
+            }
+            settle().await;
+        }
+        assert_eq!(path_and_query(), want, "{who:?}");
+        root.remove();
+        restore(&start);
+    }
+}
