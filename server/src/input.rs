@@ -182,6 +182,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
     }
 }
 
+/// Path parameters. Like axum's `Path`, but a path that cannot be decoded
+/// (invalid UTF-8 in an id, say) is a 400 with the error envelope instead of
+/// axum's plain-text answer.
+pub struct Path<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Path<T>, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(rejection) if rejection.status().is_server_error() => Err(ApiError::internal(rejection.body_text())),
+            Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::RequestInvalid, "The URL's path is not valid.")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

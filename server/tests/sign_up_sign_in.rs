@@ -18,6 +18,8 @@ async fn sign_up_needs_the_emailed_code_before_a_session_exists() {
     assert!(jar.token().is_some(), "the first call sets the __client cookie");
     let cookie = r.set_cookies().into_iter().find(|c| c.starts_with("__client=")).expect("__client cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(cookie.contains("Max-Age=604800"), "7 days: {cookie}");
+    assert!(!cookie.contains("Secure"), "no Secure over plain http: {cookie}");
     let id = r.json["response"]["id"].as_str().expect("id").to_string();
     assert!(id.starts_with("sua_"));
     assert_eq!(r.json["response"]["status"], "missing_requirements");
@@ -67,7 +69,7 @@ async fn sign_in_with_password() {
     let r = app.sign_in(&jar, "nobody@example.com", PASSWORD).await;
     r.expect_error(422, "form_identifier_not_found");
     assert_eq!(r.envelope().errors[0].meta.param_name.as_deref(), Some("identifier"));
-    assert!(app.client(&jar).await.sessions.is_empty());
+    assert!(app.sessions(&jar).await.is_empty());
 
     let r = app.sign_in(&jar, "Grace@Example.com", PASSWORD).await.ok("sign in");
     assert_eq!(r.json["response"]["object"], "sign_in");
@@ -77,6 +79,11 @@ async fn sign_in_with_password() {
     let s = app.session(&jar, &sid).await.expect("the session is on the client");
     assert_eq!(s.status, SessionStatus::Pending);
     assert_eq!(jwt_claims(&token_of(&s))["sts"], "pending");
+
+    // Single-session mode: a second sign-in on this client is refused.
+    let r = app.sign_in(&jar, "grace@example.com", PASSWORD).await;
+    r.expect_error(422, "session_exists");
+    assert_eq!(r.envelope().errors[0].meta.session_id.as_deref(), Some(sid.as_str()));
 
     // Identifier first, then the password as first factor.
     app.post(&format!("/v1/client/sessions/{sid}/end"), &[], &jar).await.ok("end");

@@ -27,6 +27,11 @@ async fn session_is_pending_until_an_organization_is_chosen() {
     assert_eq!(claims["sid"], me.session_id.as_str());
     assert_eq!(claims["sub"], me.user_id.as_str());
     assert_eq!(claims["v"], 2);
+    assert_eq!(claims["iss"], PUBLIC_URL);
+    assert_eq!(claims["azp"], ORIGIN);
+    assert_eq!(claims["iat"], T0 / 1000);
+    assert_eq!(claims["exp"], T0 / 1000 + 60, "session tokens live 60 s");
+    assert_eq!(jwt_header(&token_of(&s))["alg"], "RS256");
 
     // Creating an organization does not by itself make it active.
     let r = app.post("/v1/organizations", &[("name", "Acme Inc"), ("slug", "acme")], &me.jar).await.ok("create org");
@@ -148,4 +153,30 @@ async fn a_compromised_password_puts_reset_password_first() {
     .await
     .ok("set compromised and revoke");
     assert!(app.session(&me.jar, &me.session_id).await.is_none(), "a revoked session is not listed");
+}
+
+#[tokio::test]
+async fn a_pending_session_expires_after_30_minutes() {
+    let app = TestApp::new().await;
+    let me = app.sign_up("ada@example.com", PASSWORD).await;
+    app.advance(30 * MINUTE - SECOND);
+    let s = app.session(&me.jar, &me.session_id).await.expect("still there at 29:59");
+    assert_eq!(s.status, SessionStatus::Pending);
+
+    app.advance(2 * SECOND);
+    assert!(app.session(&me.jar, &me.session_id).await.is_none(), "gone at 30:01");
+    app.post(&format!("/v1/client/sessions/{}/touch", me.session_id), &[], &me.jar)
+        .await
+        .expect_error(401, "authentication_invalid");
+    app.get("/v1/me", &me.jar).await.expect_error(401, "authentication_invalid");
+}
+
+#[tokio::test]
+async fn an_active_session_outlives_the_pending_limit() {
+    let app = TestApp::new().await;
+    app.patch_instance(&[("force_organization_selection", "false")]).await;
+    let me = app.sign_up("ada@example.com", PASSWORD).await;
+    app.advance(31 * MINUTE);
+    let s = app.session(&me.jar, &me.session_id).await.expect("an active session stays");
+    assert_eq!(s.status, SessionStatus::Active);
 }

@@ -8,7 +8,7 @@ use crate::input::{Body, Query};
 use crate::render;
 use crate::state::AppState;
 use crate::store::{self, orgs};
-use axum::extract::Path;
+use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};

@@ -7,7 +7,7 @@ use crate::input::Body;
 use crate::render;
 use crate::state::AppState;
 use crate::store;
-use axum::extract::Path;
+use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{delete, post};

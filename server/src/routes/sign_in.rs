@@ -8,7 +8,7 @@ use crate::password::{self, Secret};
 use crate::render;
 use crate::state::AppState;
 use crate::store::{self, sign_ins::SignInRow, users::{Attempt, UserRow}};
-use axum::extract::Path;
+use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -34,8 +34,9 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     }
     let password = f.opt("password")?.map(|p| Secret(p.to_string()));
     ctx.state.check_ip(ctx.ip)?;
-    let client = ctx.ensure_client().await?;
-    refuse_second_session(&ctx).await?;
+    if ctx.client.is_some() {
+        refuse_second_session(&ctx).await?;
+    }
     let user = store::users::by_email(&ctx.state.pool, &identifier).await?;
     let Some(user) = user else {
         if let Some(p) = &password {
@@ -43,6 +44,7 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         }
         return Err(ApiError::field(ErrorCode::FormIdentifierNotFound, "identifier", "Couldn't find your account."));
     };
+    let client = ctx.ensure_client().await?;
     let now = ctx.state.now();
     let row = SignInRow {
         id: crate::ids::new_id("sia"),

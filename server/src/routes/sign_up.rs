@@ -9,7 +9,7 @@ use crate::password::{self, Secret};
 use crate::render;
 use crate::state::AppState;
 use crate::store::{self, sign_ups::SignUpRow, users::NewUser};
-use axum::extract::Path;
+use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -76,11 +76,10 @@ async fn apply(ctx: &Ctx, row: &mut SignUpRow, f: &Fields) -> ApiResult<()> {
 }
 
 async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
-    let client = ctx.ensure_client().await?;
     let now = ctx.state.now();
     let mut row = SignUpRow {
         id: crate::ids::new_id("sua"),
-        client_id: client.id.clone(),
+        client_id: String::new(),
         email: None,
         password_hash: None,
         first_name: None,
@@ -94,6 +93,8 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         abandon_at: now + SIGN_UP_LIFETIME_MS,
     };
     apply(&ctx, &mut row, &f).await?;
+    let client = ctx.ensure_client().await?;
+    row.client_id = client.id.clone();
     let mut tx = ctx.state.pool.begin().await?;
     store::sign_ups::save(&mut *tx, &row).await?;
     store::clients::set_sign_up(&mut *tx, &client.id, Some(&row.id), now).await?;

@@ -51,12 +51,8 @@ const INVITATION_SELECT: &str = "SELECT i.id, i.organization_id, i.email, i.role
 /// Creates an organization, and the creator's admin membership when given
 /// (call inside a transaction). `Ok(None)` when the slug is taken.
 pub async fn insert(conn: &mut SqliteConnection, name: &str, slug: &str, creator: Option<&str>, now: i64) -> sqlx::Result<Option<String>> {
-    let taken: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM organizations WHERE slug = ?").bind(slug).fetch_one(&mut *conn).await?;
-    if taken > 0 {
-        return Ok(None);
-    }
     let id = crate::ids::new_id("org");
-    sqlx::query("INSERT INTO organizations (id, name, slug, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
+    let inserted = sqlx::query("INSERT INTO organizations (id, name, slug, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(&id)
         .bind(name)
         .bind(slug)
@@ -64,7 +60,10 @@ pub async fn insert(conn: &mut SqliteConnection, name: &str, slug: &str, creator
         .bind(now)
         .bind(now)
         .execute(&mut *conn)
-        .await?;
+        .await;
+    if crate::store::users::unique_or(inserted, ())?.is_none() {
+        return Ok(None);
+    }
     if let Some(user_id) = creator {
         add_member(&mut *conn, &id, user_id, "org:admin", now).await?;
     }

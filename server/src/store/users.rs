@@ -49,14 +49,9 @@ pub struct NewUser<'a> {
 
 /// Creates a user and its primary email address (call inside a transaction).
 /// `Ok(None)` when the address is taken.
+/// Writes come first so the transaction holds the write lock from its first
+/// statement; the unique index on the address decides a race.
 pub async fn insert(conn: &mut SqliteConnection, new: &NewUser<'_>, now: i64) -> sqlx::Result<Option<String>> {
-    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM email_addresses WHERE email = ?")
-        .bind(new.email)
-        .fetch_optional(&mut *conn)
-        .await?;
-    if taken.is_some() {
-        return Ok(None);
-    }
     let user_id = crate::ids::new_id("user");
     sqlx::query("INSERT INTO users (id, password_hash, first_name, last_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(&user_id)
@@ -67,7 +62,7 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewUser<'_>, now: i64) ->
         .bind(now)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("INSERT INTO email_addresses (id, user_id, email, verified, is_primary, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)")
+    let inserted = sqlx::query("INSERT INTO email_addresses (id, user_id, email, verified, is_primary, created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?)")
         .bind(crate::ids::new_id("idn"))
         .bind(&user_id)
         .bind(new.email)
@@ -75,8 +70,17 @@ pub async fn insert(conn: &mut SqliteConnection, new: &NewUser<'_>, now: i64) ->
         .bind(now)
         .bind(now)
         .execute(&mut *conn)
-        .await?;
-    Ok(Some(user_id))
+        .await;
+    unique_or(inserted, user_id)
+}
+
+/// `Ok(None)` when a unique constraint refused the write.
+pub fn unique_or<T, R>(result: sqlx::Result<R>, value: T) -> sqlx::Result<Option<T>> {
+    match result {
+        Ok(_) => Ok(Some(value)),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The user with this id.

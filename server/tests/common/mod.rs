@@ -244,9 +244,19 @@ impl TestApp {
         serde_json::from_value(r.json["response"].clone()).expect("ClientJson")
     }
 
+    /// The sessions `GET /v1/client` lists (none when there is no client).
+    pub async fn sessions(&self, jar: &Jar) -> Vec<SessionJson> {
+        let r = self.get("/v1/client", jar).await.ok("get client");
+        if r.json["response"].is_null() {
+            return Vec::new();
+        }
+        let c: ClientJson = serde_json::from_value(r.json["response"].clone()).expect("ClientJson");
+        c.sessions
+    }
+
     /// The session with this id as `GET /v1/client` shows it, if it is there.
     pub async fn session(&self, jar: &Jar, id: &str) -> Option<SessionJson> {
-        self.client(jar).await.sessions.into_iter().find(|s| s.id == id)
+        self.sessions(jar).await.into_iter().find(|s| s.id == id)
     }
 }
 
