@@ -136,6 +136,8 @@ pub struct EmailAddressJson {
     pub id: String,
     pub email_address: String,
     pub verification: Option<VerificationJson>,
+    /// Opaque to the portal: written by the server, not decoded.
+    #[serde(skip_deserializing)]
     pub linked_to: Vec<serde_json::Value>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -150,6 +152,8 @@ pub struct UserJson {
     pub primary_email_address_id: Option<String>,
     pub primary_phone_number_id: Option<String>,
     pub email_addresses: Vec<EmailAddressJson>,
+    /// Opaque to the portal: written by the server, not decoded.
+    #[serde(skip_deserializing)]
     pub phone_numbers: Vec<serde_json::Value>,
     pub organization_memberships: Vec<MembershipJson>,
     pub password_enabled: bool,
@@ -256,6 +260,8 @@ pub struct OrganizationJson {
     pub pending_invitations_count: u64,
     pub max_allowed_memberships: u64,
     pub admin_delete_enabled: bool,
+    /// Opaque to the portal: written by the server, not decoded.
+    #[serde(skip_deserializing)]
     pub public_metadata: serde_json::Value,
     pub created_at: i64,
     pub updated_at: i64,
@@ -272,6 +278,8 @@ pub struct MembershipJson {
     pub role: String,
     pub role_name: String,
     pub permissions: Vec<String>,
+    /// Opaque to the portal: written by the server, not decoded.
+    #[serde(skip_deserializing)]
     pub public_metadata: serde_json::Value,
     pub created_at: i64,
     pub updated_at: i64,
@@ -303,83 +311,29 @@ pub struct InvitationJson {
     pub updated_at: i64,
 }
 
-/// The parts of `GET /environment` the portal reads.
+/// The parts of `GET /environment` the portal reads (the server writes
+/// the whole resource clerk-js expects; decoding keeps only these).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EnvironmentJson {
-    pub object: String,
-    pub id: String,
-    pub auth_config: AuthConfigJson,
     pub display_config: DisplayConfigJson,
     pub user_settings: UserSettingsJson,
     pub organization_settings: OrganizationSettingsJson,
-    pub maintenance_mode: bool,
-}
-
-/// `auth_config` of the environment.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AuthConfigJson {
-    pub object: String,
-    pub id: String,
-    pub single_session_mode: bool,
 }
 
 /// `display_config` of the environment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct DisplayConfigJson {
-    pub object: String,
-    pub id: String,
-    pub instance_environment_type: String,
     pub application_name: String,
-    pub sign_in_url: String,
-    pub sign_up_url: String,
-    pub after_sign_in_url: String,
-    pub after_sign_up_url: String,
-    pub after_sign_out_all_url: String,
-    pub after_sign_out_one_url: String,
-    pub home_url: String,
+    pub instance_environment_type: String,
 }
 
 /// `user_settings` of the environment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct UserSettingsJson {
-    pub attributes: std::collections::BTreeMap<String, AttributeJson>,
-    pub sign_up: SignUpSettingsJson,
     pub password_settings: PasswordSettingsJson,
-}
-
-/// One attribute of `user_settings.attributes`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AttributeJson {
-    pub enabled: bool,
-    pub required: bool,
-    pub used_for_first_factor: bool,
-    pub first_factors: Vec<String>,
-    pub used_for_second_factor: bool,
-    pub second_factors: Vec<String>,
-    pub verifications: Vec<String>,
-    pub verify_at_sign_up: bool,
-}
-
-/// `user_settings.sign_up`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SignUpSettingsJson {
-    pub captcha_enabled: bool,
-    pub mode: String,
-    pub progressive: bool,
-    pub mfa: MfaSettingsJson,
-}
-
-/// `user_settings.sign_up.mfa`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct MfaSettingsJson {
-    pub required: bool,
 }
 
 /// `user_settings.password_settings`.
@@ -388,9 +342,6 @@ pub struct MfaSettingsJson {
 pub struct PasswordSettingsJson {
     pub min_length: u32,
     pub max_length: u32,
-    pub disable_hibp: bool,
-    pub show_zxcvbn: bool,
-    pub min_zxcvbn_strength: u32,
 }
 
 /// `organization_settings` of the environment.
@@ -399,15 +350,6 @@ pub struct PasswordSettingsJson {
 pub struct OrganizationSettingsJson {
     pub enabled: bool,
     pub force_organization_selection: bool,
-    pub max_allowed_memberships: u64,
-    pub slug: SlugSettingsJson,
-}
-
-/// `organization_settings.slug`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SlugSettingsJson {
-    pub disabled: bool,
 }
 
 /// A message the development delivery "sent" (`GET /v1/dev/outbox`).

@@ -37,5 +37,5 @@ pub async fn token(api: &Api, session_id: &str) -> Result<TokenJson, ApiError> {
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     super::check(&res).await?;
-    res.json().await.map_err(|e| ApiError::Network(e.to_string()))
+    super::json(&res).await
 }

@@ -9,7 +9,7 @@ use vestibule_protocol::{SignedState, TaskKey};
 use yew::prelude::*;
 
 /// What is known of the caller.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct AuthState {
     /// The first load has finished (successfully or not).
     pub loaded: bool,
@@ -52,6 +52,23 @@ impl Reducible for AuthState {
                 ..(*self).clone()
             }),
         }
+    }
+}
+
+/// Identity, not deep equality: every change replaces the `Rc`s.
+impl PartialEq for AuthState {
+    fn eq(&self, other: &Self) -> bool {
+        fn same<T>(a: &Option<Rc<T>>, b: &Option<Rc<T>>) -> bool {
+            match (a, b) {
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            }
+        }
+        self.loaded == other.loaded
+            && same(&self.environment, &other.environment)
+            && same(&self.client, &other.client)
+            && self.load_error == other.load_error
     }
 }
 
