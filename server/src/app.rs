@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state);
     Router::new()
         .fallback_service(inner)
+        .layer(axum::middleware::from_fn(refuse_oversize))
         .layer(map_request(method_override))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -63,6 +64,20 @@ async fn method_override(mut req: Request) -> Request {
         }
     }
     req
+}
+
+/// A declared body over the limit is refused on every route, whether or
+/// not its handler reads the body.
+async fn refuse_oversize(req: Request, next: Next) -> Result<Response, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestInvalid, "The body is too large (64 KiB at most)."));
+    }
+    Ok(next.run(req).await)
 }
 
 /// State-changing Frontend API calls must come from an allowed origin.

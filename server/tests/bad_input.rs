@@ -251,7 +251,7 @@ fn expectation(r: &Route, v: Variant) -> Expect {
             _ => NotServerError,
         },
         UnknownId | BadUtf8PathId => if r.has_id() { ClientError } else { Skip },
-        Oversize => if body.is_some() { Status(413) } else { NotServerError },
+        Oversize => Status(413),
         BadUtf8Form | RawBadUtf8Form | BadUtf8Json | BrokenJson | JsonNotObject => {
             if body.is_some() { Status(400) } else { NotServerError }
         }

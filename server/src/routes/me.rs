@@ -52,7 +52,8 @@ async fn invitations(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
         _ => return Err(ApiError::invalid("status")),
     };
     let rows = orgs::invitations_for_user(&ctx.state.pool, &user.id, status, limit, offset).await?;
-    let list = ListJson { data: rows.iter().map(render::invitation).collect(), total_count: rows.len() as u64 + offset as u64 };
+    let total = orgs::count_invitations_for_user(&ctx.state.pool, &user.id, status).await?;
+    let list = ListJson { data: rows.iter().map(render::invitation).collect(), total_count: total.max(0) as u64 };
     ctx.reply(StatusCode::OK, list).await
 }
 

@@ -147,6 +147,18 @@ pub async fn invitations_for_user(ex: impl SqliteExecutor<'_>, user_id: &str, st
     .await
 }
 
+/// How many invitations with this status reach the user's verified addresses.
+pub async fn count_invitations_for_user(ex: impl SqliteExecutor<'_>, user_id: &str, status: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM invitations WHERE status = ? AND email IN
+            (SELECT email FROM email_addresses WHERE user_id = ? AND verified = 1)",
+    )
+    .bind(status)
+    .bind(user_id)
+    .fetch_one(ex)
+    .await
+}
+
 /// The invitation with this id.
 pub async fn invitation(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<InvitationRow>> {
     sqlx::query_as(&format!("{INVITATION_SELECT} WHERE i.id = ?")).bind(id).fetch_optional(ex).await
