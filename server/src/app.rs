@@ -73,8 +73,10 @@ async fn refuse_oversize(req: Request, next: Next) -> Result<Response, ApiError>
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+        .max(axum::body::HttpBody::size_hint(req.body()).lower());
+    if declared > BODY_LIMIT as u64 {
         return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::RequestInvalid, "The body is too large (64 KiB at most)."));
     }
     Ok(next.run(req).await)
