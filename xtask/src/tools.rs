@@ -70,6 +70,9 @@ fn ensure_wasm_target() -> Result<()> {
 fn ensure_trunk() -> Result<()> {
     let version = || version_of("trunk");
     if version().as_deref() != Some(TRUNK_VERSION) {
+        wait_for_other_install("trunk");
+    }
+    if version().as_deref() != Some(TRUNK_VERSION) {
         run(cargo().args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))?;
         check_installed("trunk", version(), TRUNK_VERSION)?;
     }
@@ -84,6 +87,9 @@ fn ensure_wasm_bindgen(root: &Path) -> Result<()> {
     let wanted = locked_version(&lock, "wasm-bindgen")
         .ok_or_else(|| format!("no wasm-bindgen package in {}", lock_path.display()))?;
     let version = || version_of("wasm-bindgen");
+    if version().as_deref() != Some(wanted.as_str()) {
+        wait_for_other_install("wasm-bindgen-cli");
+    }
     if version().as_deref() != Some(wanted.as_str()) {
         // Not --locked: the CLI's own lock file wants a crate the registry lacks.
         run(cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))?;
@@ -133,6 +139,42 @@ fn ensure_chromium() -> Result<()> {
     }
     println!("tools: chromium and chromedriver ok");
     Ok(())
+}
+
+/// Waits while another process runs `cargo install <krate>` (a set-up
+/// script or a second xtask), so we do not build the same tool twice at once.
+fn wait_for_other_install(krate: &str) {
+    let mut announced = false;
+    while let Some(pid) = running_install(krate) {
+        if !announced {
+            println!("tools: waiting for the running `cargo install {krate}` (pid {pid})");
+            announced = true;
+        }
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
+}
+
+/// The pid of a running `cargo install ... <krate> ...`, read from /proc.
+fn running_install(krate: &str) -> Option<u32> {
+    let own = std::process::id();
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            if pid == own {
+                return None;
+            }
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            let is_cargo = args.first()?.ends_with(b"cargo");
+            let installs = args.iter().any(|a| *a == b"install");
+            let names = |name: &[u8]| {
+                args.iter()
+                    .any(|a| *a == name || a.starts_with(&[name, b"@"].concat()))
+            };
+            (is_cargo && installs && names(krate.as_bytes())).then_some(pid)
+        })
 }
 
 /// The version a `<tool> --version` prints (`trunk 0.21.14` -> `0.21.14`).
