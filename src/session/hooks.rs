@@ -4,7 +4,7 @@
 
 use super::context::AuthContext;
 use vestibule_protocol::wire::{MembershipJson, SessionJson, UserJson};
-use vestibule_protocol::{AuthView, SignedState};
+use vestibule_protocol::AuthView;
 use yew::prelude::*;
 
 /// Options of [`use_auth`].
@@ -20,29 +20,21 @@ impl Default for AuthOptions {
     }
 }
 
-/// What [`use_auth`] returns.
+/// What [`use_auth`] returns: the auth-state rule's [`AuthView`]
+/// (`is_signed_in`, `session_status`, `user_id`, `session_id`, `org_id`,
+/// `org_role`, `has()`, reached through `Deref`) and whether the first load
+/// has finished.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuthHandle {
     /// The first load has finished.
     pub is_loaded: bool,
-    /// Signed in, under the options given.
-    pub is_signed_in: bool,
-    /// The session's real state (pending stays `Pending` whatever the flag).
-    pub session_status: SignedState,
-    /// The user id, when signed in under the options.
-    pub user_id: Option<String>,
-    /// The session id, when signed in under the options.
-    pub session_id: Option<String>,
-    /// The active organization, when signed in under the options.
-    pub org_id: Option<String>,
-    /// The role in it, when signed in under the options.
-    pub org_role: Option<String>,
+    view: AuthView,
 }
 
-impl AuthHandle {
-    /// Whether the user holds `role` (e.g. `org:admin`) in the active organization.
-    pub fn has(&self, role: &str) -> bool {
-        self.org_role.as_deref() == Some(role)
+impl std::ops::Deref for AuthHandle {
+    type Target = AuthView;
+    fn deref(&self) -> &AuthView {
+        &self.view
     }
 }
 
@@ -58,15 +50,9 @@ pub fn use_auth(options: AuthOptions) -> AuthHandle {
     let ctx = use_auth_context();
     let state = &*ctx.state;
     let facts = state.facts();
-    let view = AuthView::resolve(state.signed_state(), facts.as_ref(), options.treat_pending_as_signed_out);
     AuthHandle {
         is_loaded: state.loaded,
-        is_signed_in: view.is_signed_in,
-        session_status: view.session_status,
-        user_id: view.user_id,
-        session_id: view.session_id,
-        org_id: view.org_id,
-        org_role: view.org_role,
+        view: AuthView::resolve(state.signed_state(), facts.as_ref(), options.treat_pending_as_signed_out),
     }
 }
 

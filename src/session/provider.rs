@@ -85,7 +85,7 @@ pub fn AuthProvider(props: &AuthProviderProps) -> Html {
         use_effect_with((), move |_| {
             if !skip {
                 wasm_bindgen_futures::spawn_local(async move {
-                    let (environment, client) = futures_join(api::client::environment(&api), api::client::client(&api)).await;
+                    let (environment, client) = futures::future::join(api::client::environment(&api), api::client::client(&api)).await;
                     let error = match (&environment, &client) {
                         (Err(e), _) | (_, Err(e)) => e.general(&[]),
                         _ => None,
@@ -129,32 +129,4 @@ pub fn AuthProvider(props: &AuthProviderProps) -> Html {
             { props.children.clone() }
         </ContextProvider<AuthContext>>
     }
-}
-
-/// Runs two futures concurrently.
-async fn futures_join<A, B>(a: impl std::future::Future<Output = A>, b: impl std::future::Future<Output = B>) -> (A, B) {
-    use std::pin::pin;
-    use std::task::Poll;
-    let mut a = pin!(a);
-    let mut b = pin!(b);
-    let mut ra = None;
-    let mut rb = None;
-    std::future::poll_fn(move |cx| {
-        if ra.is_none() {
-            if let Poll::Ready(v) = a.as_mut().poll(cx) {
-                ra = Some(v);
-            }
-        }
-        if rb.is_none() {
-            if let Poll::Ready(v) = b.as_mut().poll(cx) {
-                rb = Some(v);
-            }
-        }
-        if ra.is_some() && rb.is_some() {
-            Poll::Ready((ra.take().expect("checked"), rb.take().expect("checked")))
-        } else {
-            Poll::Pending
-        }
-    })
-    .await
 }
