@@ -23,6 +23,61 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
+/// How many tests a test command reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Tests that passed.
+    pub passed: u64,
+    /// Tests that failed.
+    pub failed: u64,
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, other: Counts) {
+        self.passed += other.passed;
+        self.failed += other.failed;
+    }
+}
+
+/// Reads `test result: ok. 3 passed; 0 failed; ...` (cargo test and
+/// wasm-bindgen-test-runner both print it).
+pub fn parse_test_result(line: &str) -> Option<Counts> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let number_before = |word: &str| {
+        rest.split(';')
+            .find_map(|part| part.trim().trim_start_matches("ok. ").trim_start_matches("FAILED. ").strip_suffix(word))
+            .and_then(|n| n.trim().parse::<u64>().ok())
+    };
+    Some(Counts { passed: number_before(" passed")?, failed: number_before(" failed")? })
+}
+
+/// Runs a test command like [`run`], echoing its output, and adds up the
+/// counts it reports.
+pub fn run_tests(cmd: &mut Command) -> Result<Counts> {
+    use std::io::{BufRead, BufReader};
+    let shown = describe(cmd);
+    println!("$ {shown}");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    let mut counts = Counts::default();
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(std::io::Result::ok) {
+            println!("{line}");
+            if let Some(c) = parse_test_result(&line) {
+                counts += c;
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| format!("`{shown}` could not be waited for: {e}"))?;
+    if status.success() {
+        Ok(counts)
+    } else {
+        Err(format!("`{shown}` failed ({status})").into())
+    }
+}
+
 /// Stdout of `cmd` when it starts and exits successfully, `None` otherwise.
 pub fn stdout_of(cmd: &mut Command) -> Option<String> {
     let output = cmd.stderr(Stdio::null()).output().ok()?;
@@ -129,5 +184,23 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod counting_tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_closing_lines_of_test_runners() {
+        assert_eq!(
+            parse_test_result("test result: ok. 13 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s"),
+            Some(Counts { passed: 13, failed: 0 })
+        );
+        assert_eq!(
+            parse_test_result("test result: FAILED. 2 passed; 1 failed; 0 ignored; 0 filtered out; finished in 0.84s"),
+            Some(Counts { passed: 2, failed: 1 })
+        );
+        assert_eq!(parse_test_result("running 3 tests"), None);
     }
 }

@@ -5,13 +5,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::cmd::{self, cargo};
+use crate::cmd::{self, cargo, Counts};
 use crate::portal::{build_portal, build_server, Profile};
 use crate::tools::{self, Chromium, CHROMEDRIVER, CHROMIUM};
 use crate::Result;
 
 /// One stage of the suite.
-type Stage = fn(&Path) -> Result<()>;
+type Stage = fn(&Path) -> Result<Counts>;
 
 /// Outcome of one stage, for the summary.
 enum Outcome {
@@ -33,6 +33,7 @@ pub fn run(root: &Path) -> Result<()> {
     ];
     let mut outcomes = Vec::new();
     let mut failed = false;
+    let mut total = Counts::default();
     for (name, stage) in stages {
         if failed {
             outcomes.push((name, Outcome::NotRun));
@@ -41,7 +42,10 @@ pub fn run(root: &Path) -> Result<()> {
         println!("\n== test: {name}");
         let started = Instant::now();
         let outcome = match stage(root) {
-            Ok(()) => Outcome::Passed(started.elapsed()),
+            Ok(counts) => {
+                total += counts;
+                Outcome::Passed(started.elapsed())
+            }
             Err(error) => {
                 failed = true;
                 Outcome::Failed(started.elapsed(), error.to_string())
@@ -60,15 +64,17 @@ pub fn run(root: &Path) -> Result<()> {
         }
     }
     if failed {
+        println!("tests: {} passed, 1 failed", total.passed);
         Err("tests failed".into())
     } else {
+        println!("tests: {} passed, {} failed", total.passed, total.failed);
         Ok(())
     }
 }
 
 /// Host tests of every crate (the e2e tests are `#[ignore]`d there).
-fn native(root: &Path) -> Result<()> {
-    cmd::run(
+fn native(root: &Path) -> Result<Counts> {
+    cmd::run_tests(
         cargo()
             .current_dir(root)
             .args(["test", "--workspace", "--locked"]),
@@ -76,8 +82,8 @@ fn native(root: &Path) -> Result<()> {
 }
 
 /// The portal's wasm-bindgen tests in headless Chromium.
-fn browser(root: &Path) -> Result<()> {
-    cmd::run(
+fn browser(root: &Path) -> Result<Counts> {
+    cmd::run_tests(
         cargo()
             .current_dir(root)
             .args([
@@ -98,13 +104,13 @@ fn browser(root: &Path) -> Result<()> {
 }
 
 /// The real (debug) server with the built portal, driven through Chromium.
-fn end_to_end(root: &Path) -> Result<()> {
+fn end_to_end(root: &Path) -> Result<Counts> {
     build_portal(root)?;
     let server = build_server(root, Profile::Debug)?;
     let artifacts = root.join("artifacts");
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
-    cmd::run(
+    cmd::run_tests(
         cargo()
             .current_dir(root)
             .args([
@@ -112,6 +118,7 @@ fn end_to_end(root: &Path) -> Result<()> {
                 "--locked",
                 "-p",
                 "vestibule-e2e",
+                "--tests",
                 "--",
                 "--ignored",
                 "--test-threads=1",
