@@ -130,6 +130,28 @@ pub fn form_error(message: Option<String>) -> Html {
     }
 }
 
+/// A form's submit handler: stops the browser's own submit, ignores a
+/// second press while `busy`, and runs `run` with `busy` set until it ends.
+pub fn submit_handler<F, Fut>(busy: &UseStateHandle<bool>, run: F) -> Callback<SubmitEvent>
+where
+    F: Fn() -> Fut + 'static,
+    Fut: std::future::Future<Output = ()> + 'static,
+{
+    let busy = busy.clone();
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        if *busy {
+            return;
+        }
+        busy.set(true);
+        let (busy, work) = (busy.clone(), run());
+        wasm_bindgen_futures::spawn_local(async move {
+            work.await;
+            busy.set(false);
+        });
+    })
+}
+
 /// A submit button that shows when it is busy.
 pub fn submit(label: &str, busy: bool) -> Html {
     html! {

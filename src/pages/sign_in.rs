@@ -2,7 +2,7 @@
 //! the route guard sends the user to the current task.
 
 use crate::api::{self, ApiError};
-use crate::components::widgets::{form_error, submit, Card, Field};
+use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
 
@@ -24,15 +24,10 @@ pub fn SignIn(props: &SignInProps) -> Html {
     let busy = use_state(|| false);
 
     let onsubmit = {
-        let (ctx, email, password, error, busy) = (ctx.clone(), email.clone(), password.clone(), error.clone(), busy.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if *busy {
-                return;
-            }
-            busy.set(true);
-            let (ctx, email, password, error, busy) = (ctx.clone(), email.clone(), password.clone(), error.clone(), busy.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+        let (ctx, email, password, error) = (ctx.clone(), email.clone(), password.clone(), error.clone());
+        submit_handler(&busy, move || {
+            let (ctx, email, password, error) = (ctx.clone(), email.clone(), password.clone(), error.clone());
+            async move {
                 match api::sign_in::with_password(&ctx.config.api, &email, &password).await {
                     Ok(reply) => {
                         error.set(None);
@@ -47,8 +42,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
                         error.set(Some(e));
                     }
                 }
-                busy.set(false);
-            });
+            }
         })
     };
 

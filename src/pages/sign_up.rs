@@ -2,7 +2,7 @@
 //! derived from the client's sign-up in progress, so a reload keeps it.
 
 use crate::api::{self, ApiError};
-use crate::components::widgets::{form_error, submit, Card, Field};
+use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
 
@@ -35,17 +35,11 @@ pub fn SignUp(props: &SignUpProps) -> Html {
         .filter(|_| !*restart);
 
     let on_details = {
-        let (ctx, email, password, error, busy, restart) =
-            (ctx.clone(), email.clone(), password.clone(), error.clone(), busy.clone(), restart.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if *busy {
-                return;
-            }
-            busy.set(true);
-            let (ctx, email, password, error, busy, restart) =
-                (ctx.clone(), email.clone(), password.clone(), error.clone(), busy.clone(), restart.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+        let (ctx, email, password, error, restart) = (ctx.clone(), email.clone(), password.clone(), error.clone(), restart.clone());
+        submit_handler(&busy, move || {
+            let (ctx, email, password, error, restart) =
+                (ctx.clone(), email.clone(), password.clone(), error.clone(), restart.clone());
+            async move {
                 let api = &ctx.config.api;
                 let result = match api::sign_up::create(api, &email, &password).await {
                     Ok(reply) if reply.response.unverified_fields.iter().any(|f| f == "email_address") => {
@@ -61,22 +55,16 @@ pub fn SignUp(props: &SignUpProps) -> Html {
                     }
                     Err(e) => error.set(Some(e)),
                 }
-                busy.set(false);
-            });
+            }
         })
     };
 
     let sign_up_id = pending.as_ref().map(|s| s.id.clone()).unwrap_or_default();
     let on_code = {
-        let (ctx, code, error, busy, id) = (ctx.clone(), code.clone(), error.clone(), busy.clone(), sign_up_id.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if *busy {
-                return;
-            }
-            busy.set(true);
-            let (ctx, code, error, busy, id) = (ctx.clone(), code.clone(), error.clone(), busy.clone(), id.clone());
-            wasm_bindgen_futures::spawn_local(async move {
+        let (ctx, code, error, id) = (ctx.clone(), code.clone(), error.clone(), sign_up_id.clone());
+        submit_handler(&busy, move || {
+            let (ctx, code, error, id) = (ctx.clone(), code.clone(), error.clone(), id.clone());
+            async move {
                 match api::sign_up::verify(&ctx.config.api, &id, code.trim()).await {
                     Ok(reply) => {
                         error.set(None);
@@ -84,8 +72,7 @@ pub fn SignUp(props: &SignUpProps) -> Html {
                     }
                     Err(e) => error.set(Some(e)),
                 }
-                busy.set(false);
-            });
+            }
         })
     };
     let on_resend = {

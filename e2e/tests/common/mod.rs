@@ -56,8 +56,8 @@ pub fn artifacts_dir() -> PathBuf {
     p
 }
 
-/// Polls `f` until it yields `Some`, or panics with `what` after [`WAIT`].
-pub async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
+/// Polls `f` every [`POLL`] until it yields `Some`; `None` after [`WAIT`].
+pub async fn poll<T, F, Fut>(mut f: F) -> Option<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -65,12 +65,24 @@ where
     let deadline = Instant::now() + WAIT;
     loop {
         if let Some(v) = f().await {
-            return v;
+            return Some(v);
         }
         if Instant::now() >= deadline {
-            panic!("timed out after {WAIT:?} waiting for {what}");
+            return None;
         }
         tokio::time::sleep(POLL).await;
+    }
+}
+
+/// Polls `f` until it yields `Some`, or panics with `what` after [`WAIT`].
+pub async fn eventually<T, F, Fut>(what: &str, f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    match poll(f).await {
+        Some(v) => v,
+        None => panic!("timed out after {WAIT:?} waiting for {what}"),
     }
 }
 
@@ -382,20 +394,14 @@ impl Browser {
     }
 
     /// Polls `f` until `Some`, else fails with a screenshot.
-    pub async fn until<T, F, Fut>(&self, what: &str, mut f: F) -> T
+    pub async fn until<T, F, Fut>(&self, what: &str, f: F) -> T
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Option<T>>,
     {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(v) = f().await {
-                return v;
-            }
-            if Instant::now() >= deadline {
-                self.fail(&format!("timed out waiting for {what}")).await;
-            }
-            tokio::time::sleep(POLL).await;
+        match poll(f).await {
+            Some(v) => v,
+            None => self.fail(&format!("timed out waiting for {what}")).await,
         }
     }
 
