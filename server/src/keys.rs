@@ -38,6 +38,53 @@ pub enum KeyError {
     Format(String),
 }
 
+/// Recently signed tokens, by session, reused while they have more than
+/// half their lifetime left and their claims (other than the times) are
+/// unchanged. Signing is the dearest part of reading a client.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedToken>>,
+}
+
+struct CachedToken {
+    identity: String,
+    jwt: String,
+    iat: i64,
+    exp: i64,
+}
+
+impl TokenCache {
+    /// A token for `claims`: the cached one when still fresh enough, else
+    /// one signed now with `keys`.
+    pub fn get_or_sign(&self, keys: &SigningKeys, claims: &SessionClaims) -> Result<String, jsonwebtoken::errors::Error> {
+        let identity = format!(
+            "{}|{}|{}|{:?}|{:?}|{}",
+            claims.sub,
+            claims.azp,
+            claims.iss,
+            claims.sts,
+            claims.o.as_ref().map(|o| (&o.id, &o.slg, &o.rol)),
+            claims.exp - claims.iat
+        );
+        let now = claims.iat;
+        if let Ok(entries) = self.entries.lock() {
+            if let Some(c) = entries.get(&claims.sid) {
+                if c.identity == identity && now >= c.iat && now - c.iat < (c.exp - c.iat) / 2 {
+                    return Ok(c.jwt.clone());
+                }
+            }
+        }
+        let jwt = keys.sign(claims)?;
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.retain(|_, c| c.exp > now);
+            }
+            entries.insert(claims.sid.clone(), CachedToken { identity, jwt: jwt.clone(), iat: claims.iat, exp: claims.exp });
+        }
+        Ok(jwt)
+    }
+}
+
 /// The claims of a session token (`frontend-api.md` section 2).
 #[derive(Debug, Serialize)]
 pub struct SessionClaims {
@@ -125,4 +172,37 @@ fn pkcs1_der(key: &RsaPrivateKey) -> Result<Vec<u8>, KeyError> {
     key.to_pkcs1_der()
         .map(|d| d.as_bytes().to_vec())
         .map_err(|e| KeyError::Format(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(iat: i64, sts: Option<&'static str>) -> SessionClaims {
+        SessionClaims {
+            iss: "http://127.0.0.1:8080".into(),
+            sub: "user_1".into(),
+            sid: "sess_1".into(),
+            azp: "http://127.0.0.1:8080".into(),
+            iat,
+            nbf: iat - 10,
+            exp: iat + 60,
+            v: 2,
+            sts,
+            o: None,
+        }
+    }
+
+    #[test]
+    fn cached_tokens_are_reused_only_while_fresh_and_unchanged() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let keys = SigningKeys::load_or_create(dir.path()).expect("keys");
+        let cache = TokenCache::default();
+        let first = cache.get_or_sign(&keys, &claims(1000, Some("pending"))).expect("sign");
+        assert_eq!(cache.get_or_sign(&keys, &claims(1029, Some("pending"))).expect("sign"), first, "29 s of 60: reused");
+        let later = cache.get_or_sign(&keys, &claims(1030, Some("pending"))).expect("sign");
+        assert_ne!(later, first, "half the lifetime gone: signed anew");
+        let active = cache.get_or_sign(&keys, &claims(1031, None)).expect("sign");
+        assert_ne!(active, later, "the claims changed: signed anew");
+    }
 }

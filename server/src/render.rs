@@ -78,7 +78,7 @@ pub async fn mint_token(state: &AppState, settings: &InstanceSettings, row: &Ses
         sts: (view.status == SessionStatus::Pending).then_some("pending"),
         o,
     };
-    state.keys.sign(&claims).map_err(ApiError::internal)
+    state.tokens.get_or_sign(&state.keys, &claims).map_err(ApiError::internal)
 }
 
 /// A user with addresses and memberships.

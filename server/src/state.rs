@@ -28,6 +28,8 @@ pub struct Inner {
     pub delivery: Arc<dyn Delivery>,
     /// The session-token signing key.
     pub keys: SigningKeys,
+    /// Recently signed session tokens.
+    pub tokens: crate::keys::TokenCache,
     settings: RwLock<InstanceSettings>,
     /// The public URL, without a trailing slash.
     pub public_url: String,
@@ -132,6 +134,7 @@ impl AppState {
             clock,
             delivery,
             keys,
+            tokens: Default::default(),
             settings: RwLock::new(settings),
             cookie_secure: public_url.starts_with("https://"),
             public_origin,
