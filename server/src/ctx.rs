@@ -171,12 +171,7 @@ impl Ctx {
             Some(c) => Some(render::client(&self.state, c, &self.azp()).await?),
             None => None,
         };
-        let token = client
-            .as_ref()
-            .and_then(|c| c.last_active_session())
-            .and_then(|s| s.last_active_token.as_ref())
-            .map(|t| t.jwt.clone());
-        self.session_cookie(token);
+        self.session_cookie_for(client.as_ref());
         let body = serde_json::json!({ "response": resource, "client": client });
         Ok(self.finish(status, body))
     }
@@ -184,6 +179,16 @@ impl Ctx {
     /// A bare JSON answer (no envelope) with the cookies.
     pub fn reply_bare<T: Serialize>(self, status: StatusCode, body: T) -> Response {
         self.finish(status, body)
+    }
+
+    /// Sets `__session` to the last active session's token of `client`, or
+    /// clears it when there is none.
+    pub fn session_cookie_for(&mut self, client: Option<&vestibule_protocol::wire::ClientJson>) {
+        let jwt = client
+            .and_then(|c| c.last_active_session())
+            .and_then(|s| s.last_active_token.as_ref())
+            .map(|t| t.jwt.clone());
+        self.session_cookie(jwt);
     }
 
     /// Sets (or clears) the `__session` cookie.

@@ -32,12 +32,7 @@ async fn get_client(mut ctx: Ctx) -> ApiResult<Response> {
         Some(c) => Some(render::client(&ctx.state, c, &ctx.azp()).await?),
         None => None,
     };
-    let jwt = client
-        .as_ref()
-        .and_then(|c| c.last_active_session())
-        .and_then(|s| s.last_active_token.as_ref())
-        .map(|t| t.jwt.clone());
-    ctx.session_cookie(jwt);
+    ctx.session_cookie_for(client.as_ref());
     Ok(ctx.finish(StatusCode::OK, serde_json::json!({ "response": client, "client": null })))
 }
 
