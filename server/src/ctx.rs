@@ -208,13 +208,13 @@ impl Ctx {
 
     /// Turns a body into a response carrying the pending cookies.
     pub fn finish<T: Serialize>(self, status: StatusCode, body: T) -> Response {
-        let mut res = (status, Json(body)).into_response();
-        for c in self.cookies {
-            if let Ok(v) = HeaderValue::from_str(&c) {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
-        }
-        res
+        self.with_cookies((status, Json(body)).into_response())
+    }
+
+    /// An error answer that still carries the pending cookies (a client
+    /// made by this call must reach the browser even when the call fails).
+    pub fn fail(self, error: ApiError) -> Response {
+        self.with_cookies(error.into_response())
     }
 
     /// Turns a redirect into a response carrying the pending cookies.
@@ -223,6 +223,10 @@ impl Ctx {
         if let Ok(v) = HeaderValue::from_str(to) {
             res.headers_mut().insert(header::LOCATION, v);
         }
+        self.with_cookies(res)
+    }
+
+    fn with_cookies(self, mut res: Response) -> Response {
         for c in self.cookies {
             if let Ok(v) = HeaderValue::from_str(&c) {
                 res.headers_mut().append(header::SET_COOKIE, v);

@@ -272,7 +272,15 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
         identifier: r.identifier.clone(),
         supported_identifiers: vec!["email_address".into()],
         supported_first_factors: if r.user_id.is_some() {
-            vec![FactorJson { strategy: "password".into(), ..FactorJson::default() }]
+            vec![
+                FactorJson { strategy: "password".into(), ..FactorJson::default() },
+                FactorJson {
+                    strategy: "email_code".into(),
+                    safe_identifier: r.identifier.clone(),
+                    primary: Some(true),
+                    ..FactorJson::default()
+                },
+            ]
         } else {
             Vec::new()
         },

@@ -73,6 +73,9 @@ fn routes() -> Vec<Route> {
         // sign_in.rs
         route(M::POST, "/v1/client/sign_ins").query().body("identifier", true, ""),
         route(M::GET, "/v1/client/sign_ins/{sign_in}").query(),
+        route(M::POST, "/v1/client/sign_ins/{sign_in}/prepare_first_factor")
+            .query()
+            .body("strategy", true, "strategy=email_code"),
         route(M::POST, "/v1/client/sign_ins/{sign_in}/attempt_first_factor")
             .query()
             .body("strategy", true, "strategy=password&password=not-the-password-1"),
@@ -86,6 +89,7 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/client/sign_ups/{sign_up}/attempt_verification").query().body("code", true, "code=123456"),
         // me.rs
         route(M::GET, "/v1/me").query(),
+        route(M::POST, "/v1/me/change_password").query().body("new_password", true, ""),
         route(M::GET, "/v1/me/organization_memberships").query(),
         route(M::GET, "/v1/me/organization_invitations").query(),
         route(M::POST, "/v1/me/organization_invitations/{invitation}/accept").query(),

@@ -5,6 +5,7 @@
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Query};
+use crate::password::{self, Secret};
 use crate::render;
 use crate::state::AppState;
 use crate::store::{self, orgs};
@@ -14,12 +15,13 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use vestibule_protocol::wire::{is_valid_slug, slug_from_name, ListJson};
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{ErrorCode, TaskKey};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
+        .route("/me/change_password", post(change_password))
         .route("/me/organization_memberships", get(memberships))
         .route("/me/organization_invitations", get(invitations))
         .route("/me/organization_invitations/{id}/accept", post(accept))
@@ -30,6 +32,49 @@ pub fn router() -> Router<AppState> {
 async fn me(ctx: Ctx) -> ApiResult<Response> {
     let (_, user, _) = ctx.current_session().await?;
     let json = render::user(&ctx.state, &ctx.state.settings(), &user).await?;
+    ctx.reply(StatusCode::OK, json).await
+}
+
+/// `POST /me/change_password`: the current password is required unless the
+/// session has the `reset-password` task; the new one must pass the
+/// password rules and differ from the current one. Other sessions of the
+/// user end when asked, in the same transaction.
+async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
+    let (session, user, view) = ctx.current_session().await?;
+    let new_password = Secret(f.req("new_password")?.to_string());
+    let sign_out_others = f.bool("sign_out_of_other_sessions")?.unwrap_or(false);
+    let resetting = view.tasks.contains(&TaskKey::ResetPassword);
+    let settings = ctx.state.settings();
+    if !resetting {
+        let Some(current) = f.opt("current_password")? else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Forbidden,
+                "Your current password is required to change it.",
+            ));
+        };
+        if !password::verify(&Secret(current.to_string()), user.password_hash.clone(), &ctx.state.dummy_hash).await? {
+            return Err(ApiError::field(ErrorCode::FormPasswordIncorrect, "current_password", "Your current password is incorrect."));
+        }
+    }
+    password::check_length(&new_password.0, settings.password_min_length, "new_password")?;
+    if password::verify(&new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
+        return Err(ApiError::field(
+            ErrorCode::FormPasswordValidationFailed,
+            "new_password",
+            "Your new password must be different from your current one.",
+        ));
+    }
+    let hash = password::hash(&new_password).await?;
+    let now = ctx.state.now();
+    let mut tx = ctx.state.pool.begin().await?;
+    store::users::set_password(&mut *tx, &user.id, &hash, now).await?;
+    if sign_out_others {
+        store::sessions::finish_all_of_user(&mut *tx, &user.id, Some(&session.id), "revoked", now).await?;
+    }
+    tx.commit().await?;
+    let user = store::users::by_id(&ctx.state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
+    let json = render::user(&ctx.state, &settings, &user).await?;
     ctx.reply(StatusCode::OK, json).await
 }
 

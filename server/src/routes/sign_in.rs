@@ -1,5 +1,8 @@
-//! Sign-in: identifier, then password as first factor. Failed attempts
-//! count toward the user lockout in the same statement that grants them.
+//! Sign-in: identifier, then a first factor: the password, or a code sent
+//! to the email address. Failed attempts count toward the user lockout in
+//! the same statement that grants them. A password marked compromised is
+//! not proof of identity: it is answered with `form_password_compromised`
+//! and the sign-in must go on with an email code.
 
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
@@ -20,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/client/sign_ins", post(create))
         .route("/client/sign_ins/{id}", get(read))
+        .route("/client/sign_ins/{id}/prepare_first_factor", post(prepare_first_factor))
         .route("/client/sign_ins/{id}/attempt_first_factor", post(attempt_first_factor))
 }
 
@@ -64,7 +68,10 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     store::clients::set_sign_in(&mut *tx, &client.id, Some(&row.id), now).await?;
     tx.commit().await?;
     let row = match password {
-        Some(p) => attempt_password(&ctx, row, &user, &p).await?,
+        Some(p) => match attempt_password(&ctx, row, &user, &p).await {
+            Ok(row) => row,
+            Err(e) => return Ok(ctx.fail(e)),
+        },
         None => row,
     };
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
@@ -75,21 +82,68 @@ async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
 
-async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let strategy = f.req("strategy")?;
-    if strategy != "password" {
-        return Err(ApiError::invalid("strategy"));
-    }
-    let password = Secret(f.req("password")?.to_string());
-    ctx.state.check_ip(ctx.ip)?;
-    let row = store::sign_ins::by_id(&ctx.state.pool, &ctx.client()?.id, &id).await?.ok_or_else(ApiError::not_found)?;
+async fn load_open(ctx: &Ctx, id: &str) -> ApiResult<(SignInRow, UserRow)> {
+    let row = store::sign_ins::by_id(&ctx.state.pool, &ctx.client()?.id, id).await?.ok_or_else(ApiError::not_found)?;
     if row.status != "needs_first_factor" {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This sign-in is not waiting for a first factor."));
     }
-    refuse_second_session(&ctx).await?;
     let user_id = row.user_id.clone().ok_or_else(ApiError::not_found)?;
     let user = store::users::by_id(&ctx.state.pool, &user_id).await?.ok_or_else(ApiError::not_found)?;
-    let row = attempt_password(&ctx, row, &user, &password).await?;
+    Ok((row, user))
+}
+
+fn code_subject(row: &SignInRow) -> String {
+    format!("sign_in:{}:email_code", row.id)
+}
+
+async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if f.req("strategy")? != "email_code" {
+        return Err(ApiError::invalid("strategy"));
+    }
+    let (row, user) = load_open(&ctx, &id).await?;
+    let email = store::users::emails(&ctx.state.pool, &user.id)
+        .await?
+        .into_iter()
+        .find(|e| e.is_primary)
+        .map(|e| e.email)
+        .ok_or_else(ApiError::not_found)?;
+    crate::codes::send(&ctx.state, &code_subject(&row), "email", &email, "sign in").await?;
+    let now = ctx.state.now();
+    store::sign_ins::update_first_factor(&ctx.state.pool, &row.id, "needs_first_factor", "email_code", "unverified", None, now).await?;
+    let row = SignInRow {
+        first_factor_strategy: Some("email_code".into()),
+        first_factor_status: Some("unverified".into()),
+        updated_at: now,
+        ..row
+    };
+    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+}
+
+async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let strategy = f.req("strategy")?;
+    let secret = match strategy {
+        "password" => f.req("password")?,
+        "email_code" => f.req("code")?,
+        _ => return Err(ApiError::invalid("strategy")),
+    };
+    let secret = Secret(secret.to_string());
+    ctx.state.check_ip(ctx.ip)?;
+    let (row, user) = load_open(&ctx, &id).await?;
+    refuse_second_session(&ctx).await?;
+    let row = if strategy == "password" {
+        attempt_password(&ctx, row, &user, &secret).await?
+    } else {
+        let subject = code_subject(&row);
+        within_budget(&ctx.state, &user.id, async {
+            match crate::codes::check(&ctx.state, &subject, &secret.0).await {
+                Ok(()) => Ok(Guess::Right),
+                Err(e) if e.status.is_server_error() => Err(e),
+                Err(e) => Ok(Guess::Wrong(e)),
+            }
+        })
+        .await?;
+        complete(&ctx, row, &user, "email_code").await?
+    };
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
 
@@ -105,43 +159,85 @@ async fn refuse_second_session(ctx: &Ctx) -> ApiResult<()> {
     Ok(())
 }
 
-/// Checks the password within the lockout budget; on success creates the
-/// session and completes the sign-in in one transaction.
-async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &Secret) -> ApiResult<SignInRow> {
-    let state = &ctx.state;
+/// The outcome of checking a secret.
+enum Guess {
+    /// It was right.
+    Right,
+    /// It was wrong; this is what to answer.
+    Wrong(ApiError),
+}
+
+/// Runs `check` within the user's lockout budget: the attempt is reserved
+/// before the secret is checked, a server error gives it back, and a wrong
+/// guess that used the last of the budget locks the user.
+async fn within_budget(state: &AppState, user_id: &str, check: impl std::future::Future<Output = ApiResult<Guess>>) -> ApiResult<()> {
     let settings = state.settings();
     let lock_ms = settings.lockout_duration_seconds as i64 * 1000;
     let now = state.now();
-    let n = match store::users::reserve_attempt(&state.pool, &user.id, settings.lockout_max_attempts, lock_ms, now).await? {
+    let n = match store::users::reserve_attempt(&state.pool, user_id, settings.lockout_max_attempts, lock_ms, now).await? {
         Attempt::Granted(n) => n,
         Attempt::Locked(until) => {
-            let until = store::users::locked_until(&state.pool, &user.id).await?.unwrap_or(until);
+            let until = store::users::locked_until(&state.pool, user_id).await?.unwrap_or(until);
             return Err(locked(until, now));
         }
     };
-    let ok = match password::verify(password, user.password_hash.clone(), &state.dummy_hash).await {
-        Ok(ok) => ok,
+    match check.await {
+        Ok(Guess::Right) => Ok(()),
+        Ok(Guess::Wrong(e)) => {
+            if n >= settings.lockout_max_attempts {
+                store::users::lock(&state.pool, user_id, now + lock_ms).await?;
+            }
+            Err(e)
+        }
         Err(e) => {
-            store::users::release_attempt(&state.pool, &user.id).await?;
-            return Err(e);
+            store::users::release_attempt(&state.pool, user_id).await?;
+            Err(e)
         }
-    };
-    if !ok {
-        if n >= settings.lockout_max_attempts {
-            store::users::lock(&state.pool, &user.id, now + lock_ms).await?;
-        }
-        return Err(ApiError::field(ErrorCode::FormPasswordIncorrect, "password", "Password is incorrect. Try again, or use another method."));
     }
+}
+
+/// Checks the password within the lockout budget. A right password that
+/// is marked compromised does not finish the sign-in when "force password
+/// reset" is on: the caller must go on with an email code.
+async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &Secret) -> ApiResult<SignInRow> {
+    let state = &ctx.state;
+    within_budget(state, &user.id, async {
+        Ok(if password::verify(password, user.password_hash.clone(), &state.dummy_hash).await? {
+            Guess::Right
+        } else {
+            Guess::Wrong(ApiError::field(
+                ErrorCode::FormPasswordIncorrect,
+                "password",
+                "Password is incorrect. Try again, or use another method.",
+            ))
+        })
+    })
+    .await?;
+    if user.password_compromised && state.settings().force_password_reset {
+        store::users::release_attempt(&state.pool, &user.id).await?;
+        return Err(ApiError::field(
+            ErrorCode::FormPasswordCompromised,
+            "password",
+            "Your password may be compromised. To protect your account, sign in with a code sent to your email, then set a new password.",
+        ));
+    }
+    complete(ctx, row, user, "password").await
+}
+
+/// Creates the session and completes the sign-in, in one transaction.
+async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str) -> ApiResult<SignInRow> {
+    let state = &ctx.state;
+    let now = state.now();
     let mut tx = state.pool.begin().await?;
     store::users::signed_in(&mut *tx, &user.id, now).await?;
     let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms).await?;
-    store::sign_ins::update_first_factor(&mut *tx, &row.id, "complete", "password", "verified", Some(&session_id), now).await?;
+    store::sign_ins::update_first_factor(&mut *tx, &row.id, "complete", strategy, "verified", Some(&session_id), now).await?;
     store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
     store::clients::set_sign_in(&mut *tx, &row.client_id, None, now).await?;
     tx.commit().await?;
     Ok(SignInRow {
         status: "complete".into(),
-        first_factor_strategy: Some("password".into()),
+        first_factor_strategy: Some(strategy.into()),
         first_factor_status: Some("verified".into()),
         created_session_id: Some(session_id),
         updated_at: now,

@@ -124,6 +124,17 @@ pub async fn set_compromised(ex: impl SqliteExecutor<'_>, user_id: &str, comprom
     Ok(r.rows_affected() == 1)
 }
 
+/// Replaces the password; a new password is not compromised.
+pub async fn set_password(ex: impl SqliteExecutor<'_>, user_id: &str, hash: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET password_hash = ?, password_compromised = 0, updated_at = ? WHERE id = ?")
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
 /// Records a successful sign-in: resets the failure count.
 pub async fn signed_in(ex: impl SqliteExecutor<'_>, user_id: &str, now: i64) -> sqlx::Result<()> {
     sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ?, updated_at = ? WHERE id = ?")
