@@ -5,6 +5,7 @@
 //! build the same router with an injected clock.
 
 pub mod app;
+pub mod breached;
 pub mod clock;
 pub mod codes;
 pub mod config;

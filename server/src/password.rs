@@ -84,6 +84,19 @@ pub fn check_length(password: &str, min: u32, param: &str) -> ApiResult<()> {
     Ok(())
 }
 
+/// The rules for a new password: length, then the breached list.
+pub fn check_new(state: &crate::state::AppState, password: &str, param: &str) -> ApiResult<()> {
+    check_length(password, state.settings().password_min_length, param)?;
+    if state.breached.contains(password) {
+        return Err(ApiError::field(
+            ErrorCode::FormPasswordPwned,
+            param,
+            "This password has appeared in a data breach and can't be used. Please choose another.",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

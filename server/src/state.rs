@@ -44,6 +44,8 @@ pub struct Inner {
     pub pending_ttl_ms: i64,
     /// A hash to verify against when the user is unknown.
     pub dummy_hash: String,
+    /// The offline breached-password list.
+    pub breached: crate::breached::BreachedList,
     ip_window: Mutex<HashMap<IpAddr, (i64, u32)>>,
     ip_limit: u32,
     /// The built portal, if served.
@@ -126,9 +128,10 @@ impl AppState {
             .next()
             .unwrap_or_else(|| public_url.clone());
         let delivery = delivery.unwrap_or_else(|| Arc::new(DevOutbox::new(pool.clone())));
-        let dummy_hash = tokio::task::spawn_blocking(crate::password::dummy_hash)
-            .await
-            .map_err(|e| StartError::Settings(e.to_string()))?;
+        let (dummy_hash, breached) =
+            tokio::task::spawn_blocking(|| (crate::password::dummy_hash(), crate::breached::BreachedList::load()))
+                .await
+                .map_err(|e| StartError::Settings(e.to_string()))?;
         let state = AppState(Arc::new(Inner {
             pool,
             clock,
@@ -143,6 +146,7 @@ impl AppState {
             client_lifetime_ms: config.client_cookie_days as i64 * 24 * 3600 * 1000,
             pending_ttl_ms: config.pending_session_ttl_seconds as i64 * 1000,
             dummy_hash,
+            breached,
             ip_window: Mutex::new(HashMap::new()),
             ip_limit: config.sign_in_attempts_per_ip_per_minute,
             portal_dir: config.portal_dir.clone(),

@@ -170,3 +170,52 @@ async fn revoke_all_sessions_ends_live_sessions() {
         .ok("revoke");
     assert!(app.session(&jar, &sid).await.is_none(), "revoked");
 }
+
+#[tokio::test]
+async fn breached_passwords_are_refused_for_new_passwords() {
+    let app = TestApp::new().await;
+    let jar = Jar::new();
+    app.post("/v1/client/sign_ups", &[("email_address", "fay@example.com"), ("password", "iloveyou1")], &jar)
+        .await
+        .expect_error(422, "form_password_pwned");
+    app.backend(Method::POST, "/users", &[("email_address", "fay@example.com"), ("password", "iloveyou1")])
+        .await
+        .expect_error(422, "form_password_pwned");
+    app.create_user("fay@example.com", Some(OLD)).await;
+    app.sign_in_ok(&jar, "fay@example.com", OLD).await;
+    app.post("/v1/me/change_password", &[("new_password", "iloveyou1"), ("current_password", OLD)], &jar)
+        .await
+        .expect_error(422, "form_password_pwned");
+}
+
+#[tokio::test]
+async fn a_right_but_breached_password_marks_it_compromised() {
+    let app = TestApp::new().await;
+    app.backend(
+        Method::POST,
+        "/users",
+        &[("email_address", "gus@example.com"), ("password", "iloveyou1"), ("skip_password_checks", "true")],
+    )
+    .await
+    .ok("an imported user with a breached password");
+    let jar = Jar::new();
+    app.sign_in(&jar, "gus@example.com", "iloveyou1").await.expect_error(422, "form_password_compromised");
+    let other = Jar::new();
+    app.sign_in(&other, "gus@example.com", "wrong-password-7").await.expect_error(422, "form_password_incorrect");
+    let sign_in = app.client(&jar).await.sign_in.expect("sign-in");
+    app.post(&format!("/v1/client/sign_ins/{}/prepare_first_factor", sign_in.id), &[("strategy", "email_code")], &jar)
+        .await
+        .ok("prepare");
+    let code = app.outbox_code("gus@example.com").await;
+    let r = app
+        .post(
+            &format!("/v1/client/sign_ins/{}/attempt_first_factor", sign_in.id),
+            &[("strategy", "email_code"), ("code", &code)],
+            &jar,
+        )
+        .await
+        .ok("code");
+    let sid = r.json["response"]["created_session_id"].as_str().expect("session").to_string();
+    let s = app.session(&jar, &sid).await.expect("session");
+    assert_eq!(keys(&s).first(), Some(&TaskKey::ResetPassword), "the breached password is now marked compromised");
+}

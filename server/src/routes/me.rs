@@ -57,7 +57,7 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
             return Err(ApiError::field(ErrorCode::FormPasswordIncorrect, "current_password", "Your current password is incorrect."));
         }
     }
-    password::check_length(&new_password.0, settings.password_min_length, "new_password")?;
+    password::check_new(&ctx.state, &new_password.0, "new_password")?;
     if password::verify(&new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
         return Err(ApiError::field(
             ErrorCode::FormPasswordValidationFailed,

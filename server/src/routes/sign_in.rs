@@ -213,8 +213,12 @@ async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &
         })
     })
     .await?;
-    if user.password_compromised && state.settings().force_password_reset {
+    let breached = state.breached.contains(&password.0);
+    if (user.password_compromised || breached) && state.settings().force_password_reset {
         store::users::release_attempt(&state.pool, &user.id).await?;
+        if breached && !user.password_compromised {
+            store::users::set_compromised(&state.pool, &user.id, true, state.now()).await?;
+        }
         return Err(ApiError::field(
             ErrorCode::FormPasswordCompromised,
             "password",

@@ -63,7 +63,7 @@ async fn apply(ctx: &Ctx, row: &mut SignUpRow, f: &Fields) -> ApiResult<()> {
         }
     }
     if let Some(p) = f.opt("password")? {
-        password::check_length(p, ctx.state.settings().password_min_length, "password")?;
+        password::check_new(&ctx.state, p, "password")?;
         row.password_hash = Some(password::hash(&Secret(p.to_string())).await?);
     }
     if f.has("first_name") {
