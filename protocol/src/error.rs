@@ -123,4 +123,25 @@ pub struct ErrorMeta {
     /// Seconds until a locked user may try again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lockout_expires_in_seconds: Option<i64>,
+    /// Why a password is too weak, with suggestions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zxcvbn: Option<ZxcvbnMeta>,
+}
+
+/// `meta.zxcvbn` of a `form_password_validation_failed` error.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ZxcvbnMeta {
+    /// What would make the password stronger.
+    pub suggestions: Vec<ZxcvbnSuggestion>,
+}
+
+/// One suggestion.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ZxcvbnSuggestion {
+    /// A stable code (e.g. `useAFewWords`).
+    pub code: String,
+    /// The suggestion for people.
+    pub message: String,
 }

@@ -84,9 +84,11 @@ pub fn check_length(password: &str, min: u32, param: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// The rules for a new password: length, then the breached list.
-pub fn check_new(state: &crate::state::AppState, password: &str, param: &str) -> ApiResult<()> {
-    check_length(password, state.settings().password_min_length, param)?;
+/// The rules for a new password: length, the breached list, then the
+/// zxcvbn score (`user_inputs`, such as the email address, count against it).
+pub fn check_new(state: &crate::state::AppState, password: &str, param: &str, user_inputs: &[&str]) -> ApiResult<()> {
+    let settings = state.settings();
+    check_length(password, settings.password_min_length, param)?;
     if state.breached.contains(password) {
         return Err(ApiError::field(
             ErrorCode::FormPasswordPwned,
@@ -94,7 +96,35 @@ pub fn check_new(state: &crate::state::AppState, password: &str, param: &str) ->
             "This password has appeared in a data breach and can't be used. Please choose another.",
         ));
     }
-    Ok(())
+    check_strength(password, settings.password_min_zxcvbn_strength, param, user_inputs)
+}
+
+/// Refuses a password whose zxcvbn score is below `min`, with zxcvbn's
+/// suggestions in `meta.zxcvbn`.
+pub fn check_strength(password: &str, min: u32, param: &str, user_inputs: &[&str]) -> ApiResult<()> {
+    if min == 0 {
+        return Ok(());
+    }
+    let entropy = zxcvbn::zxcvbn(password, user_inputs);
+    if u32::from(u8::from(entropy.score())) >= min {
+        return Ok(());
+    }
+    let suggestions = entropy
+        .feedback()
+        .map(|f| {
+            f.suggestions()
+                .iter()
+                .map(|s| vestibule_protocol::error::ZxcvbnSuggestion { code: format!("{s:?}"), message: s.to_string() })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut e = ApiError::field(
+        ErrorCode::FormPasswordValidationFailed,
+        param,
+        "This password is too easy to guess. Please choose a stronger one.",
+    );
+    e.meta.zxcvbn = Some(vestibule_protocol::error::ZxcvbnMeta { suggestions });
+    Err(e)
 }
 
 #[cfg(test)]
@@ -111,6 +141,17 @@ mod tests {
         assert_eq!(e.code, ErrorCode::FormPasswordValidationFailed);
         let e = check_length("short", 8, "password").expect_err("too short");
         assert_eq!(e.code, ErrorCode::FormPasswordLengthTooShort);
+    }
+
+    #[test]
+    fn strength_below_and_at_the_minimum() {
+        assert!(check_strength("qwerty12", 2, "password", &[]).is_err(), "a keyboard walk scores below 2");
+        let e = check_strength("qwerty12", 2, "password", &[]).expect_err("weak");
+        assert_eq!(e.code, ErrorCode::FormPasswordValidationFailed);
+        assert!(e.meta.zxcvbn.is_some_and(|z| !z.suggestions.is_empty()), "suggestions are given");
+        assert!(check_strength("qwerty12", 0, "password", &[]).is_ok(), "0 turns the check off");
+        assert!(check_strength("correct-horse-battery-1", 2, "password", &[]).is_ok());
+        assert!(check_strength("ada@example.com1", 2, "password", &["ada@example.com"]).is_err(), "user inputs count");
     }
 
     #[tokio::test]

@@ -57,7 +57,9 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
             return Err(ApiError::field(ErrorCode::FormPasswordIncorrect, "current_password", "Your current password is incorrect."));
         }
     }
-    password::check_new(&ctx.state, &new_password.0, "new_password")?;
+    let emails: Vec<String> = store::users::emails(&ctx.state.pool, &user.id).await?.into_iter().map(|e| e.email).collect();
+    let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    password::check_new(&ctx.state, &new_password.0, "new_password", &inputs)?;
     if password::verify(&new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
         return Err(ApiError::field(
             ErrorCode::FormPasswordValidationFailed,
