@@ -8,6 +8,7 @@ pub mod app;
 pub mod breached;
 pub mod clock;
 pub mod codes;
+pub mod compromise;
 pub mod config;
 pub mod ctx;
 pub mod delivery;

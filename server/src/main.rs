@@ -30,6 +30,27 @@ enum Command {
         #[arg(long)]
         portal_dir: Option<PathBuf>,
     },
+    /// Operator tasks on the data directory.
+    Admin {
+        /// Data directory (database, keys).
+        #[arg(long, default_value = "data")]
+        data_dir: PathBuf,
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Marks a user's password compromised: their next sign-in needs an
+    /// email code and a new password.
+    SetCompromised {
+        /// The user's email address.
+        email: String,
+        /// Also end every live session of the user at once.
+        #[arg(long)]
+        revoke_all_sessions: bool,
+    },
 }
 
 #[tokio::main]
@@ -49,7 +70,20 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let Command::Serve { listen, data_dir, config, portal_dir } = cli.command;
+    let (listen, data_dir, config, portal_dir) = match cli.command {
+        Command::Serve { listen, data_dir, config, portal_dir } => (listen, data_dir, config, portal_dir),
+        Command::Admin { data_dir, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
+            let pool = vestibule_server::store::open(&data_dir).await?;
+            let now = vestibule_server::Clock::now_ms(&SystemClock);
+            return match vestibule_server::compromise::mark_by_email(&pool, &email, revoke_all_sessions, now).await? {
+                Some(id) => {
+                    println!("Marked the password of {email} ({id}) compromised.");
+                    Ok(())
+                }
+                None => Err(format!("no user has the email address {email}").into()),
+            };
+        }
+    };
     let mut cfg = Config::load(config.as_deref(), |k| std::env::var(k).ok())?;
     if let Some(l) = listen {
         cfg.listen = l;

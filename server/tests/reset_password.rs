@@ -219,3 +219,22 @@ async fn a_right_but_breached_password_marks_it_compromised() {
     let s = app.session(&jar, &sid).await.expect("session");
     assert_eq!(keys(&s).first(), Some(&TaskKey::ResetPassword), "the breached password is now marked compromised");
 }
+
+#[tokio::test]
+async fn the_admin_command_marks_a_password_compromised() {
+    let app = TestApp::new().await;
+    app.create_user("hal@example.com", Some(OLD)).await;
+    let run = |email: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vestibule"))
+            .args(["admin", "--data-dir"])
+            .arg(app.data_dir())
+            .args(["set-compromised", email])
+            .output()
+            .expect("vestibule runs")
+    };
+    let unknown = run("nobody@example.com");
+    assert!(!unknown.status.success(), "an unknown address is an error");
+    let out = run("HAL@example.com");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    app.sign_in(&Jar::new(), "hal@example.com", OLD).await.expect_error(422, "form_password_compromised");
+}

@@ -96,15 +96,9 @@ async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
 
 async fn set_compromised(State(state): State<AppState>, Path(id): Path<String>, Body(f): Body) -> ApiResult<Json<Value>> {
     let revoke = f.bool("revoke_all_sessions")?.unwrap_or(false);
-    let now = state.now();
-    let mut tx = state.pool.begin().await?;
-    if !store::users::set_compromised(&mut *tx, &id, true, now).await? {
+    if !crate::compromise::mark(&state.pool, &id, revoke, state.now()).await? {
         return Err(ApiError::not_found());
     }
-    if revoke {
-        store::sessions::finish_all_of_user(&mut *tx, &id, None, "revoked", now).await?;
-    }
-    tx.commit().await?;
     user_json(&state, &id).await
 }
 
