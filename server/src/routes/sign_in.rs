@@ -38,9 +38,7 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     }
     let password = f.opt("password")?.map(|p| Secret(p.to_string()));
     ctx.state.check_ip(ctx.ip)?;
-    if ctx.client.is_some() {
-        refuse_second_session(&ctx).await?;
-    }
+    refuse_second_session(&ctx).await?;
     let user = store::users::by_email(&ctx.state.pool, &identifier).await?;
     let Some(user) = user else {
         if let Some(p) = &password {
@@ -147,14 +145,15 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
 
-/// In single-session mode a client holds one live session at a time.
+/// In single-session mode a client holds one live session at a time (a
+/// caller without a client has none).
 async fn refuse_second_session(ctx: &Ctx) -> ApiResult<()> {
-    let client = ctx.client()?;
-    if let Some(id) = &client.last_active_session_id {
-        if let Ok((row, _, _)) = ctx.live_session(id).await {
-            return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::SessionExists, "You're already signed in.")
-                .with_session(&row.id));
-        }
+    let Some(id) = ctx.client.as_ref().and_then(|c| c.last_active_session_id.clone()) else {
+        return Ok(());
+    };
+    if let Ok((row, _, _)) = ctx.live_session(&id).await {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::SessionExists, "You're already signed in.")
+            .with_session(&row.id));
     }
     Ok(())
 }
