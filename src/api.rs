@@ -6,6 +6,7 @@ pub mod client;
 pub mod organizations;
 pub mod sign_in;
 pub mod sign_up;
+pub mod user;
 
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -50,6 +51,19 @@ impl ApiError {
                 .find(|e| e.meta.param_name.as_deref().is_none_or(|p| !fields.contains(&p)))
                 .map(|e| e.long_message.clone()),
             ApiError::Network(m) => Some(m.clone()),
+        }
+    }
+
+    /// zxcvbn's suggestions for `param`, when the server found it too weak.
+    pub fn suggestions(&self, param: &str) -> Vec<String> {
+        match self {
+            ApiError::Server(errors) => errors
+                .iter()
+                .filter(|e| e.meta.param_name.as_deref() == Some(param))
+                .filter_map(|e| e.meta.zxcvbn.as_ref())
+                .flat_map(|z| z.suggestions.iter().map(|s| s.message.clone()))
+                .collect(),
+            ApiError::Network(_) => Vec::new(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Control components (`Show`, `RedirectToTasks`, the route guard) and the
 //! shared widgets the screens are built from.
 
+pub mod code_step;
 pub mod guard;
 pub mod redirect_to_tasks;
 pub mod show;

@@ -12,3 +12,18 @@ pub async fn with_password(api: &Api, identifier: &str, password: &str) -> Resul
     )
     .await
 }
+
+/// `POST /client/sign_ins/{id}/prepare_first_factor`: emails a code.
+pub async fn send_code(api: &Api, id: &str) -> Result<Reply<SignInJson>, ApiError> {
+    api.send("POST", &format!("/client/sign_ins/{id}/prepare_first_factor"), &[("strategy", "email_code")]).await
+}
+
+/// `POST /client/sign_ins/{id}/attempt_first_factor` with the emailed code.
+pub async fn verify(api: &Api, id: &str, code: &str) -> Result<Reply<SignInJson>, ApiError> {
+    api.send(
+        "POST",
+        &format!("/client/sign_ins/{id}/attempt_first_factor"),
+        &[("strategy", "email_code"), ("code", code)],
+    )
+    .await
+}

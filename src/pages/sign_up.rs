@@ -2,6 +2,7 @@
 //! derived from the client's sign-up in progress, so a reload keeps it.
 
 use crate::api::{self, ApiError};
+use crate::components::code_step::{CodeFor, CodeStep};
 use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
@@ -20,11 +21,9 @@ pub fn SignUp(props: &SignUpProps) -> Html {
     let ctx = use_auth_context();
     let email = use_state(String::new);
     let password = use_state(String::new);
-    let code = use_state(String::new);
     let error = use_state(|| None::<ApiError>);
     let busy = use_state(|| false);
     let restart = use_state(|| false);
-    let notice = use_state(|| None::<String>);
 
     let pending = ctx
         .state
@@ -59,41 +58,6 @@ pub fn SignUp(props: &SignUpProps) -> Html {
         })
     };
 
-    let sign_up_id = pending.as_ref().map(|s| s.id.clone()).unwrap_or_default();
-    let on_code = {
-        let (ctx, code, error, id) = (ctx.clone(), code.clone(), error.clone(), sign_up_id.clone());
-        submit_handler(&busy, move || {
-            let (ctx, code, error, id) = (ctx.clone(), code.clone(), error.clone(), id.clone());
-            async move {
-                match api::sign_up::verify(&ctx.config.api, &id, code.trim()).await {
-                    Ok(reply) => {
-                        error.set(None);
-                        ctx.set_client(reply.client);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            }
-        })
-    };
-    let on_resend = {
-        let (ctx, error, notice, id) = (ctx.clone(), error.clone(), notice.clone(), sign_up_id.clone());
-        Callback::from(move |_| {
-            let (ctx, error, notice, id) = (ctx.clone(), error.clone(), notice.clone(), id.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::sign_up::send_code(&ctx.config.api, &id).await {
-                    Ok(_) => {
-                        error.set(None);
-                        notice.set(Some("A new code is on its way.".into()));
-                    }
-                    Err(e) => {
-                        notice.set(None);
-                        error.set(Some(e));
-                    }
-                }
-            });
-        })
-    };
-
     let min_length = ctx
         .state
         .environment
@@ -107,40 +71,16 @@ pub fn SignUp(props: &SignUpProps) -> Html {
     let sign_in = crate::session::context::with_redirect(&props.sign_in_url, redirect.as_deref());
 
     if let Some(s) = pending {
-        let to = s.email_address.clone().unwrap_or_default();
         let on_back = {
-            let restart = restart.clone();
-            let error = error.clone();
-            Callback::from(move |_| {
+            let (restart, error) = (restart.clone(), error.clone());
+            Callback::from(move |()| {
                 error.set(None);
                 restart.set(true);
             })
         };
-        let code_general = err.as_ref().and_then(|e| e.general(&["code"])).map(|m| {
-            if err.as_ref().and_then(|e| e.code()) == Some("too_many_requests") {
-                "Please wait a little before asking for another code.".to_string()
-            } else {
-                m
-            }
-        });
         return html! {
-            <Card title="Verify your email" subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {to}.")))} class="vb-sign-up-verify">
-                <form class="vb-form" onsubmit={on_code} novalidate=true>
-                    <Field id="vb-code" label="Verification code" value={(*code).clone()} inputmode={Some(AttrValue::from("numeric"))}
-                        autocomplete={Some(AttrValue::from("one-time-code"))} autofocus=true disabled={*busy} maxlength={Some(AttrValue::from("6"))}
-                        on_input={{ let s = code.clone(); Callback::from(move |v: String| s.set(v.chars().filter(|c| c.is_ascii_digit()).take(6).collect())) }}
-                        error={field_err("code")} />
-                    { form_error(code_general) }
-                    if let Some(n) = &*notice {
-                        <p class="vb-notice" role="status">{ n.clone() }</p>
-                    }
-                    { submit("Verify", *busy) }
-                    <div class="vb-row">
-                        <button class="vb-button vb-button-link" type="button" onclick={on_resend}>{ "Resend code" }</button>
-                        <button class="vb-button vb-button-link" type="button" onclick={on_back}>{ "Use another email" }</button>
-                    </div>
-                </form>
-            </Card>
+            <CodeStep flow={CodeFor::SignUp} id={s.id.clone()} title="Verify your email"
+                to={s.email_address.clone().unwrap_or_default()} back_label="Use another email" {on_back} />
         };
     }
 

@@ -7,7 +7,7 @@
 use crate::api::{self, ApiError};
 use crate::components::widgets::{form_error, submit, Card, Field, SignedInFooter};
 use crate::session::hooks::use_auth_context;
-use crate::session::AuthContext;
+use super::next_target;
 use vestibule_protocol::wire::{slug_from_name, InvitationJson, MembershipJson};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -33,15 +33,6 @@ enum Screen {
 struct Data {
     memberships: Vec<MembershipJson>,
     invitations: Vec<InvitationJson>,
-}
-
-/// After a touch: the next task, or the completion URL.
-fn next_target(ctx: &AuthContext, client: Option<&vestibule_protocol::wire::ClientJson>, complete: &str) -> String {
-    let next = client.and_then(|c| c.last_active_session()).and_then(|s| s.current_task());
-    match next {
-        Some(task) => ctx.task_url(task, "/sign-in", Some(complete)),
-        None => ctx.safe_redirect(Some(complete)).unwrap_or_else(|| ctx.config.after_sign_in_url.clone()),
-    }
 }
 
 /// The choose-organization task screen.

@@ -2,6 +2,7 @@
 //! the validated `redirect_url` (or the after-sign-in URL).
 
 use super::choose_organization::TaskChooseOrganization;
+use super::reset_password::TaskResetPassword;
 use crate::components::widgets::Card;
 use crate::session::hooks::use_auth_context;
 use vestibule_protocol::TaskKey;
@@ -23,7 +24,8 @@ pub fn TaskPage(props: &TaskPageProps) -> Html {
         .unwrap_or_else(|| ctx.config.after_sign_in_url.clone());
     match props.task {
         TaskKey::ChooseOrganization => html! { <TaskChooseOrganization redirect_url_complete={complete} /> },
-        TaskKey::ResetPassword | TaskKey::SetupMfa => html! {
+        TaskKey::ResetPassword => html! { <TaskResetPassword redirect_url_complete={complete} /> },
+        TaskKey::SetupMfa => html! {
             <Card title="Not available yet" subtitle={Some(AttrValue::from("This step cannot be completed in this portal yet. Contact your administrator."))} />
         },
     }
