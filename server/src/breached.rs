@@ -12,7 +12,8 @@ const LIST: &[u8] = include_bytes!("../data/breached-passwords.txt.gz");
 pub struct BreachedList(HashSet<Box<str>>);
 
 impl BreachedList {
-    /// Decompresses the embedded list (tens of milliseconds; done once at start).
+    /// Decompresses the embedded list (about 40-60 ms in a release build, about
+    /// 5 MiB of heap for 133,106 entries; done once at start).
     pub fn load() -> BreachedList {
         let mut text = String::new();
         if let Err(e) = flate2::read::GzDecoder::new(LIST).read_to_string(&mut text) {
@@ -44,11 +45,15 @@ mod tests {
     #[test]
     fn the_list_is_loaded_and_exact() {
         let list = BreachedList::load();
-        assert!(list.len() >= 60_000, "{}", list.len());
+        assert!(list.len() >= 100_000, "{}", list.len());
         assert!(list.contains("password1"));
         assert!(list.contains("iloveyou"));
         assert!(list.contains("letmein"));
-        assert!(!list.contains("LETMEIN"), "lookup is case-sensitive");
+        assert!(list.contains("LETMEIN"), "listed case variants are kept as-is");
+        assert!(!list.contains("lEtMeIn"), "lookup is case-sensitive");
+        assert!(!list.contains("pASSWORD1"), "lookup is case-sensitive");
+        assert!(!list.contains("letmein "), "lookup is exact");
+        assert!(!list.contains(" password1"), "lookup is exact");
         assert!(!list.contains("correct-horse-battery-staple-9"));
     }
 }
