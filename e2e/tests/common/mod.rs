@@ -26,6 +26,8 @@ pub const WAIT: Duration = Duration::from_secs(15);
 pub const POLL: Duration = Duration::from_millis(50);
 /// A password that passes the instance's default rules.
 pub const PASSWORD: &str = "correct-horse-battery-1";
+/// The reset-password task's route.
+pub const RESET_PASSWORD: &str = "/sign-in/tasks/reset-password";
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
@@ -220,6 +222,30 @@ impl Server {
     /// Invites `email` to `org_id`.
     pub async fn invite(&self, org_id: &str, email: &str) -> Value {
         self.backend_post(&format!("/organizations/{org_id}/invitations"), &[("email_address", email)]).await
+    }
+
+    /// Marks the user's password compromised, as an operator would
+    /// (`revoke_all_sessions` also ends the user's sessions).
+    pub async fn set_compromised(&self, user_id: &str, revoke_all_sessions: bool) -> Value {
+        let revoke = if revoke_all_sessions { "true" } else { "false" };
+        self.backend_post(&format!("/users/{user_id}/password/set_compromised"), &[("revoke_all_sessions", revoke)]).await
+    }
+
+    /// `GET /v1/client` with the cookies `cookie` (a `Cookie:` header
+    /// value), as a browser holding them would ask; the `response` part.
+    pub async fn client_with_cookies(&self, cookie: &str) -> Value {
+        let res = self
+            .http
+            .get(self.url("/v1/client"))
+            .header(reqwest::header::ORIGIN, &self.base)
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET /v1/client: {e}"));
+        let status = res.status();
+        let body: Value = res.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "GET /v1/client answered {status}: {body}");
+        body["response"].clone()
     }
 }
 
@@ -491,9 +517,57 @@ impl Browser {
     /// `/sign-in` (with `query`, e.g. `?redirect_url=...`): identifier and
     /// password. Returns once submitted.
     pub async fn sign_in(&self, server: &Server, email: &str, query: &str) {
+        self.sign_in_with(server, email, PASSWORD, query).await;
+    }
+
+    /// [`Browser::sign_in`] with another password.
+    pub async fn sign_in_with(&self, server: &Server, email: &str, password: &str, query: &str) {
         self.open(&server.url(&format!("/sign-in{query}"))).await;
         self.type_into("#vb-identifier", email).await;
-        self.type_into("#vb-password", PASSWORD).await;
+        self.type_into("#vb-password", password).await;
+        self.submit().await;
+    }
+
+    /// Replaces the whole text of the input `css` with `text`, by keys
+    /// (select all, delete, type), so the page sees every input event.
+    pub async fn replace_text(&self, css: &str, text: &str) {
+        let e = self.el(css).await;
+        e.send_keys(Key::Control + "a").await.unwrap();
+        e.send_keys(Key::Backspace).await.unwrap();
+        self.wait_value(css, "").await;
+        if !text.is_empty() {
+            e.send_keys(text).await.unwrap_or_else(|err| panic!("typing into {css}: {err}"));
+        }
+        self.wait_value(css, text).await;
+    }
+
+    /// The `Cookie:` header value this browser would send to the server.
+    pub async fn cookie_header(&self) -> String {
+        let cookies = self.get_all_cookies().await.expect("the browser's cookies");
+        cookies.iter().map(|c| format!("{}={}", c.name, c.value)).collect::<Vec<_>>().join("; ")
+    }
+
+    /// A sign-in with the compromised [`PASSWORD`]: the offer of a code is
+    /// taken and the emailed code entered. Returns once on the
+    /// reset-password task, with the task URL's query.
+    pub async fn sign_in_compromised(&self, server: &Server, email: &str, query: &str) -> Option<String> {
+        self.sign_in(server, email, query).await;
+        self.el_with_text("#vb-password-error", "compromised").await;
+        self.el_with_text("button.vb-email-code", "Email me a code").await.click().await.unwrap();
+        self.el(".vb-sign-in-code #vb-code").await;
+        let code = server.latest_code(email).await;
+        self.type_into("#vb-code", &code).await;
+        self.submit().await;
+        let query = self.wait_path(RESET_PASSWORD).await;
+        self.el(".vb-task-reset-password #vb-new-password").await;
+        query
+    }
+
+    /// On the reset-password task: types `password` twice and submits with
+    /// "Sign out of all other devices" as it is.
+    pub async fn reset_password(&self, password: &str) {
+        self.replace_text(".vb-task-reset-password #vb-new-password", password).await;
+        self.replace_text("#vb-confirm-password", password).await;
         self.submit().await;
     }
 
