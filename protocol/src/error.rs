@@ -52,6 +52,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The request body or method is not acceptable.
     RequestInvalid,
+    /// A code could not be sent (the email or SMS sender failed).
+    DeliveryFailed,
     /// Something failed on the server.
     InternalError,
 }
@@ -84,6 +86,7 @@ impl ErrorCode {
             RedirectUrlNotAllowed => "redirect_url_not_allowed",
             Forbidden => "forbidden",
             RequestInvalid => "request_invalid",
+            DeliveryFailed => "delivery_failed",
             InternalError => "internal_clerk_error",
         }
     }

@@ -33,7 +33,7 @@ impl RedirectPolicy {
     pub fn allows_origin(&self, origin: &str) -> bool {
         match parse_absolute(origin) {
             Some(u) if u.rest.is_empty() || u.rest == "/" => {
-                self.allowed_origins.iter().any(|o| *o == u.origin)
+                self.allowed_origins.contains(&u.origin)
             }
             _ => false,
         }
@@ -58,11 +58,7 @@ pub fn validate_redirect(target: &str, policy: &RedirectPolicy) -> Option<String
         return if rest.starts_with('/') { None } else { Some(target.to_string()) };
     }
     let parsed = parse_absolute(target)?;
-    policy
-        .allowed_origins
-        .iter()
-        .any(|o| *o == parsed.origin)
-        .then(|| target.to_string())
+    policy.allowed_origins.contains(&parsed.origin).then(|| target.to_string())
 }
 
 /// An absolute http(s) URL split into its normalised origin and the rest.

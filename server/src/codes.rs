@@ -1,7 +1,9 @@
 //! One-time codes (`security.md`, "SMS codes"; the same rules for email):
 //! 6 random digits, valid 10 minutes, single use, a resend invalidates the
 //! previous code, 5 wrong tries kill a code, 30 s between sends and at most
-//! 10 sends a day per destination.
+//! 10 sends a day per destination. A code is stored only once it has been
+//! sent, so a failed send changes nothing: the previous code stays valid and
+//! the failure counts towards neither the cooldown nor the daily cap.
 
 use crate::delivery::Message;
 use crate::error::{ApiError, ApiResult};
@@ -25,7 +27,8 @@ fn hash(subject: &str, code: &str) -> String {
     crate::ids::hex(&Sha256::digest(format!("{subject}:{code}").as_bytes()))
 }
 
-/// Makes a new code for `subject`, invalidating the old one, and sends it.
+/// Makes a new code for `subject`, sends it, then stores it in place of the
+/// old one. A failed send is answered 503 `delivery_failed`.
 pub async fn send(state: &AppState, subject: &str, channel: &'static str, to: &str, what: &str) -> ApiResult<()> {
     let now = state.now();
     let (count, first, last) = codes::sends_since(&state.pool, to, now - DAY_MS).await?;
@@ -37,10 +40,7 @@ pub async fn send(state: &AppState, subject: &str, channel: &'static str, to: &s
         return Err(ApiError::too_many((until - now + 999) / 1000));
     }
     let code = crate::ids::digits(6);
-    let mut tx = state.pool.begin().await?;
-    codes::supersede(&mut *tx, subject).await?;
-    codes::insert(&mut *tx, subject, to, &hash(subject, &code), now + TTL_MS, now).await?;
-    tx.commit().await?;
+    let code_hash = hash(subject, &code);
     let app = state.settings().application_name;
     let message = Message {
         channel,
@@ -49,7 +49,12 @@ pub async fn send(state: &AppState, subject: &str, channel: &'static str, to: &s
         body: format!("Your {app} code to {what} is {code}. It expires in 10 minutes."),
         code: Some(code),
     };
-    state.delivery.send(message, now).await.map_err(ApiError::internal)
+    state.delivery.send(message, now).await.map_err(ApiError::delivery_failed)?;
+    let mut tx = state.pool.begin().await?;
+    codes::supersede(&mut *tx, subject).await?;
+    codes::insert(&mut *tx, subject, to, &code_hash, now + TTL_MS, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Checks a code for `subject`; a match uses it up.

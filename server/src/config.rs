@@ -1,5 +1,7 @@
 //! Server configuration: a TOML file, then `VESTIBULE_*` environment
 //! variables, then command-line flags, each overriding the one before.
+//! Delivery settings (`[email]`, `[sms]`) are checked here, at load, so a
+//! server that cannot send codes does not start.
 
 use crate::settings::InstanceSettings;
 use serde::Deserialize;
@@ -29,6 +31,10 @@ pub struct Config {
     pub sign_in_attempts_per_ip_per_minute: u32,
     /// Settings of the instance; kept in the database once changed there.
     pub instance: InstanceSettings,
+    /// How email messages are sent.
+    pub email: EmailConfig,
+    /// How SMS messages are sent.
+    pub sms: SmsConfig,
 }
 
 impl Default for Config {
@@ -44,7 +50,224 @@ impl Default for Config {
             pending_session_ttl_seconds: 1800,
             sign_in_attempts_per_ip_per_minute: 30,
             instance: InstanceSettings::default(),
+            email: EmailConfig::default(),
+            sms: SmsConfig::default(),
         }
+    }
+}
+
+/// The `[email]` table: which sender delivers email, and its settings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailConfig {
+    /// The sender in use.
+    pub sender: EmailSender,
+    /// The `From` of every email (`Name <address>` or a bare address).
+    pub from: String,
+    /// Settings of the SMTP sender.
+    pub smtp: SmtpConfig,
+    /// Settings of the webhook sender.
+    pub webhook: WebhookConfig,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            sender: EmailSender::Outbox,
+            from: "Vestibule <no-reply@localhost>".into(),
+            smtp: SmtpConfig::default(),
+            webhook: WebhookConfig::default(),
+        }
+    }
+}
+
+/// The `[sms]` table: which sender delivers text messages.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmsConfig {
+    /// The sender in use.
+    pub sender: SmsSender,
+    /// Settings of the webhook sender.
+    pub webhook: WebhookConfig,
+}
+
+/// Senders of email.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailSender {
+    /// The development outbox (database and log).
+    #[default]
+    Outbox,
+    /// An SMTP server.
+    Smtp,
+    /// A signed HTTP POST.
+    Webhook,
+}
+
+/// Senders of text messages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmsSender {
+    /// The development outbox (database and log).
+    #[default]
+    Outbox,
+    /// A signed HTTP POST.
+    Webhook,
+}
+
+/// How the SMTP connection is protected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which is required.
+    #[default]
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or network.
+    None,
+}
+
+/// The `[email.smtp]` table.
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// The SMTP server's host name.
+    pub host: String,
+    /// Its port.
+    pub port: u16,
+    /// How the connection is protected.
+    pub security: SmtpSecurity,
+    /// User name for AUTH, if the server needs one.
+    pub username: Option<String>,
+    /// Password for AUTH.
+    pub password: Option<String>,
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig { host: String::new(), port: 587, security: SmtpSecurity::Starttls, username: None, password: None }
+    }
+}
+
+impl std::fmt::Debug for SmtpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
+}
+
+/// A webhook sender's table (`[email.webhook]`, `[sms.webhook]`).
+#[derive(Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Where messages are POSTed.
+    pub url: String,
+    /// The HMAC-SHA256 key of the `Vestibule-Signature` header.
+    pub secret: String,
+    /// Tries per message, the first included.
+    pub attempts: u32,
+    /// Wait before the second try, in ms; doubled before each next one.
+    pub initial_backoff_ms: u64,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig { url: String::new(), secret: String::new(), attempts: 5, initial_backoff_ms: 1000 }
+    }
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url)
+            .field("secret", &"***")
+            .field("attempts", &self.attempts)
+            .field("initial_backoff_ms", &self.initial_backoff_ms)
+            .finish()
+    }
+}
+
+/// Shortest webhook secret accepted, in bytes.
+pub const MIN_WEBHOOK_SECRET_BYTES: usize = 16;
+
+fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.to_string(), reason: reason.into() }
+}
+
+impl EmailConfig {
+    /// Checks that the chosen sender has what it needs.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match self.sender {
+            EmailSender::Outbox => Ok(()),
+            EmailSender::Smtp => {
+                if self.smtp.host.trim().is_empty() {
+                    return Err(invalid("email.smtp.host", "is required when email.sender is \"smtp\""));
+                }
+                if self.smtp.password.is_some() && self.smtp.username.is_none() {
+                    return Err(invalid("email.smtp.username", "is required when email.smtp.password is set"));
+                }
+                self.from
+                    .parse::<lettre::message::Mailbox>()
+                    .map(|_| ())
+                    .map_err(|e| invalid("email.from", format!("is not an email address ({e})")))
+            }
+            EmailSender::Webhook => self.webhook.check("email.webhook"),
+        }
+    }
+}
+
+impl SmsConfig {
+    /// Checks that the chosen sender has what it needs.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        match self.sender {
+            SmsSender::Outbox => Ok(()),
+            SmsSender::Webhook => self.webhook.check("sms.webhook"),
+        }
+    }
+}
+
+impl WebhookConfig {
+    /// Checks the URL, the secret's length and the number of tries; `table`
+    /// names the table in errors.
+    pub fn check(&self, table: &str) -> Result<(), ConfigError> {
+        let url = reqwest::Url::parse(&self.url)
+            .map_err(|e| invalid(&format!("{table}.url"), format!("is required and must be an http(s) URL ({e})")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid(&format!("{table}.url"), "must be an http(s) URL"));
+        }
+        if self.secret.len() < MIN_WEBHOOK_SECRET_BYTES {
+            return Err(invalid(
+                &format!("{table}.secret"),
+                format!("is required and must be at least {MIN_WEBHOOK_SECRET_BYTES} bytes"),
+            ));
+        }
+        if self.attempts == 0 {
+            return Err(invalid(&format!("{table}.attempts"), "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+fn email_sender(v: &str) -> Result<EmailSender, ConfigError> {
+    match v.trim() {
+        "outbox" => Ok(EmailSender::Outbox),
+        "smtp" => Ok(EmailSender::Smtp),
+        "webhook" => Ok(EmailSender::Webhook),
+        _ => Err(invalid("VESTIBULE_EMAIL_SENDER", "must be outbox, smtp or webhook")),
+    }
+}
+
+fn sms_sender(v: &str) -> Result<SmsSender, ConfigError> {
+    match v.trim() {
+        "outbox" => Ok(SmsSender::Outbox),
+        "webhook" => Ok(SmsSender::Webhook),
+        _ => Err(invalid("VESTIBULE_SMS_SENDER", "must be outbox or webhook")),
     }
 }
 
@@ -60,6 +283,14 @@ pub enum ConfigError {
     /// A setting is out of range.
     #[error("invalid setting {0}")]
     Setting(#[from] crate::settings::SettingsError),
+    /// A delivery setting is missing or wrong.
+    #[error("invalid setting {key}: {reason}")]
+    Invalid {
+        /// The key (or environment variable) at fault.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 impl Config {
@@ -94,7 +325,40 @@ impl Config {
         if let Some(v) = env("VESTIBULE_DATA_DIR") {
             config.data_dir = PathBuf::from(v);
         }
+        if let Some(v) = env("VESTIBULE_EMAIL_SENDER") {
+            config.email.sender = email_sender(&v)?;
+        }
+        if let Some(v) = env("VESTIBULE_SMTP_HOST") {
+            config.email.smtp.host = v;
+        }
+        if let Some(v) = env("VESTIBULE_SMTP_PORT") {
+            config.email.smtp.port =
+                v.trim().parse().map_err(|_| invalid("VESTIBULE_SMTP_PORT", "must be a port number"))?;
+        }
+        if let Some(v) = env("VESTIBULE_SMTP_USERNAME") {
+            config.email.smtp.username = Some(v);
+        }
+        if let Some(v) = env("VESTIBULE_SMTP_PASSWORD") {
+            config.email.smtp.password = Some(v);
+        }
+        if let Some(v) = env("VESTIBULE_EMAIL_WEBHOOK_URL") {
+            config.email.webhook.url = v;
+        }
+        if let Some(v) = env("VESTIBULE_EMAIL_WEBHOOK_SECRET") {
+            config.email.webhook.secret = v;
+        }
+        if let Some(v) = env("VESTIBULE_SMS_SENDER") {
+            config.sms.sender = sms_sender(&v)?;
+        }
+        if let Some(v) = env("VESTIBULE_SMS_WEBHOOK_URL") {
+            config.sms.webhook.url = v;
+        }
+        if let Some(v) = env("VESTIBULE_SMS_WEBHOOK_SECRET") {
+            config.sms.webhook.secret = v;
+        }
         config.instance.check()?;
+        config.email.check()?;
+        config.sms.check()?;
         Ok(config)
     }
 }
@@ -119,6 +383,104 @@ mod tests {
         assert_eq!(c.instance.allowed_origins, vec!["http://c.test", "http://d.test"]);
         assert_eq!(c.secret_key.as_deref(), Some("sk_test_x"));
         assert!(c.instance.mfa_required);
+    }
+
+    fn load_text(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("v.toml");
+        std::fs::write(&path, text).expect("write");
+        Config::load(Some(&path), env)
+    }
+
+    fn invalid_key(r: Result<Config, ConfigError>) -> String {
+        match r {
+            Err(ConfigError::Invalid { key, .. }) => key,
+            other => panic!("expected an invalid setting, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn delivery_defaults_to_the_outbox() {
+        let c = load_text("", |_| None).expect("load");
+        assert_eq!(c.email.sender, EmailSender::Outbox);
+        assert_eq!(c.email.from, "Vestibule <no-reply@localhost>");
+        assert_eq!(c.email.smtp.port, 587);
+        assert_eq!(c.email.smtp.security, SmtpSecurity::Starttls);
+        assert_eq!(c.email.webhook.attempts, 5);
+        assert_eq!(c.email.webhook.initial_backoff_ms, 1000);
+        assert_eq!(c.sms.sender, SmsSender::Outbox);
+    }
+
+    #[test]
+    fn smtp_reads_the_file_and_secrets_from_the_environment() {
+        let text = "[email]\nsender = \"smtp\"\nfrom = \"Acme <auth@acme.test>\"\n[email.smtp]\nhost = \"mail.acme.test\"\nsecurity = \"tls\"\nport = 465\n";
+        let env = |k: &str| match k {
+            "VESTIBULE_SMTP_USERNAME" => Some("acme".to_string()),
+            "VESTIBULE_SMTP_PASSWORD" => Some("hunter2-hunter2".to_string()),
+            "VESTIBULE_SMTP_PORT" => Some("2465".to_string()),
+            _ => None,
+        };
+        let c = load_text(text, env).expect("load");
+        assert_eq!(c.email.sender, EmailSender::Smtp);
+        assert_eq!(c.email.smtp.host, "mail.acme.test");
+        assert_eq!(c.email.smtp.security, SmtpSecurity::Tls);
+        assert_eq!(c.email.smtp.port, 2465);
+        assert_eq!(c.email.smtp.username.as_deref(), Some("acme"));
+        assert_eq!(c.email.smtp.password.as_deref(), Some("hunter2-hunter2"));
+        assert!(!format!("{c:?}").contains("hunter2"), "the password is redacted in Debug");
+    }
+
+    #[test]
+    fn smtp_without_a_host_is_refused() {
+        assert_eq!(invalid_key(load_text("[email]\nsender = \"smtp\"\n", |_| None)), "email.smtp.host");
+        let env = |k: &str| (k == "VESTIBULE_EMAIL_SENDER").then(|| "smtp".to_string());
+        assert_eq!(invalid_key(load_text("", env)), "email.smtp.host");
+    }
+
+    #[test]
+    fn a_bad_from_address_is_refused() {
+        let text = "[email]\nsender = \"smtp\"\nfrom = \"not an address\"\n[email.smtp]\nhost = \"mail.test\"\n";
+        assert_eq!(invalid_key(load_text(text, |_| None)), "email.from");
+    }
+
+    #[test]
+    fn webhook_needs_a_url_and_a_16_byte_secret() {
+        let base = "[email]\nsender = \"webhook\"\n[email.webhook]\nurl = \"https://hooks.test/email\"\n";
+        assert_eq!(invalid_key(load_text(base, |_| None)), "email.webhook.secret");
+        let short = format!("{base}secret = \"0123456789abcde\"\n");
+        assert_eq!(invalid_key(load_text(&short, |_| None)), "email.webhook.secret");
+        let ok = format!("{base}secret = \"0123456789abcdef\"\n");
+        assert!(load_text(&ok, |_| None).is_ok(), "16 bytes are enough");
+        let env = |k: &str| (k == "VESTIBULE_EMAIL_WEBHOOK_SECRET").then(|| "s".repeat(32));
+        let c = load_text(base, env).expect("secret from the environment");
+        assert_eq!(c.email.webhook.secret.len(), 32);
+        let no_url = "[email]\nsender = \"webhook\"\n[email.webhook]\nsecret = \"0123456789abcdef\"\n";
+        assert_eq!(invalid_key(load_text(no_url, |_| None)), "email.webhook.url");
+    }
+
+    #[test]
+    fn sms_webhook_has_its_own_table_and_variables() {
+        let env = |k: &str| match k {
+            "VESTIBULE_SMS_SENDER" => Some("webhook".to_string()),
+            "VESTIBULE_SMS_WEBHOOK_URL" => Some("https://hooks.test/sms".to_string()),
+            _ => None,
+        };
+        assert_eq!(invalid_key(load_text("", env)), "sms.webhook.secret");
+        let c = load_text("[sms.webhook]\nsecret = \"0123456789abcdef\"\nattempts = 2\n", env).expect("load");
+        assert_eq!(c.sms.sender, SmsSender::Webhook);
+        assert_eq!(c.sms.webhook.url, "https://hooks.test/sms");
+        assert_eq!(c.sms.webhook.attempts, 2);
+        assert_eq!(c.email.sender, EmailSender::Outbox, "email is untouched");
+    }
+
+    #[test]
+    fn unknown_senders_and_keys_are_refused() {
+        assert!(matches!(load_text("[email]\nsender = \"pigeon\"\n", |_| None), Err(ConfigError::Parse(..))));
+        assert!(matches!(load_text("[email.smtp]\nhots = \"x\"\n", |_| None), Err(ConfigError::Parse(..))));
+        let env = |k: &str| (k == "VESTIBULE_EMAIL_SENDER").then(|| "pigeon".to_string());
+        assert_eq!(invalid_key(load_text("", env)), "VESTIBULE_EMAIL_SENDER");
+        let env = |k: &str| (k == "VESTIBULE_SMTP_PORT").then(|| "70000".to_string());
+        assert_eq!(invalid_key(load_text("", env)), "VESTIBULE_SMTP_PORT");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use vestibule_protocol::error::{ErrorCode, ErrorEnvelope, ErrorMeta, WireError};
 /// A failed request, as the caller will see it.
 #[derive(Debug)]
 pub struct ApiError {
-    /// HTTP status (4xx, or 500 for internal errors).
+    /// HTTP status (4xx, 500 for internal errors, 503 when a code could not be sent).
     pub status: StatusCode,
     /// The wire code.
     pub code: ErrorCode,
@@ -65,6 +65,17 @@ impl ApiError {
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::InternalError, "Something went wrong. Please try again.")
+    }
+
+    /// A message could not be sent: logged here, answered 503
+    /// `delivery_failed` so the user knows to try again.
+    pub fn delivery_failed(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "delivery failed");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::DeliveryFailed,
+            "We couldn't send the code. Please try again.",
+        )
     }
 
     /// Adds the session the error concerns.

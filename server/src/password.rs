@@ -1,5 +1,6 @@
-//! Password hashing (Argon2id, OWASP parameters) and the password rules
-//! that need no list: length counted in Unicode characters.
+//! Password hashing (Argon2id, OWASP parameters) and the rules a new
+//! password must pass: length counted in Unicode characters, the offline
+//! breached list, the optional HIBP range check, then zxcvbn.
 
 use crate::error::{ApiError, ApiResult};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -84,17 +85,30 @@ pub fn check_length(password: &str, min: u32, param: &str) -> ApiResult<()> {
     Ok(())
 }
 
-/// The rules for a new password: length, the breached list, then the
-/// zxcvbn score (`user_inputs`, such as the email address, count against it).
-pub fn check_new(state: &crate::state::AppState, password: &str, param: &str, user_inputs: &[&str]) -> ApiResult<()> {
+fn pwned(param: &str) -> ApiError {
+    ApiError::field(
+        ErrorCode::FormPasswordPwned,
+        param,
+        "This password has appeared in a data breach and can't be used. Please choose another.",
+    )
+}
+
+/// The rules for a new password: length, the offline breached list, the
+/// HIBP range check when `hibp_url` is set (failing open), then the zxcvbn
+/// score (`user_inputs`, such as the email address, count against it).
+pub async fn check_new(
+    state: &crate::state::AppState,
+    password: &str,
+    param: &str,
+    user_inputs: &[&str],
+) -> ApiResult<()> {
     let settings = state.settings();
     check_length(password, settings.password_min_length, param)?;
     if state.breached.contains(password) {
-        return Err(ApiError::field(
-            ErrorCode::FormPasswordPwned,
-            param,
-            "This password has appeared in a data breach and can't be used. Please choose another.",
-        ));
+        return Err(pwned(param));
+    }
+    if !settings.hibp_url.is_empty() && crate::hibp::is_pwned(&state.http, &settings.hibp_url, password).await {
+        return Err(pwned(param));
     }
     check_strength(password, settings.password_min_zxcvbn_strength, param, user_inputs)
 }

@@ -120,6 +120,11 @@ impl InstanceSettings {
         if !(10..=3600).contains(&self.session_token_ttl_seconds) {
             return bad("session_token_ttl_seconds", "must be between 10 and 3600");
         }
+        if !self.hibp_url.is_empty()
+            && !reqwest::Url::parse(&self.hibp_url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+        {
+            return bad("hibp_url", "must be empty (off) or an http(s) URL");
+        }
         if self.application_name.trim().is_empty() {
             return bad("application_name", "must not be empty");
         }
@@ -173,5 +178,20 @@ mod tests {
         let mut range = Map::new();
         range.insert("password_min_zxcvbn_strength".into(), Value::from(5));
         assert!(base.patched(&range).is_err());
+    }
+
+    #[test]
+    fn hibp_url_is_empty_or_an_http_url() {
+        let base = InstanceSettings::default();
+        let with = |url: &str| {
+            let mut m = Map::new();
+            m.insert("hibp_url".into(), Value::String(url.into()));
+            base.patched(&m)
+        };
+        assert!(with("").is_ok(), "empty turns the check off");
+        assert!(with("https://api.pwnedpasswords.com/range/").is_ok());
+        assert!(with("http://127.0.0.1:9000/range/").is_ok());
+        assert_eq!(with("ftp://example.com/range/").expect_err("ftp").param, "hibp_url");
+        assert_eq!(with("api.pwnedpasswords.com/range/").expect_err("no scheme").param, "hibp_url");
     }
 }

@@ -1,9 +1,10 @@
 //! `AppState`: what every handler shares: the pool, the clock, delivery,
-//! signing keys, the instance settings and the per-IP limiter.
+//! the outgoing HTTP client, signing keys, the instance settings and the
+//! per-IP limiter.
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::delivery::{Delivery, DevOutbox};
+use crate::delivery::Delivery;
 use crate::error::{ApiError, ApiResult};
 use crate::keys::SigningKeys;
 use crate::settings::InstanceSettings;
@@ -26,6 +27,8 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     /// Where codes are sent.
     pub delivery: Arc<dyn Delivery>,
+    /// The one HTTP client for outgoing calls (webhooks, the HIBP range API).
+    pub http: reqwest::Client,
     /// The session-token signing key.
     pub keys: SigningKeys,
     /// Recently signed session tokens.
@@ -79,6 +82,9 @@ pub enum StartError {
     /// Stored settings trouble.
     #[error("stored settings: {0}")]
     Settings(String),
+    /// The configured senders cannot be built.
+    #[error("delivery: {0}")]
+    Delivery(String),
 }
 
 /// What start-up made that the operator must know.
@@ -94,7 +100,8 @@ pub struct Started {
 impl AppState {
     /// Opens the data directory (creating the database, key and secret key
     /// on first start) and builds the state. `public_url` is the URL browsers
-    /// use; `delivery` defaults to the development outbox.
+    /// use; `delivery` defaults to the senders of `config.email` and
+    /// `config.sms` (the development outbox unless configured otherwise).
     pub async fn start(
         config: &Config,
         public_url: &str,
@@ -117,7 +124,7 @@ impl AppState {
                 }
             }
         };
-        let settings = match crate::store::settings::get(&pool).await? {
+        let settings: InstanceSettings = match crate::store::settings::get(&pool).await? {
             Some(json) => serde_json::from_str(&json).map_err(|e| StartError::Settings(e.to_string()))?,
             None => config.instance.clone(),
         };
@@ -127,7 +134,20 @@ impl AppState {
             .into_iter()
             .next()
             .unwrap_or_else(|| public_url.clone());
-        let delivery = delivery.unwrap_or_else(|| Arc::new(DevOutbox::new(pool.clone())));
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Vestibule/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .map_err(|e| StartError::Delivery(e.to_string()))?;
+        let delivery = match delivery {
+            Some(d) => d,
+            None => {
+                if !settings.is_development() && config.email.sender == crate::config::EmailSender::Outbox {
+                    tracing::warn!("a production instance with email.sender = \"outbox\": codes are only logged; configure [email]");
+                }
+                crate::delivery::from_config(&config.email, &config.sms, &pool, &http).map_err(StartError::Delivery)?
+            }
+        };
         let (dummy_hash, breached) =
             tokio::task::spawn_blocking(|| (crate::password::dummy_hash(), crate::breached::BreachedList::load()))
                 .await
@@ -136,6 +156,7 @@ impl AppState {
             pool,
             clock,
             delivery,
+            http,
             keys,
             tokens: Default::default(),
             settings: RwLock::new(settings),

@@ -100,6 +100,26 @@ async fn change_password_needs_the_current_one_without_the_task() {
         .ok("change with the current password");
 }
 
+/// A wrong current password spends from the same lockout budget as a wrong
+/// password at sign-in: the tenth locks the user, here and at sign-in.
+#[tokio::test]
+async fn wrong_current_passwords_count_toward_the_lockout() {
+    let app = TestApp::new().await;
+    app.create_user("bob@example.com", Some(OLD)).await;
+    let jar = Jar::new();
+    app.sign_in_ok(&jar, "bob@example.com", OLD).await;
+    for i in 1..=10 {
+        let r = app
+            .post("/v1/me/change_password", &[("new_password", NEW), ("current_password", "wrong-password-9")], &jar)
+            .await;
+        assert_eq!(r.code(), "form_password_incorrect", "wrong attempt {i}: {}", r.text());
+    }
+    let r = app.post("/v1/me/change_password", &[("new_password", NEW), ("current_password", OLD)], &jar).await;
+    r.expect_error(403, "user_locked");
+    assert!(r.envelope().errors[0].meta.lockout_expires_in_seconds.is_some_and(|s| s > 3590), "{}", r.text());
+    app.sign_in(&Jar::new(), "bob@example.com", OLD).await.expect_error(403, "user_locked");
+}
+
 #[tokio::test]
 async fn the_reset_ends_the_task_and_sts_leaves_the_token() {
     let app = TestApp::new().await;

@@ -55,7 +55,7 @@ async fn create_user(State(state): State<AppState>, Body(f): Body) -> ApiResult<
     let hash = match f.opt("password")? {
         Some(p) => {
             if !skip_checks {
-                password::check_new(&state, p, "password", &[email.as_str()])?;
+                password::check_new(&state, p, "password", &[email.as_str()]).await?;
             }
             Some(password::hash(&Secret(p.to_string())).await?)
         }

@@ -3,6 +3,7 @@
 //! choose-organization task needs.
 
 use crate::ctx::Ctx;
+use crate::lockout::{within_budget, Guess};
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Query};
 use crate::password::{self, Secret};
@@ -53,13 +54,23 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
                 "Your current password is required to change it.",
             ));
         };
-        if !password::verify(&Secret(current.to_string()), user.password_hash.clone(), &ctx.state.dummy_hash).await? {
-            return Err(ApiError::field(ErrorCode::FormPasswordIncorrect, "current_password", "Your current password is incorrect."));
-        }
+        let current = Secret(current.to_string());
+        within_budget(&ctx.state, &user.id, async {
+            Ok(if password::verify(&current, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
+                Guess::Right
+            } else {
+                Guess::Wrong(ApiError::field(
+                    ErrorCode::FormPasswordIncorrect,
+                    "current_password",
+                    "Your current password is incorrect.",
+                ))
+            })
+        })
+        .await?;
     }
     let emails: Vec<String> = store::users::emails(&ctx.state.pool, &user.id).await?.into_iter().map(|e| e.email).collect();
     let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
-    password::check_new(&ctx.state, &new_password.0, "new_password", &inputs)?;
+    password::check_new(&ctx.state, &new_password.0, "new_password", &inputs).await?;
     if password::verify(&new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
         return Err(ApiError::field(
             ErrorCode::FormPasswordValidationFailed,

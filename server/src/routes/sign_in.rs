@@ -10,7 +10,8 @@ use crate::input::Body;
 use crate::password::{self, Secret};
 use crate::render;
 use crate::state::AppState;
-use crate::store::{self, sign_ins::SignInRow, users::{Attempt, UserRow}};
+use crate::lockout::{within_budget, Guess};
+use crate::store::{self, sign_ins::SignInRow, users::UserRow};
 use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -158,43 +159,6 @@ async fn refuse_second_session(ctx: &Ctx) -> ApiResult<()> {
     Ok(())
 }
 
-/// The outcome of checking a secret.
-enum Guess {
-    /// It was right.
-    Right,
-    /// It was wrong; this is what to answer.
-    Wrong(ApiError),
-}
-
-/// Runs `check` within the user's lockout budget: the attempt is reserved
-/// before the secret is checked, a server error gives it back, and a wrong
-/// guess that used the last of the budget locks the user.
-async fn within_budget(state: &AppState, user_id: &str, check: impl std::future::Future<Output = ApiResult<Guess>>) -> ApiResult<()> {
-    let settings = state.settings();
-    let lock_ms = settings.lockout_duration_seconds as i64 * 1000;
-    let now = state.now();
-    let n = match store::users::reserve_attempt(&state.pool, user_id, settings.lockout_max_attempts, lock_ms, now).await? {
-        Attempt::Granted(n) => n,
-        Attempt::Locked(until) => {
-            let until = store::users::locked_until(&state.pool, user_id).await?.unwrap_or(until);
-            return Err(locked(until, now));
-        }
-    };
-    match check.await {
-        Ok(Guess::Right) => Ok(()),
-        Ok(Guess::Wrong(e)) => {
-            if n >= settings.lockout_max_attempts {
-                store::users::lock(&state.pool, user_id, now + lock_ms).await?;
-            }
-            Err(e)
-        }
-        Err(e) => {
-            store::users::release_attempt(&state.pool, user_id).await?;
-            Err(e)
-        }
-    }
-}
-
 /// Checks the password within the lockout budget. A right password that
 /// is marked compromised does not finish the sign-in when "force password
 /// reset" is on: the caller must go on with an email code.
@@ -246,15 +210,4 @@ async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str) -> 
         updated_at: now,
         ..row
     })
-}
-
-/// `user_locked` with the seconds left.
-pub fn locked(until: i64, now: i64) -> ApiError {
-    let mut e = ApiError::new(
-        StatusCode::FORBIDDEN,
-        ErrorCode::UserLocked,
-        "Your account is locked after too many failed attempts. Try again later.",
-    );
-    e.meta.lockout_expires_in_seconds = Some(((until - now).max(0) + 999) / 1000);
-    e
 }

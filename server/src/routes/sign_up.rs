@@ -64,7 +64,7 @@ async fn apply(ctx: &Ctx, row: &mut SignUpRow, f: &Fields) -> ApiResult<()> {
     }
     if let Some(p) = f.opt("password")? {
         let email = row.email.clone().unwrap_or_default();
-        password::check_new(&ctx.state, p, "password", &[email.as_str()])?;
+        password::check_new(&ctx.state, p, "password", &[email.as_str()]).await?;
         row.password_hash = Some(password::hash(&Secret(p.to_string())).await?);
     }
     if f.has("first_name") {

@@ -467,3 +467,24 @@ fn jwt_part(jwt: &str, i: usize) -> Value {
 pub fn token_of(s: &SessionJson) -> String {
     s.last_active_token.as_ref().expect("a live session carries a token").jwt.clone()
 }
+
+/// Serves `router` on a fresh port of 127.0.0.1 in the background; returns
+/// its address.
+pub async fn serve_local(router: Router) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    addr
+}
+
+/// A port of 127.0.0.1 that nothing listens on (bound, then released).
+pub async fn closed_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}

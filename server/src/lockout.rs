@@ -1,0 +1,59 @@
+//! The user lockout: every guess at one of a user's secrets (the password
+//! at sign-in, an emailed code, the current password when changing it)
+//! spends from one budget, `lockout_max_attempts` per
+//! `lockout_duration_seconds`. The attempt is reserved in the same
+//! statement that checks the budget, so concurrent guesses cannot overspend.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{self, users::Attempt};
+use axum::http::StatusCode;
+use vestibule_protocol::ErrorCode;
+
+/// The outcome of checking a secret.
+pub enum Guess {
+    /// It was right.
+    Right,
+    /// It was wrong; this is what to answer.
+    Wrong(ApiError),
+}
+
+/// Runs `check` within the user's lockout budget: the attempt is reserved
+/// before the secret is checked, a server error gives it back, and a wrong
+/// guess that used the last of the budget locks the user.
+pub async fn within_budget(state: &AppState, user_id: &str, check: impl std::future::Future<Output = ApiResult<Guess>>) -> ApiResult<()> {
+    let settings = state.settings();
+    let lock_ms = settings.lockout_duration_seconds as i64 * 1000;
+    let now = state.now();
+    let n = match store::users::reserve_attempt(&state.pool, user_id, settings.lockout_max_attempts, lock_ms, now).await? {
+        Attempt::Granted(n) => n,
+        Attempt::Locked(until) => {
+            let until = store::users::locked_until(&state.pool, user_id).await?.unwrap_or(until);
+            return Err(locked(until, now));
+        }
+    };
+    match check.await {
+        Ok(Guess::Right) => Ok(()),
+        Ok(Guess::Wrong(e)) => {
+            if n >= settings.lockout_max_attempts {
+                store::users::lock(&state.pool, user_id, now + lock_ms).await?;
+            }
+            Err(e)
+        }
+        Err(e) => {
+            store::users::release_attempt(&state.pool, user_id).await?;
+            Err(e)
+        }
+    }
+}
+
+/// `user_locked` with the seconds left.
+pub fn locked(until: i64, now: i64) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::FORBIDDEN,
+        ErrorCode::UserLocked,
+        "Your account is locked after too many failed attempts. Try again later.",
+    );
+    e.meta.lockout_expires_in_seconds = Some(((until - now).max(0) + 999) / 1000);
+    e
+}
