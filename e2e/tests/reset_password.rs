@@ -120,6 +120,14 @@ async fn journey_compromised_password_to_email_code_to_reset_task() {
     assert_eq!(query.as_deref(), Some("redirect_url=%2Fwelcome"), "the task keeps redirect_url");
     b.el(".vb-task-reset-password #vb-new-password").await;
     b.el("#vb-confirm-password").await;
+    // Reached inside the app (no page load), the first field still has the focus.
+    let focused = b
+        .until("the new-password field to have the focus", || async {
+            let id = b.js("return document.activeElement && document.activeElement.id").await;
+            (id == "vb-new-password").then_some(id)
+        })
+        .await;
+    assert_eq!(focused, "vb-new-password");
     b.el_with_text(".vb-task-reset-password button[type=submit]", "Reset password").await;
     b.el_with_text(".vb-task-reset-password .vb-signed-in-as", email).await;
     b.el_with_text(".vb-signed-in-as button", "Sign out").await;

@@ -87,6 +87,17 @@ pub fn Field(props: &FieldProps) -> Html {
         let input: HtmlInputElement = e.target_unchecked_into();
         on_input.emit(input.value());
     });
+    let node = use_node_ref();
+    {
+        // `autofocus` only works on a page load; a screen reached inside the
+        // app focuses its first field itself.
+        let (node, autofocus) = (node.clone(), props.autofocus);
+        use_effect_with((), move |_| {
+            if let Some(input) = node.cast::<HtmlInputElement>().filter(|_| autofocus) {
+                let _ = input.focus();
+            }
+        });
+    }
     let error_id = format!("{}-error", props.id);
     let hint_id = format!("{}-hint", props.id);
     let described = match (&props.error, &props.hint) {
@@ -98,6 +109,7 @@ pub fn Field(props: &FieldProps) -> Html {
         <div class={classes!("vb-field", props.error.as_ref().map(|_| "vb-field-invalid"))}>
             <label class="vb-label" for={props.id.clone()}>{ props.label.clone() }</label>
             <input
+                ref={node}
                 class="vb-input"
                 id={props.id.clone()}
                 name={props.id.clone()}
