@@ -327,6 +327,9 @@ pub struct EnvironmentJson {
 pub struct DisplayConfigJson {
     pub application_name: String,
     pub instance_environment_type: String,
+    /// Origins a `redirect_url` may point at besides the portal's own: the
+    /// instance's `allowed_origins` (the applications it signs users in for).
+    pub allowed_redirect_origins: Vec<String>,
 }
 
 /// `user_settings` of the environment.

@@ -25,6 +25,10 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// Lifetime of the `__client` cookie, sliding, in days.
     pub client_cookie_days: u32,
+    /// The `Domain` of the `__session` and `__client_uat` cookies, so that
+    /// applications on sibling hosts (`app.example.test` beside
+    /// `accounts.example.test`) read them; host-only when absent.
+    pub cookie_domain: Option<String>,
     /// A pending session expires after this many seconds without finishing its tasks.
     pub pending_session_ttl_seconds: u32,
     /// Sign-in attempts allowed per IP per minute.
@@ -47,6 +51,7 @@ impl Default for Config {
             theme_css: None,
             secret_key: None,
             client_cookie_days: 7,
+            cookie_domain: None,
             pending_session_ttl_seconds: 1800,
             sign_in_attempts_per_ip_per_minute: 30,
             instance: InstanceSettings::default(),
@@ -316,6 +321,10 @@ impl Config {
             config.instance.allowed_origins =
                 v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         }
+        if let Some(v) = env("VESTIBULE_COOKIE_DOMAIN") {
+            config.cookie_domain = Some(v);
+        }
+        config.cookie_domain = check_cookie_domain(config.cookie_domain.take())?;
         if let Some(v) = env("VESTIBULE_THEME_CSS") {
             config.theme_css = Some(PathBuf::from(v));
         }
@@ -363,6 +372,24 @@ impl Config {
     }
 }
 
+/// A cookie domain as a `Domain=` attribute takes it: a host name (letters,
+/// digits, `-`, `.`), lowercased, without a leading dot; empty means none.
+fn check_cookie_domain(domain: Option<String>) -> Result<Option<String>, ConfigError> {
+    let Some(raw) = domain else { return Ok(None) };
+    let d = raw.trim().trim_start_matches('.').to_ascii_lowercase();
+    if d.is_empty() {
+        return Ok(None);
+    }
+    let valid = d.split('.').all(|label| {
+        !label.is_empty() && !label.starts_with('-') && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    });
+    if valid {
+        Ok(Some(d))
+    } else {
+        Err(invalid("cookie_domain", "must be a host name such as example.test"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -383,6 +410,21 @@ mod tests {
         assert_eq!(c.instance.allowed_origins, vec!["http://c.test", "http://d.test"]);
         assert_eq!(c.secret_key.as_deref(), Some("sk_test_x"));
         assert!(c.instance.mfa_required);
+    }
+
+    #[test]
+    fn cookie_domain_comes_from_the_file_or_the_environment() {
+        let none = |_: &str| None;
+        assert_eq!(load_text("", none).expect("load").cookie_domain, None);
+        let c = load_text("cookie_domain = \".Example.test\"\n", none).expect("load");
+        assert_eq!(c.cookie_domain.as_deref(), Some("example.test"));
+        let env = |k: &str| (k == "VESTIBULE_COOKIE_DOMAIN").then(|| "corp.test".to_string());
+        let c = load_text("cookie_domain = \"example.test\"\n", env).expect("load");
+        assert_eq!(c.cookie_domain.as_deref(), Some("corp.test"));
+        for bad in ["a;b.test", "exa mple.test", "a..test", "http://a.test"] {
+            let env = move |k: &str| (k == "VESTIBULE_COOKIE_DOMAIN").then(|| bad.to_string());
+            assert_eq!(invalid_key(load_text("", env)), "cookie_domain", "{bad}");
+        }
     }
 
     fn load_text(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {

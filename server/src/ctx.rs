@@ -18,6 +18,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 pub const CLIENT_COOKIE: &str = "__client";
 /// Name of the cookie holding the session token.
 pub const SESSION_COOKIE: &str = "__session";
+/// Name of the cookie telling applications when the client's active
+/// session last changed (seconds since the epoch; `0` when signed out), so
+/// their middleware knows a missing or expired `__session` can be renewed
+/// through the handshake.
+pub const CLIENT_UAT_COOKIE: &str = "__client_uat";
 
 /// The caller of a Frontend API route.
 pub struct Ctx {
@@ -191,19 +196,33 @@ impl Ctx {
         self.session_cookie(jwt);
     }
 
-    /// Sets (or clears) the `__session` cookie.
+    /// Sets (or clears) the `__session` cookie, and `__client_uat` with it:
+    /// the token's `iat` when one is set (never later than the token, so
+    /// the application's middleware does not take it for a stale one), `0`
+    /// when none is. The token cookie lives as long as the token.
     pub fn session_cookie(&mut self, jwt: Option<String>) {
         let secure = if self.state.cookie_secure { "; Secure" } else { "" };
-        match jwt {
+        let domain = match &self.state.cookie_domain {
+            Some(d) => format!("; Domain={d}"),
+            None => String::new(),
+        };
+        let now_s = self.state.now() / 1000;
+        let uat = match jwt {
             Some(jwt) => {
-                let ttl = self.state.settings().session_token_ttl_seconds;
-                self.cookies.push(format!("{SESSION_COOKIE}={jwt}; Path=/; SameSite=Lax; Max-Age={ttl}{secure}"));
+                let (iat, exp) = token_times(&jwt).unwrap_or((now_s, now_s + self.state.settings().session_token_ttl_seconds as i64));
+                let max_age = (exp - now_s).max(1);
+                self.cookies.push(format!("{SESSION_COOKIE}={jwt}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
+                iat.min(now_s)
             }
-            None if self.had_session_cookie => {
-                self.cookies.push(format!("{SESSION_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0{secure}"));
+            None => {
+                if self.had_session_cookie {
+                    self.cookies.push(format!("{SESSION_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0{domain}{secure}"));
+                }
+                0
             }
-            None => {}
-        }
+        };
+        let max_age = self.state.client_lifetime_ms / 1000;
+        self.cookies.push(format!("{CLIENT_UAT_COOKIE}={uat}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
     }
 
     /// Turns a body into a response carrying the pending cookies.
@@ -234,4 +253,13 @@ impl Ctx {
         }
         res
     }
+}
+
+/// The `iat` and `exp` of a session token the server minted.
+fn token_times(jwt: &str) -> Option<(i64, i64)> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some((claims["iat"].as_i64()?, claims["exp"].as_i64()?))
 }

@@ -43,6 +43,8 @@ pub struct Inner {
     pub cookie_secure: bool,
     /// Lifetime of the `__client` cookie and of sessions, in ms.
     pub client_lifetime_ms: i64,
+    /// The `Domain` of the `__session` and `__client_uat` cookies, if any.
+    pub cookie_domain: Option<String>,
     /// A pending session expires after this long, in ms.
     pub pending_ttl_ms: i64,
     /// A hash to verify against when the user is unknown.
@@ -165,6 +167,7 @@ impl AppState {
             public_url,
             secret_key: secret_key.clone(),
             client_lifetime_ms: config.client_cookie_days as i64 * 24 * 3600 * 1000,
+            cookie_domain: config.cookie_domain.clone(),
             pending_ttl_ms: config.pending_session_ttl_seconds as i64 * 1000,
             dummy_hash,
             breached,

@@ -143,3 +143,13 @@ async fn responses_carry_the_security_headers() {
         assert_eq!(r.header("referrer-policy"), Some("strict-origin-when-cross-origin"));
     }
 }
+
+#[tokio::test]
+async fn the_environment_names_the_origins_the_portal_may_send_users_to() {
+    let app = TestApp::new().await;
+    let env = app.get("/v1/environment", &Jar::new()).await.ok("environment");
+    assert_eq!(env.json["display_config"]["allowed_redirect_origins"], serde_json::json!([ORIGIN]));
+    app.patch_instance(&[("allowed_origins", "https://app.example")]).await;
+    let env = app.get("/v1/environment", &Jar::new()).await.ok("environment");
+    assert_eq!(env.json["display_config"]["allowed_redirect_origins"], serde_json::json!([ORIGIN, "https://app.example"]));
+}

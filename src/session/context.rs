@@ -41,9 +41,16 @@ impl AuthContext {
         self.state.dispatch(AuthAction::Client(client));
     }
 
-    /// `target` if it is an allowed redirect.
+    /// `target` if it is an allowed redirect: on an origin of the
+    /// provider's policy, or on one the instance allows (its applications,
+    /// from the environment's `allowed_redirect_origins`).
     pub fn safe_redirect(&self, target: Option<&str>) -> Option<String> {
-        target.and_then(|t| vestibule_protocol::validate_redirect(t, &self.config.policy))
+        let target = target?;
+        vestibule_protocol::validate_redirect(target, &self.config.policy).or_else(|| {
+            let environment = self.state.environment.as_ref()?;
+            let instance = RedirectPolicy::new(&environment.display_config.allowed_redirect_origins);
+            vestibule_protocol::validate_redirect(target, &instance)
+        })
     }
 
     /// Where to handle `task`: `task_urls[task]` first, then the built-in

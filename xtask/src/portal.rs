@@ -1,5 +1,6 @@
-//! Builds the two deliverables the other commands run: the portal (trunk,
-//! into `dist/`) and the `vestibule` server binary.
+//! Builds the deliverables the other commands run: the portal (trunk, into
+//! `dist/`), the `vestibule` server binary and the example application
+//! protected by the middleware.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +33,17 @@ pub enum Profile {
 
 /// Builds `vestibule-server` and returns the path of the `vestibule` binary.
 pub fn build_server(root: &Path, profile: Profile) -> Result<PathBuf> {
+    build_bin(root, profile, "vestibule-server", "vestibule")
+}
+
+/// Builds `vestibule-example-app` (the axum application protected by the
+/// middleware) and returns the path of its binary.
+pub fn build_example(root: &Path, profile: Profile) -> Result<PathBuf> {
+    build_bin(root, profile, "vestibule-example-app", "vestibule-example-app")
+}
+
+/// Builds package `package` and returns the path of its binary `bin`.
+fn build_bin(root: &Path, profile: Profile, package: &str, bin: &str) -> Result<PathBuf> {
     let mut cmd = cargo();
     cmd.current_dir(root).arg("build");
     let dir = match profile {
@@ -41,11 +53,11 @@ pub fn build_server(root: &Path, profile: Profile) -> Result<PathBuf> {
             "release"
         }
     };
-    run(cmd.args(["--locked", "-p", "vestibule-server"]))?;
-    let binary = target_dir(root).join(dir).join("vestibule");
+    run(cmd.args(["--locked", "-p", package]))?;
+    let binary = target_dir(root).join(dir).join(bin);
     if binary.exists() {
         Ok(binary)
     } else {
-        Err(format!("the server build did not produce {}", binary.display()).into())
+        Err(format!("the {package} build did not produce {}", binary.display()).into())
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cmd::{self, cargo, Counts};
-use crate::portal::{build_portal, build_server, Profile};
+use crate::portal::{build_example, build_portal, build_server, Profile};
 use crate::tools::{self, Chromium, CHROMEDRIVER, CHROMIUM};
 use crate::Result;
 
@@ -103,10 +103,12 @@ fn browser(root: &Path) -> Result<Counts> {
     )
 }
 
-/// The real (debug) server with the built portal, driven through Chromium.
+/// The real (debug) server with the built portal, and the example
+/// application beside it, driven through Chromium.
 fn end_to_end(root: &Path) -> Result<Counts> {
     build_portal(root)?;
     let server = build_server(root, Profile::Debug)?;
+    let example = build_example(root, Profile::Debug)?;
     let artifacts = root.join("artifacts");
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
@@ -124,6 +126,7 @@ fn end_to_end(root: &Path) -> Result<Counts> {
                 "--test-threads=1",
             ])
             .env("VESTIBULE_BIN", server)
+            .env("VESTIBULE_EXAMPLE_BIN", example)
             .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
             .env("VESTIBULE_ARTIFACTS", artifacts)
             .env("CHROMEDRIVER", CHROMEDRIVER)

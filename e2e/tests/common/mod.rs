@@ -4,8 +4,10 @@
 //! journeys share.
 //!
 //! Environment: `VESTIBULE_BIN` (server binary), `VESTIBULE_PORTAL_DIR`
-//! (Trunk's dist/), `VESTIBULE_ARTIFACTS` (screenshots), `CHROMEDRIVER`
-//! (default /usr/bin/chromedriver), `CHROMIUM` (default /usr/bin/chromium).
+//! (Trunk's dist/), `VESTIBULE_EXAMPLE_BIN` (the example application
+//! protected by the middleware), `VESTIBULE_ARTIFACTS` (screenshots),
+//! `CHROMEDRIVER` (default /usr/bin/chromedriver), `CHROMIUM` (default
+//! /usr/bin/chromium).
 //! Every wait polls with a deadline; there is no fixed sleep.
 
 #![allow(dead_code)]
@@ -41,6 +43,14 @@ fn env_path(name: &str, default: impl FnOnce() -> PathBuf) -> PathBuf {
 pub fn server_bin() -> PathBuf {
     let p = env_path("VESTIBULE_BIN", || workspace_root().join("target/debug/vestibule"));
     assert!(p.is_file(), "VESTIBULE_BIN {} is not a file (cargo build -p vestibule-server)", p.display());
+    p
+}
+
+/// The example application's binary (`VESTIBULE_EXAMPLE_BIN`, else
+/// target/debug/vestibule-example-app).
+pub fn example_bin() -> PathBuf {
+    let p = env_path("VESTIBULE_EXAMPLE_BIN", || workspace_root().join("target/debug/vestibule-example-app"));
+    assert!(p.is_file(), "VESTIBULE_EXAMPLE_BIN {} is not a file (cargo build -p vestibule-example-app)", p.display());
     p
 }
 
@@ -117,6 +127,12 @@ impl Server {
     /// Starts the server on a free port with `data_dir`, and reads its URL
     /// and secret key from stdout.
     pub fn start(data_dir: &Path) -> Server {
+        Server::start_with(data_dir, &[])
+    }
+
+    /// [`Server::start`] with settings given as `VESTIBULE_*` environment
+    /// variables (e.g. `("VESTIBULE_ALLOWED_ORIGINS", "http://127.0.0.1:3000")`).
+    pub fn start_with(data_dir: &Path, settings: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(server_bin());
         cmd.arg("serve")
             .args(["--listen", "127.0.0.1:0"])
@@ -132,6 +148,10 @@ impl Server {
             if k.to_string_lossy().starts_with("VESTIBULE_") {
                 cmd.env_remove(&k);
             }
+        }
+        for (k, v) in settings {
+            assert!(k.starts_with("VESTIBULE_"), "{k} is not a server setting");
+            cmd.env(k, v);
         }
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", server_bin().display()));
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -261,6 +281,77 @@ impl Drop for Server {
             let log = self.log.lock().unwrap();
             let tail = &log[log.len().saturating_sub(60)..];
             eprintln!("---- server output (last {} lines) ----\n{}", tail.len(), tail.join("\n"));
+        }
+    }
+}
+
+// ------------------------------------------------------- example app
+
+/// The example application (`vestibule-example-app`) in front of a
+/// server, as a child process killed on drop.
+pub struct ExampleApp {
+    child: Option<Child>,
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl ExampleApp {
+    /// A port for the app, picked before the server starts so that the
+    /// server's `allowed_origins` can name the app's origin.
+    pub fn reserve_origin() -> String {
+        format!("http://127.0.0.1:{}", free_port())
+    }
+
+    /// Starts the app at `origin` (from [`ExampleApp::reserve_origin`]) with
+    /// `frontend_api` (the server's URL), and waits until it says it listens.
+    pub fn start(origin: &str, frontend_api: &str) -> ExampleApp {
+        let listen = origin.trim_start_matches("http://");
+        let mut cmd = Command::new(example_bin());
+        cmd.args(["--listen", listen, "--frontend-api", frontend_api])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", example_bin().display()));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        drain(child.stdout.take().unwrap(), log.clone(), Some(tx));
+        drain(child.stderr.take().unwrap(), log.clone(), None);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(u) = line.strip_prefix("Example app listening on ") {
+                        assert_eq!(u.trim(), origin, "the example app listens elsewhere");
+                        break;
+                    }
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("the example app did not say it listens; its output:\n{}", log.lock().unwrap().join("\n"));
+                }
+            }
+        }
+        ExampleApp { child: Some(child), base: origin.to_string(), log }
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+impl Drop for ExampleApp {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        if std::thread::panicking() {
+            let log = self.log.lock().unwrap();
+            eprintln!("---- example app output ----\n{}", log.join("\n"));
         }
     }
 }

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use vestibule_protocol::RedirectPolicy;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -68,12 +69,20 @@ async fn dev_browser(mut ctx: Ctx) -> ApiResult<Response> {
 }
 
 /// `GET /client/handshake?redirect_url=`: a fresh `__session` for the last
-/// active session, then back to an allowed `redirect_url`.
+/// active session, then back to an allowed `redirect_url`. The token is
+/// minted for the application it returns to: its `azp` is the origin of an
+/// absolute `redirect_url` (already checked against the allowed origins).
 async fn handshake(mut ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
-    let target = ctx.state.redirect_policy().or_fallback(q.opt("redirect_url")?, "/");
+    let policy = ctx.state.redirect_policy();
+    let target = policy.or_fallback(q.opt("redirect_url")?, "/");
+    let azp = if target.starts_with('/') {
+        ctx.azp()
+    } else {
+        RedirectPolicy::new([target.as_str()]).allowed_origins.into_iter().next().unwrap_or_else(|| ctx.azp())
+    };
     let jwt = match ctx.client.as_ref().and_then(|c| c.last_active_session_id.clone()) {
         Some(id) => match ctx.live_session(&id).await {
-            Ok((row, _, view)) => Some(render::mint_token(&ctx.state, &ctx.state.settings(), &row, &view, &ctx.azp()).await?),
+            Ok((row, _, view)) => Some(render::mint_token(&ctx.state, &ctx.state.settings(), &row, &view, &azp).await?),
             Err(_) => None,
         },
         None => None,

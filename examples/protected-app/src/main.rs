@@ -1,0 +1,49 @@
+//! An application protected by Vestibule: an axum server whose routes are
+//! guarded by `vestibule-middleware`, run beside the portal by
+//! `cargo xtask serve --with-example` and by the end-to-end tests.
+//!
+//! `vestibule-example-app --listen 127.0.0.1:3000 --frontend-api http://127.0.0.1:8080`
+//! prints `Example app listening on http://<address>` once it accepts
+//! connections. The app's origin must be in the server's `allowed_origins`.
+
+// Rules answer with `Err(Response)`, as axum handlers do.
+#![allow(clippy::result_large_err)]
+
+mod config;
+mod pages;
+mod routes;
+
+#[cfg(test)]
+mod tests;
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let settings = match config::Settings::parse(&args, |k| std::env::var(k).ok().filter(|v| !v.is_empty())) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vestibule-example-app: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(settings: config::Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let listener = tokio::net::TcpListener::bind(&settings.listen).await?;
+    let bound = listener.local_addr()?;
+    let app_origin = settings.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+    let app = routes::app(routes::middleware_config(&settings.frontend_api, &app_origin), &app_origin)?;
+    println!("Vestibule at {}", settings.frontend_api);
+    println!("Example app listening on {app_origin}");
+    axum::serve(listener, app).await?;
+    Ok(())
+}
