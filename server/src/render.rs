@@ -38,7 +38,8 @@ pub fn session_view(state: &AppState, settings: &InstanceSettings, row: &Session
         force_password_reset: settings.force_password_reset,
         password_compromised: user.password_compromised,
         mfa_required: settings.mfa_required,
-        two_factor_enabled: false,
+        second_factor_available: settings.totp_enabled || settings.phone_code_enabled || settings.backup_code_enabled,
+        two_factor_enabled: user.two_factor_enabled,
         organizations_enabled: settings.organizations_enabled,
         force_organization_selection: settings.force_organization_selection,
         has_active_organization: row.active_organization_id.is_some(),
@@ -84,6 +85,7 @@ pub async fn mint_token(state: &AppState, settings: &InstanceSettings, row: &Ses
 /// A user with addresses and memberships.
 pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) -> ApiResult<UserJson> {
     let emails = store::users::emails(&state.pool, &u.id).await?;
+    let enrolled = store::second_factors::enrolled(&state.pool, &u.id).await?;
     let memberships = orgs::memberships_of_user(&state.pool, &u.id, 100, 0).await?;
     Ok(UserJson {
         object: "user".into(),
@@ -111,9 +113,10 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
         phone_numbers: Vec::new(),
         organization_memberships: memberships.iter().map(membership).collect(),
         password_enabled: u.password_hash.is_some(),
-        totp_enabled: false,
-        backup_code_enabled: false,
-        two_factor_enabled: false,
+        totp_enabled: enrolled.totp,
+        backup_code_enabled: enrolled.backup_codes_remaining > 0,
+        backup_codes_remaining: enrolled.backup_codes_remaining.max(0) as u32,
+        two_factor_enabled: enrolled.any(),
         create_organization_enabled: settings.organizations_enabled
             && settings.create_organization_enabled
             && u.create_organization_enabled,
@@ -284,7 +287,7 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
         } else {
             Vec::new()
         },
-        supported_second_factors: None,
+        supported_second_factors: r.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()),
         first_factor_verification: r.first_factor_status.as_ref().map(|status| VerificationJson {
             object: Some("verification".into()),
             status: status.clone(),
@@ -292,7 +295,13 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
             attempts: None,
             expire_at: None,
         }),
-        second_factor_verification: None,
+        second_factor_verification: r.second_factor_strategy.as_ref().map(|strategy| VerificationJson {
+            object: Some("verification".into()),
+            status: r.second_factor_status.clone().unwrap_or_else(|| "unverified".into()),
+            strategy: Some(strategy.clone()),
+            attempts: None,
+            expire_at: None,
+        }),
         created_session_id: r.created_session_id.clone(),
         user_data: None,
         abandon_at: r.abandon_at,

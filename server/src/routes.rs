@@ -5,6 +5,7 @@ pub mod backend;
 pub mod client;
 pub mod dev;
 pub mod me;
+pub mod mfa;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;
@@ -20,5 +21,6 @@ pub fn frontend() -> Router<AppState> {
         .merge(sign_up::router())
         .merge(sessions::router())
         .merge(me::router())
+        .merge(mfa::router())
         .merge(dev::router())
 }

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod codes;
 pub mod orgs;
 pub mod outbox;
+pub mod second_factors;
 pub mod sessions;
 pub mod settings;
 pub mod sign_ins;

@@ -79,6 +79,9 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/client/sign_ins/{sign_in}/attempt_first_factor")
             .query()
             .body("strategy", true, "strategy=password&password=not-the-password-1"),
+        route(M::POST, "/v1/client/sign_ins/{sign_in}/attempt_second_factor")
+            .query()
+            .body("strategy", true, "strategy=totp&code=123456"),
         // sign_up.rs
         route(M::POST, "/v1/client/sign_ups").query().body("email_address", false, ""),
         route(M::GET, "/v1/client/sign_ups/{sign_up}").query(),
@@ -95,6 +98,11 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/me/organization_invitations/{invitation}/accept").query(),
         route(M::POST, "/v1/organizations").query().body("name", true, ""),
         route(M::GET, "/v1/organizations/{org}").query(),
+        // mfa.rs
+        route(M::POST, "/v1/me/totp").query(),
+        route(M::POST, "/v1/me/totp/attempt_verification").query().body("code", true, "code=123456"),
+        route(M::DELETE, "/v1/me/totp").query(),
+        route(M::POST, "/v1/me/backup_codes").query(),
         // dev.rs
         route(M::GET, "/v1/dev/outbox").query(),
         // sessions.rs (the destructive ones last)
@@ -123,12 +131,13 @@ fn routes() -> Vec<Route> {
 
 /// Every `(METHOD, path)` the router files define, placeholders as `{}`.
 fn defined_routes() -> BTreeSet<(String, String)> {
-    let sources: [(&str, &str); 8] = [
+    let sources: [(&str, &str); 9] = [
         ("/v1", include_str!("../src/routes/client.rs")),
         ("/v1", include_str!("../src/routes/sign_in.rs")),
         ("/v1", include_str!("../src/routes/sign_up.rs")),
         ("/v1", include_str!("../src/routes/sessions.rs")),
         ("/v1", include_str!("../src/routes/me.rs")),
+        ("/v1", include_str!("../src/routes/mfa.rs")),
         ("/v1", include_str!("../src/routes/dev.rs")),
         ("/backend/v1", include_str!("../src/routes/backend.rs")),
         ("", include_str!("../src/app.rs")),
@@ -304,6 +313,9 @@ async fn ensure_session(app: &TestApp, token: &str, ids: &mut Ids) {
     if client.json["response"]["last_active_session_id"].is_string() {
         return;
     }
+    // The `/me/backup_codes` row gave the user a second factor; drop it so
+    // the password alone signs in again.
+    sqlx::query("DELETE FROM backup_codes").execute(&app.state.pool).await.expect("drop backup codes");
     let sid = app.sign_in_ok(&jar, EMAIL, PASSWORD).await;
     ids.0.insert("session", sid);
 }
