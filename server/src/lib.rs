@@ -22,6 +22,7 @@ pub mod keys;
 pub mod lockout;
 pub mod mfa_keys;
 pub mod password;
+pub mod phone;
 pub mod render;
 pub mod routes;
 pub mod settings;

@@ -86,12 +86,13 @@ pub async fn mint_token(state: &AppState, settings: &InstanceSettings, row: &Ses
 pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) -> ApiResult<UserJson> {
     let emails = store::users::emails(&state.pool, &u.id).await?;
     let enrolled = store::second_factors::enrolled(&state.pool, &u.id).await?;
+    let phones = store::phones::of_user(&state.pool, &u.id).await?;
     let memberships = orgs::memberships_of_user(&state.pool, &u.id, 100, 0).await?;
     Ok(UserJson {
         object: "user".into(),
         id: u.id.clone(),
         primary_email_address_id: emails.iter().find(|e| e.is_primary).map(|e| e.id.clone()),
-        primary_phone_number_id: None,
+        primary_phone_number_id: phones.iter().find(|p| p.verified).map(|p| p.id.clone()),
         email_addresses: emails
             .iter()
             .map(|e| EmailAddressJson {
@@ -110,7 +111,7 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
                 updated_at: e.updated_at,
             })
             .collect(),
-        phone_numbers: Vec::new(),
+        phone_numbers: phones.iter().map(|p| phone_number(p, None)).collect(),
         organization_memberships: memberships.iter().map(membership).collect(),
         password_enabled: u.password_hash.is_some(),
         totp_enabled: enrolled.totp,
@@ -129,6 +130,32 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
         created_at: u.created_at,
         updated_at: u.updated_at,
     })
+}
+
+/// A phone number; `backup_codes` only in the answer that made it the
+/// user's first second factor.
+pub fn phone_number(p: &store::phones::PhoneRow, backup_codes: Option<Vec<String>>) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "object": "phone_number",
+        "id": p.id,
+        "phone_number": p.phone,
+        "reserved_for_second_factor": p.reserved_for_second_factor,
+        "default_second_factor": p.default_second_factor,
+        "verification": {
+            "object": "verification_phone_code",
+            "status": if p.verified { "verified" } else { "unverified" },
+            "strategy": "phone_code",
+            "attempts": null,
+            "expire_at": null,
+        },
+        "linked_to": [],
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+    });
+    if let (Some(codes), Some(obj)) = (backup_codes, json.as_object_mut()) {
+        obj.insert("backup_codes".into(), serde_json::json!(codes));
+    }
+    json
 }
 
 /// An organization.

@@ -6,6 +6,7 @@ pub mod client;
 pub mod dev;
 pub mod me;
 pub mod mfa;
+pub mod phone_numbers;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;
@@ -22,5 +23,6 @@ pub fn frontend() -> Router<AppState> {
         .merge(sessions::router())
         .merge(me::router())
         .merge(mfa::router())
+        .merge(phone_numbers::router())
         .merge(dev::router())
 }

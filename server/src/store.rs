@@ -5,6 +5,7 @@ pub mod clients;
 pub mod codes;
 pub mod orgs;
 pub mod outbox;
+pub mod phones;
 pub mod second_factors;
 pub mod sessions;
 pub mod settings;

@@ -30,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/client/sign_ins/{id}", get(read))
         .route("/client/sign_ins/{id}/prepare_first_factor", post(prepare_first_factor))
         .route("/client/sign_ins/{id}/attempt_first_factor", post(attempt_first_factor))
+        .route("/client/sign_ins/{id}/prepare_second_factor", post(prepare_second_factor))
         .route("/client/sign_ins/{id}/attempt_second_factor", post(attempt_second_factor))
 }
 
@@ -212,6 +213,23 @@ async fn second_factors_of(state: &AppState, user_id: &str) -> ApiResult<Vec<Fac
     if enrolled.totp {
         factors.push(FactorJson { strategy: "totp".into(), ..FactorJson::default() });
     }
+    if enrolled.phones > 0 {
+        let mut phones: Vec<_> = store::phones::of_user(&state.pool, user_id)
+            .await?
+            .into_iter()
+            .filter(|p| p.verified && p.reserved_for_second_factor)
+            .collect();
+        phones.sort_by_key(|p| !p.default_second_factor);
+        for p in phones {
+            factors.push(FactorJson {
+                strategy: "phone_code".into(),
+                safe_identifier: Some(crate::phone::masked(&p.phone)),
+                phone_number_id: Some(p.id.clone()),
+                primary: Some(p.default_second_factor),
+                ..FactorJson::default()
+            });
+        }
+    }
     if enrolled.backup_codes_remaining > 0 {
         factors.push(FactorJson { strategy: "backup_code".into(), ..FactorJson::default() });
     }
@@ -241,11 +259,46 @@ async fn after_first_factor(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy:
     })
 }
 
-/// `POST /client/sign_ins/{id}/attempt_second_factor` (`strategy` = `totp`
-/// or `backup_code`, `code`): a right code creates the session.
+fn second_factor_subject(row: &SignInRow) -> String {
+    format!("sign_in:{}:phone_code", row.id)
+}
+
+/// `POST /client/sign_ins/{id}/prepare_second_factor` (`strategy=phone_code`,
+/// `phone_number_id` optional: the default number otherwise): sends an SMS code.
+async fn prepare_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if f.req("strategy")? != "phone_code" {
+        return Err(ApiError::invalid("strategy"));
+    }
+    let wanted = f.opt("phone_number_id")?.map(str::to_string);
+    let (row, user) = load_waiting(&ctx, &id, "needs_second_factor").await?;
+    let offered: Vec<FactorJson> = row.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+    let factor = offered
+        .iter()
+        .filter(|f| f.strategy == "phone_code")
+        .find(|f| wanted.is_none() || f.phone_number_id == wanted)
+        .ok_or_else(|| ApiError::invalid(if wanted.is_some() { "phone_number_id" } else { "strategy" }))?;
+    let phone_id = factor.phone_number_id.clone().unwrap_or_default();
+    let phone = store::phones::by_id(&ctx.state.pool, &user.id, &phone_id)
+        .await?
+        .filter(|p| p.verified && p.reserved_for_second_factor)
+        .ok_or_else(ApiError::not_found)?;
+    crate::codes::send(&ctx.state, &second_factor_subject(&row), "sms", &phone.phone, "sign in").await?;
+    let now = ctx.state.now();
+    store::sign_ins::second_factor_prepared(&ctx.state.pool, &row.id, "phone_code", now).await?;
+    let row = SignInRow {
+        second_factor_strategy: Some("phone_code".into()),
+        second_factor_status: Some("unverified".into()),
+        updated_at: now,
+        ..row
+    };
+    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+}
+
+/// `POST /client/sign_ins/{id}/attempt_second_factor` (`strategy` = `totp`,
+/// `phone_code` or `backup_code`, `code`): a right code creates the session.
 async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     let strategy = f.req("strategy")?.to_string();
-    if !matches!(strategy.as_str(), "totp" | "backup_code") {
+    if !matches!(strategy.as_str(), "totp" | "phone_code" | "backup_code") {
         return Err(ApiError::invalid("strategy"));
     }
     let code = Secret(f.req("code")?.to_string());
@@ -257,11 +310,16 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
     }
     refuse_second_session(&ctx).await?;
     let state = &ctx.state;
+    let subject = second_factor_subject(&row);
     let check = async {
-        if strategy == "totp" {
-            crate::totp::check(state, &user.id, &code.0, false).await
-        } else {
-            crate::backup_codes::check(state, &user.id, &code.0).await
+        match strategy.as_str() {
+            "totp" => crate::totp::check(state, &user.id, &code.0, false).await,
+            "phone_code" => match crate::codes::check(state, &subject, &code.0).await {
+                Ok(()) => Ok(Guess::Right),
+                Err(e) if e.status.is_server_error() => Err(e),
+                Err(e) => Ok(Guess::Wrong(e)),
+            },
+            _ => crate::backup_codes::check(state, &user.id, &code.0).await,
         }
     };
     within_budget(state, &user.id, check).await?;

@@ -107,17 +107,23 @@ pub struct Enrolled {
     pub totp: bool,
     /// Unused backup codes left.
     pub backup_codes_remaining: i64,
+    /// Verified phone numbers reserved for the second factor.
+    pub phones: i64,
 }
 
 impl Enrolled {
     /// Whether the user has any second factor.
     pub fn any(&self) -> bool {
-        self.totp || self.backup_codes_remaining > 0
+        self.totp || self.backup_codes_remaining > 0 || self.phones > 0
     }
 }
 
 /// The user's second factors.
 pub async fn enrolled(ex: &sqlx::SqlitePool, user_id: &str) -> sqlx::Result<Enrolled> {
     let totp: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM totps WHERE user_id = ? AND verified = 1").bind(user_id).fetch_one(ex).await?;
-    Ok(Enrolled { totp: totp > 0, backup_codes_remaining: backup_codes_remaining(ex, user_id).await? })
+    let phones: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM phone_numbers WHERE user_id = ? AND verified = 1 AND reserved_for_second_factor = 1")
+        .bind(user_id)
+        .fetch_one(ex)
+        .await?;
+    Ok(Enrolled { totp: totp > 0, backup_codes_remaining: backup_codes_remaining(ex, user_id).await?, phones })
 }

@@ -105,3 +105,14 @@ pub async fn complete_second_factor(ex: impl SqliteExecutor<'_>, id: &str, strat
     .await
     .map(|_| ())
 }
+
+/// A second-factor code was sent for `strategy`.
+pub async fn second_factor_prepared(ex: impl SqliteExecutor<'_>, id: &str, strategy: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sign_ins SET second_factor_strategy = ?, second_factor_status = 'unverified', updated_at = ? WHERE id = ?")
+        .bind(strategy)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}

@@ -41,7 +41,8 @@ pub struct EmailRow {
 /// `store::second_factors::Enrolled::any`.
 const USER_COLS: &str = "id, password_hash, password_compromised, first_name, last_name, last_sign_in_at, create_organization_enabled, created_at, updated_at, \
      (EXISTS (SELECT 1 FROM totps t WHERE t.user_id = users.id AND t.verified = 1) \
-      OR EXISTS (SELECT 1 FROM backup_codes b WHERE b.user_id = users.id AND b.used_at IS NULL)) AS two_factor_enabled";
+      OR EXISTS (SELECT 1 FROM backup_codes b WHERE b.user_id = users.id AND b.used_at IS NULL) \
+      OR EXISTS (SELECT 1 FROM phone_numbers p WHERE p.user_id = users.id AND p.verified = 1 AND p.reserved_for_second_factor = 1)) AS two_factor_enabled";
 const EMAIL_COLS: &str = "id, user_id, email, verified, is_primary, created_at, updated_at";
 
 /// What a new user starts with.
