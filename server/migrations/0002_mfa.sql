@@ -26,8 +26,9 @@ CREATE TABLE backup_codes (
 );
 CREATE INDEX backup_codes_user ON backup_codes(user_id, code_hash);
 
--- The second-factor step of a sign-in: the factors offered (JSON list) and
--- the outcome.
+-- The second-factor step of a sign-in: the factors offered (JSON list),
+-- the TOTP and backup-code tries spent in this sign-in, and the outcome.
 ALTER TABLE sign_ins ADD COLUMN second_factors TEXT;
+ALTER TABLE sign_ins ADD COLUMN second_factor_tries INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sign_ins ADD COLUMN second_factor_strategy TEXT;
 ALTER TABLE sign_ins ADD COLUMN second_factor_status TEXT;

@@ -64,24 +64,56 @@ async fn the_second_factor_comes_before_any_session() {
     let sid = r.json["response"]["created_session_id"].as_str().expect("session").to_string();
     assert!(app.session(&jar, &sid).await.is_some());
     // Done: the same sign-in takes no more codes.
-    app.attempt_second_factor(&jar, &sia, "totp", "123456").await;
+    app.attempt_second_factor(&jar, &sia, "totp", "123456").await.expect_error(422, "request_invalid");
     assert_eq!(app.client(&jar).await.sessions.len(), 1);
+}
+
+/// `n` wrong codes in as many sign-ins as the per-sign-in limit of five
+/// needs; returns the last sign-in, which has tries left only if `n` is not
+/// a multiple of five.
+async fn wrong_codes_across_sign_ins(app: &TestApp, jar: &Jar, secret: &str, n: usize) -> String {
+    let mut sia = app.sign_in_to_second_factor(jar, EMAIL, PASSWORD).await;
+    let mut left = n;
+    while left > 0 {
+        let now = left.min(5);
+        wrong_codes(app, jar, &sia, secret, now).await;
+        left -= now;
+        if left > 0 {
+            sia = app.sign_in_to_second_factor(jar, EMAIL, PASSWORD).await;
+        }
+    }
+    sia
+}
+
+#[tokio::test]
+async fn one_sign_in_takes_five_wrong_codes_then_must_start_again() {
+    let (app, secret) = app_with_totp_user().await;
+    let jar = Jar::new();
+    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
+    wrong_codes(&app, &jar, &sia, &secret, 5).await;
+    for strategy in ["totp", "backup_code"] {
+        let r = app.attempt_second_factor(&jar, &sia, strategy, &totp_code(&secret, app.now(), 0)).await;
+        r.expect_error(422, "verification_failed");
+    }
+    // A new sign-in takes the right code: the refused tries were not counted
+    // toward the lockout (5 so far, not 7).
+    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
+    wrong_codes(&app, &jar, &sia, &secret, 4).await;
+    right_code(&app, &jar, &sia, &secret).await.ok("right code");
 }
 
 #[tokio::test]
 async fn nine_wrong_codes_then_a_right_one_succeeds_and_resets() {
     let (app, secret) = app_with_totp_user().await;
     let jar = Jar::new();
-    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
-    wrong_codes(&app, &jar, &sia, &secret, 9).await;
+    let sia = wrong_codes_across_sign_ins(&app, &jar, &secret, 9).await;
     let r = right_code(&app, &jar, &sia, &secret).await.ok("right code");
     let sid = r.json["response"]["created_session_id"].as_str().expect("session").to_string();
     app.post(&format!("/v1/client/sessions/{sid}/end"), &[], &jar).await.ok("end");
 
     // Reset: nine more wrong codes do not lock.
     app.advance(MINUTE);
-    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
-    wrong_codes(&app, &jar, &sia, &secret, 9).await;
+    let sia = wrong_codes_across_sign_ins(&app, &jar, &secret, 9).await;
     right_code(&app, &jar, &sia, &secret).await.ok("right code after reset");
 }
 
@@ -93,8 +125,7 @@ async fn wrong_passwords_and_wrong_codes_share_one_budget() {
         app.sign_in(&jar, EMAIL, WRONG).await.expect_error(422, "form_password_incorrect");
     }
     // A right password alone neither spends nor resets the count.
-    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
-    wrong_codes(&app, &jar, &sia, &secret, 6).await;
+    let sia = wrong_codes_across_sign_ins(&app, &jar, &secret, 6).await;
     let r = right_code(&app, &jar, &sia, &secret).await;
     r.expect_error(403, "user_locked");
 }
@@ -103,8 +134,8 @@ async fn wrong_passwords_and_wrong_codes_share_one_budget() {
 async fn ten_wrong_codes_lock_for_an_hour() {
     let (app, secret) = app_with_totp_user().await;
     let jar = Jar::new();
-    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
-    wrong_codes(&app, &jar, &sia, &secret, 10).await;
+    let sia = wrong_codes_across_sign_ins(&app, &jar, &secret, 9).await;
+    wrong_codes(&app, &jar, &sia, &secret, 1).await;
 
     let r = right_code(&app, &jar, &sia, &secret).await;
     r.expect_error(403, "user_locked");
@@ -116,7 +147,10 @@ async fn ten_wrong_codes_lock_for_an_hour() {
     r.expect_error(403, "user_locked");
     assert_eq!(r.envelope().errors[0].meta.lockout_expires_in_seconds, Some(1), "{}", r.text());
 
+    // 60:01: this sign-in has spent its five tries; a new one gets in.
     app.advance(2 * SECOND);
+    right_code(&app, &jar, &sia, &secret).await.expect_error(422, "verification_failed");
+    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
     let r = right_code(&app, &jar, &sia, &secret).await.ok("unlocked");
     assert_eq!(r.json["response"]["status"], "complete");
 }
@@ -124,19 +158,30 @@ async fn ten_wrong_codes_lock_for_an_hour() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_codes_never_buy_more_than_the_budget() {
     let (app, secret) = app_with_totp_user().await;
-    let jar = Jar::new();
-    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
     let wrong = wrong_totp_code(&secret, app.now());
-    let mut tasks = Vec::new();
-    for _ in 0..20 {
-        let req = app
-            .call(Method::POST, &format!("/v1/client/sign_ins/{sia}/attempt_second_factor"))
-            .jar(&jar)
-            .form(&[("strategy", "totp"), ("code", &wrong)])
-            .build();
-        let router = app.router.clone();
-        tasks.push(tokio::spawn(async move { send(&router, req).await }));
+    // Four sign-ins from four browsers, five wrong codes each, all at once.
+    let mut reqs = Vec::new();
+    let mut last = None;
+    for _ in 0..4 {
+        let jar = Jar::new();
+        let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
+        for _ in 0..5 {
+            reqs.push(
+                app.call(Method::POST, &format!("/v1/client/sign_ins/{sia}/attempt_second_factor"))
+                    .jar(&jar)
+                    .form(&[("strategy", "totp"), ("code", &wrong)])
+                    .build(),
+            );
+        }
+        last = Some((jar, sia));
     }
+    let tasks: Vec<_> = reqs
+        .into_iter()
+        .map(|req| {
+            let router = app.router.clone();
+            tokio::spawn(async move { send(&router, req).await })
+        })
+        .collect();
     let (mut incorrect, mut locked) = (0, 0);
     for t in tasks {
         let r = t.await.expect("task");
@@ -148,7 +193,9 @@ async fn concurrent_wrong_codes_never_buy_more_than_the_budget() {
     }
     assert_eq!(incorrect, 10, "exactly the budget of wrong codes was checked ({locked} locked)");
     assert_eq!(locked, 10);
-    right_code(&app, &jar, &sia, &secret).await.expect_error(403, "user_locked");
+    app.sign_in(&Jar::new(), EMAIL, PASSWORD).await.expect_error(403, "user_locked");
+    let (jar, sia) = last.expect("a sign-in");
+    app.attempt_second_factor(&jar, &sia, "totp", &totp_code(&secret, app.now(), 0)).await.expect_error(403, "user_locked");
 }
 
 #[tokio::test]

@@ -180,3 +180,22 @@ async fn turned_off_methods_cannot_be_enrolled() {
     // Signed out: 401.
     app.post("/v1/me/totp", &[], &Jar::new()).await.expect_error(401, "authentication_invalid");
 }
+
+#[tokio::test]
+async fn wrong_enrolment_codes_spend_from_the_lockout() {
+    let app = TestApp::new().await;
+    let jar = signed_in_user(&app).await;
+    let r = app.post("/v1/me/totp", &[], &jar).await.ok("create");
+    let secret = r.json["response"]["secret"].as_str().expect("secret").to_string();
+    let wrong = wrong_totp_code(&secret, app.now());
+    for i in 1..=10 {
+        let r = app.post("/v1/me/totp/attempt_verification", &[("code", &wrong)], &jar).await;
+        assert_eq!(r.code(), "form_code_incorrect", "wrong code {i}: {}", r.text());
+    }
+    let r = app.post("/v1/me/totp/attempt_verification", &[("code", &totp_code(&secret, app.now(), 0))], &jar).await;
+    r.expect_error(403, "user_locked");
+    app.sign_in(&Jar::new(), EMAIL, PASSWORD).await.expect_error(403, "user_locked");
+    // The secret survived every wrong code.
+    let again = app.post("/v1/me/totp", &[], &jar).await.ok("create again");
+    assert_eq!(again.json["response"]["secret"], secret.as_str());
+}

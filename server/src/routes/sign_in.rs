@@ -4,8 +4,9 @@
 //! not proof of identity: it is answered with `form_password_compromised`
 //! and the sign-in must go on with an email code. A user with a second
 //! factor then answers `needs_second_factor`: no session exists until a
-//! TOTP or backup code is right, and every wrong one spends from the same
-//! lockout budget.
+//! TOTP, SMS or backup code is right; every wrong one spends from the same
+//! lockout budget, and one sign-in takes at most 5 wrong TOTP or backup
+//! codes (an SMS code dies after 5 wrong tries by itself).
 
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
@@ -33,6 +34,10 @@ pub fn router() -> Router<AppState> {
         .route("/client/sign_ins/{id}/prepare_second_factor", post(prepare_second_factor))
         .route("/client/sign_ins/{id}/attempt_second_factor", post(attempt_second_factor))
 }
+
+/// Wrong TOTP or backup codes one sign-in takes before it must be started
+/// again (`security.md`, "TOTP"); each also spends from the user lockout.
+const SECOND_FACTOR_TRIES: i64 = 5;
 
 /// How long a sign-in in progress lives.
 const SIGN_IN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
@@ -310,6 +315,18 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
     }
     refuse_second_session(&ctx).await?;
     let state = &ctx.state;
+    // A locked user hears so before hearing that this sign-in is spent.
+    let now = state.now();
+    if let Some(until) = store::users::locked_until(&state.pool, &user.id).await?.filter(|u| *u > now) {
+        return Err(crate::lockout::locked(until, now));
+    }
+    if strategy != "phone_code" && !store::sign_ins::reserve_second_factor_try(&state.pool, &row.id, SECOND_FACTOR_TRIES).await? {
+        return Err(ApiError::field(
+            ErrorCode::VerificationFailed,
+            "code",
+            "Too many failed attempts. Start signing in again.",
+        ));
+    }
     let subject = second_factor_subject(&row);
     let check = async {
         match strategy.as_str() {

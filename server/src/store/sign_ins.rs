@@ -116,3 +116,14 @@ pub async fn second_factor_prepared(ex: impl SqliteExecutor<'_>, id: &str, strat
         .await
         .map(|_| ())
 }
+
+/// Reserves one TOTP or backup-code try of this sign-in in one statement;
+/// `false` when its `max` tries are spent.
+pub async fn reserve_second_factor_try(ex: impl SqliteExecutor<'_>, id: &str, max: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE sign_ins SET second_factor_tries = second_factor_tries + 1 WHERE id = ? AND second_factor_tries < ?")
+        .bind(id)
+        .bind(max)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
