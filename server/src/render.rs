@@ -378,11 +378,16 @@ pub fn environment(state: &AppState) -> serde_json::Value {
     let s = state.settings();
     let base = &state.public_url;
     let attr = |enabled: bool, first: &[&str], second: &[&str], verify: bool| {
+        let verifications: &[&str] = match (verify, second) {
+            (true, _) => &["email_code"],
+            (false, ["phone_code"]) => &["phone_code"],
+            _ => &[],
+        };
         serde_json::json!({
             "enabled": enabled, "required": enabled && !first.is_empty(),
             "used_for_first_factor": !first.is_empty(), "first_factors": first,
             "used_for_second_factor": !second.is_empty(), "second_factors": second,
-            "verifications": if verify { vec!["email_code"] } else { vec![] },
+            "verifications": verifications,
             "verify_at_sign_up": verify, "name": "", "immutable": false,
         })
     };

@@ -239,6 +239,12 @@ async fn setup_mfa_is_asked_at_sign_up_and_every_sign_in_until_enrolment() {
     assert_eq!(env.json["user_settings"]["sign_up"]["mfa"]["required"], true);
     assert_eq!(env.json["user_settings"]["attributes"]["authenticator_app"]["second_factors"], json!(["totp"]));
     assert_eq!(env.json["user_settings"]["attributes"]["backup_code"]["second_factors"], json!(["backup_code"]));
+    assert_eq!(env.json["user_settings"]["attributes"]["phone_number"]["used_for_second_factor"], false, "SMS is off by default");
+    app.patch_instance(&[("phone_code_enabled", "true")]).await;
+    let env = app.get("/v1/environment", &Jar::new()).await.ok("environment");
+    let phone = &env.json["user_settings"]["attributes"]["phone_number"];
+    assert_eq!(phone["second_factors"], json!(["phone_code"]));
+    assert_eq!(phone["verifications"], json!(["phone_code"]));
 
     let me = app.sign_up("ada@example.com", PASSWORD).await;
     let s = app.get("/v1/client", &me.jar).await.ok("client").json["response"]["sessions"][0].clone();

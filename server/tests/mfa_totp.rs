@@ -199,3 +199,23 @@ async fn wrong_enrolment_codes_spend_from_the_lockout() {
     let again = app.post("/v1/me/totp", &[], &jar).await.ok("create again");
     assert_eq!(again.json["response"]["secret"], secret.as_str());
 }
+
+#[tokio::test]
+async fn enrolled_factors_survive_a_restart() {
+    let app = TestApp::with_config(|c| c.sign_in_attempts_per_ip_per_minute = 100_000).await;
+    let jar = signed_in_user(&app).await;
+    let enrolled = app.enrol_totp(&jar).await;
+    let codes = enrolled.backup_codes.expect("backup codes");
+    let dir = app.stop().await;
+
+    // Same data directory: the same mfa_key opens the sealed secret and
+    // checks the backup codes.
+    let app = TestApp::start_in(dir, |c| c.sign_in_attempts_per_ip_per_minute = 100_000).await;
+    app.advance(MINUTE);
+    let jar = Jar::new();
+    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
+    app.attempt_second_factor(&jar, &sia, "totp", &totp_code(&enrolled.secret, app.now(), 0)).await.ok("totp after restart");
+    sign_out(&app, &jar).await;
+    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
+    app.attempt_second_factor(&jar, &sia, "backup_code", &codes[0]).await.ok("backup code after restart");
+}
