@@ -3,13 +3,14 @@
 
 -- One TOTP per user. The secret is encrypted (AES-256-GCM, key in the data
 -- directory); `last_step` is the last accepted 30-second step, so a code is
--- never accepted twice.
+-- never accepted twice. `tries` counts wrong codes while enrolling.
 CREATE TABLE totps (
     id TEXT PRIMARY KEY,
     user_id TEXT NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,
     secret_enc TEXT NOT NULL,
     verified INTEGER NOT NULL DEFAULT 0,
     last_step INTEGER,
+    tries INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );

@@ -2,7 +2,8 @@
 //! (`/me/totp`) and making backup codes (`/me/backup_codes`). Pending
 //! sessions may call these: they are what the setup-mfa task needs.
 //! Wrong TOTP codes at enrolment spend from the user lockout like any other
-//! guess at a secret.
+//! guess at a secret; a wrong code keeps the secret, but the fifth one
+//! discards it and enrolment starts over.
 
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
@@ -24,6 +25,10 @@ pub fn router() -> Router<AppState> {
         .route("/me/totp/attempt_verification", post(verify_totp))
         .route("/me/backup_codes", post(create_backup_codes))
 }
+
+/// Wrong codes one enrolment takes; the fifth discards the secret so the
+/// next `POST /me/totp` starts over (`security.md`, "TOTP").
+const ENROLMENT_TRIES: i64 = 5;
 
 fn method_off(what: &str) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, format!("{what} is not enabled on this instance."))
@@ -96,7 +101,21 @@ async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "The authenticator app is already verified."));
     }
     let first_factor = !user.two_factor_enabled;
-    within_budget(state, &user.id, crate::totp::check(state, &user.id, &code, true)).await?;
+    match within_budget(state, &user.id, crate::totp::check(state, &user.id, &code, true)).await {
+        Ok(()) => {}
+        Err(e) if e.code == ErrorCode::FormCodeIncorrect => {
+            if second_factors::count_enrolment_miss(&state.pool, &user.id).await? >= ENROLMENT_TRIES {
+                second_factors::delete_unverified_totp(&state.pool, &user.id).await?;
+                return Err(ApiError::field(
+                    ErrorCode::VerificationFailed,
+                    "code",
+                    "Too many failed attempts. Start again with a new code from a new secret.",
+                ));
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    }
     // Proving the new secret says nothing about the old budget: give the
     // reserved attempt back rather than spend it on a success.
     store::users::release_attempt(&state.pool, &user.id).await?;

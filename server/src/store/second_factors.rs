@@ -127,3 +127,17 @@ pub async fn enrolled(ex: &sqlx::SqlitePool, user_id: &str) -> sqlx::Result<Enro
         .await?;
     Ok(Enrolled { totp: totp > 0, backup_codes_remaining: backup_codes_remaining(ex, user_id).await?, phones })
 }
+
+/// Counts one wrong code against an unverified TOTP; returns the count.
+pub async fn count_enrolment_miss(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<i64> {
+    let n: Option<i64> = sqlx::query_scalar("UPDATE totps SET tries = tries + 1 WHERE user_id = ? AND verified = 0 RETURNING tries")
+        .bind(user_id)
+        .fetch_optional(ex)
+        .await?;
+    Ok(n.unwrap_or(0))
+}
+
+/// Removes the user's TOTP if it is still unverified.
+pub async fn delete_unverified_totp(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM totps WHERE user_id = ? AND verified = 0").bind(user_id).execute(ex).await.map(|_| ())
+}
