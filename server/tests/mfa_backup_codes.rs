@@ -93,8 +93,7 @@ async fn each_code_works_once_in_any_form_and_the_count_goes_down() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_concurrent_uses_of_one_code_yield_one_success() {
     let (app, codes) = app_with_codes().await;
-    for round in 0..3 {
-        let code = &codes[round];
+    for (round, code) in codes.iter().take(3).enumerate() {
         let mut reqs = Vec::new();
         for _ in 0..2 {
             let jar = Jar::new();
