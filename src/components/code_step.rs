@@ -16,6 +16,16 @@ pub enum CodeFor {
     SignIn,
 }
 
+/// The way back from the code step to the form before it: clears the error
+/// and sets the flow's `restart` flag, which hides the step.
+pub fn back_to_start(restart: &UseStateHandle<bool>, error: &UseStateHandle<Option<ApiError>>) -> Callback<()> {
+    let (restart, error) = (restart.clone(), error.clone());
+    Callback::from(move |()| {
+        error.set(None);
+        restart.set(true);
+    })
+}
+
 /// Props of [`CodeStep`].
 #[derive(Properties, PartialEq)]
 pub struct CodeStepProps {

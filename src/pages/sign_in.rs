@@ -5,7 +5,7 @@
 //! sends the user to the current task.
 
 use crate::api::{self, ApiError};
-use crate::components::code_step::{CodeFor, CodeStep};
+use crate::components::code_step::{back_to_start, CodeFor, CodeStep};
 use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
@@ -91,13 +91,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
                 .is_some_and(|v| v.status == "unverified" && v.strategy.as_deref() == Some("email_code"))
     });
     if let Some(s) = code_step {
-        let on_back = {
-            let (restart, error) = (restart.clone(), error.clone());
-            Callback::from(move |()| {
-                error.set(None);
-                restart.set(true);
-            })
-        };
+        let on_back = back_to_start(&restart, &error);
         return html! {
             <CodeStep flow={CodeFor::SignIn} id={s.id.clone()} title="Check your email"
                 to={s.identifier.clone().unwrap_or_default()} back_label="Start over" {on_back} />

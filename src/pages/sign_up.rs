@@ -2,7 +2,7 @@
 //! derived from the client's sign-up in progress, so a reload keeps it.
 
 use crate::api::{self, ApiError};
-use crate::components::code_step::{CodeFor, CodeStep};
+use crate::components::code_step::{back_to_start, CodeFor, CodeStep};
 use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
@@ -71,13 +71,7 @@ pub fn SignUp(props: &SignUpProps) -> Html {
     let sign_in = crate::session::context::with_redirect(&props.sign_in_url, redirect.as_deref());
 
     if let Some(s) = pending {
-        let on_back = {
-            let (restart, error) = (restart.clone(), error.clone());
-            Callback::from(move |()| {
-                error.set(None);
-                restart.set(true);
-            })
-        };
+        let on_back = back_to_start(&restart, &error);
         return html! {
             <CodeStep flow={CodeFor::SignUp} id={s.id.clone()} title="Verify your email"
                 to={s.email_address.clone().unwrap_or_default()} back_label="Use another email" {on_back} />

@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: the numbers we track release to release, printed as
 //! `name: value unit` lines: what the browser downloads (gzip), how fast a
 //! cold browser reaches an interactive choose-organization screen, how much
-//! `GET /v1/client` traffic the server sustains, and its peak memory.
+//! `GET /v1/client` traffic the server sustains, its peak memory, and what
+//! the middleware costs an application per request.
 
 mod browser;
 mod gzip;
@@ -12,7 +13,7 @@ mod signup;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::cmd::TempDir;
+use crate::cmd::{self, TempDir};
 use crate::portal::{build_portal, build_server, Profile};
 use crate::tools::{self, Chromium};
 use crate::Result;
@@ -26,6 +27,18 @@ const LOAD_DURATION: Duration = Duration::from_secs(10);
 
 /// Builds the portal and the release server, then measures and prints.
 pub fn run(root: &Path) -> Result<()> {
+    eprintln!("bench: requests through the middleware layer (release build)");
+    let middleware = cmd::stdout_of(cmd::cargo().current_dir(root).args([
+        "run",
+        "--quiet",
+        "--release",
+        "--locked",
+        "-p",
+        "vestibule-middleware",
+        "--example",
+        "verify_bench",
+    ]))
+    .ok_or("the middleware bench failed: cargo run --release -p vestibule-middleware --example verify_bench")?;
     tools::ensure(root, Chromium::Yes)?;
     build_portal(root)?;
     let dist = root.join("dist");
@@ -40,6 +53,8 @@ pub fn run(root: &Path) -> Result<()> {
             file.name, file.gzip, file.raw
         );
     }
+
+    print!("{middleware}");
 
     let scratch = TempDir::new("vestibule-bench")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

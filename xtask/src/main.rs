@@ -28,7 +28,8 @@ Commands:
   test                  native tests, browser unit tests of the portal (headless
                         Chromium), then the end-to-end tests; stops at the first failure
   bench                 portal gzip size, cold load of the choose-organization screen,
-                        GET /v1/client throughput and latency, server peak RSS
+                        GET /v1/client throughput and latency, server peak RSS,
+                        middleware time per request (median)
   tools [--chromium]    only install/check the tools (and Chromium with --chromium)
   help                  print this text
 

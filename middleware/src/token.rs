@@ -1,0 +1,285 @@
+//! The session token: its claims as the server mints them, and the checks
+//! that make one trustworthy without asking the server (`security.md`,
+//! "Sessions and tokens"): RS256 only, a known `kid`, a valid signature,
+//! `exp` not past and `nbf`/`iat` not ahead (within the clock skew), `azp`
+//! among the authorized parties, and `iss` when one is configured.
+
+use crate::config::Clock;
+use crate::jwks::KeySource;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// The claims of a Vestibule session token (`frontend-api.md` section 2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionClaims {
+    /// The issuer: the server's public URL.
+    #[serde(default)]
+    pub iss: Option<String>,
+    /// The user id.
+    pub sub: String,
+    /// The session id.
+    pub sid: String,
+    /// The origin the token was minted for.
+    #[serde(default)]
+    pub azp: Option<String>,
+    /// Issued at, seconds since the epoch.
+    #[serde(default)]
+    pub iat: Option<i64>,
+    /// Not before, seconds since the epoch.
+    #[serde(default)]
+    pub nbf: Option<i64>,
+    /// Expires at, seconds since the epoch.
+    pub exp: i64,
+    /// The claims version (2).
+    #[serde(default)]
+    pub v: Option<u8>,
+    /// `"pending"` while the session has tasks left; absent when active.
+    #[serde(default)]
+    pub sts: Option<String>,
+    /// The active organization.
+    #[serde(default)]
+    pub o: Option<OrgClaim>,
+}
+
+/// The `o` claim: the session's active organization.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgClaim {
+    /// The organization id.
+    pub id: String,
+    /// The user's role in it (`org:admin`, `org:member`, ...).
+    pub rol: String,
+    /// The organization's slug.
+    #[serde(default)]
+    pub slg: Option<String>,
+}
+
+/// Why a token does not authenticate its bearer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// Not three base64url parts with a JSON header and payload.
+    #[error("the token is malformed")]
+    Malformed,
+    /// The header names another algorithm than RS256 (`none`, `HS256`, ...).
+    #[error("algorithm {0:?} is not accepted; only RS256 is")]
+    Algorithm(String),
+    /// The header has no `kid`.
+    #[error("the token names no key")]
+    MissingKid,
+    /// The `kid` is not in the JWKS, even after refetching it.
+    #[error("the token names an unknown key")]
+    UnknownKid,
+    /// The signature does not match the key.
+    #[error("the signature is invalid")]
+    Signature,
+    /// `exp` is in the past (beyond the clock skew).
+    #[error("the token expired at {exp} (now {now})")]
+    Expired {
+        /// The `exp` claim.
+        exp: i64,
+        /// The time of the check.
+        now: i64,
+    },
+    /// `nbf` (or `iat`) is in the future (beyond the clock skew).
+    #[error("the token is not valid before {nbf} (now {now})")]
+    NotYetValid {
+        /// The `nbf` (or `iat`) claim.
+        nbf: i64,
+        /// The time of the check.
+        now: i64,
+    },
+    /// `azp` is not one of the authorized parties.
+    #[error("the token was minted for another party: {0:?}")]
+    UnauthorizedParty(String),
+    /// `iss` is not the configured issuer.
+    #[error("the token was issued by {0:?}")]
+    Issuer(String),
+    /// `sts` has a value this middleware does not know.
+    #[error("unknown session status {0:?}")]
+    UnknownStatus(String),
+    /// The JWKS could not be fetched.
+    #[error("the JWKS is unavailable: {0}")]
+    JwksUnavailable(String),
+}
+
+impl TokenError {
+    /// Whether the token was good but is past its lifetime (what sends a
+    /// browser through the handshake).
+    pub fn is_expired(&self) -> bool {
+        matches!(self, TokenError::Expired { .. })
+    }
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    crit: Option<serde_json::Value>,
+}
+
+/// Checks tokens against one key source and one set of rules.
+pub(crate) struct Verifier {
+    pub(crate) keys: KeySource,
+    pub(crate) authorized_parties: Vec<String>,
+    pub(crate) issuer: Option<String>,
+    pub(crate) skew: i64,
+    pub(crate) clock: Clock,
+}
+
+fn split(token: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = token.split('.');
+    let header = parts.next()?;
+    let payload = parts.next()?;
+    let signature = parts.next()?;
+    if parts.next().is_some() || header.is_empty() || payload.is_empty() {
+        return None;
+    }
+    Some((header, payload, signature))
+}
+
+impl Verifier {
+    /// The claims of `token` when it passes every check.
+    pub(crate) async fn verify(&self, token: &str) -> Result<SessionClaims, TokenError> {
+        let (header_b64, payload_b64, signature_b64) = split(token).ok_or(TokenError::Malformed)?;
+        let header_json = URL_SAFE_NO_PAD.decode(header_b64).map_err(|_| TokenError::Malformed)?;
+        let header: Header = serde_json::from_slice(&header_json).map_err(|_| TokenError::Malformed)?;
+        if header.alg != "RS256" {
+            return Err(TokenError::Algorithm(header.alg));
+        }
+        if header.crit.is_some() {
+            return Err(TokenError::Malformed);
+        }
+        let kid = header.kid.ok_or(TokenError::MissingKid)?;
+        let key = self.keys.key(&kid).await?;
+        let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| TokenError::Signature)?;
+        let signed = &token[..header_b64.len() + 1 + payload_b64.len()];
+        if !key.verify(signed.as_bytes(), &signature) {
+            return Err(TokenError::Signature);
+        }
+        let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| TokenError::Malformed)?;
+        let claims: SessionClaims = serde_json::from_slice(&payload).map_err(|_| TokenError::Malformed)?;
+        self.check_claims(&claims)?;
+        Ok(claims)
+    }
+
+    /// The time, party, issuer and status rules.
+    fn check_claims(&self, claims: &SessionClaims) -> Result<(), TokenError> {
+        let now = (self.clock)();
+        if now.saturating_sub(self.skew) > claims.exp {
+            return Err(TokenError::Expired { exp: claims.exp, now });
+        }
+        for not_before in [claims.nbf, claims.iat].into_iter().flatten() {
+            if not_before > now.saturating_add(self.skew) {
+                return Err(TokenError::NotYetValid { nbf: not_before, now });
+            }
+        }
+        if let Some(azp) = &claims.azp {
+            let allowed = self.authorized_parties.is_empty()
+                || self.authorized_parties.iter().any(|p| p.trim_end_matches('/') == azp.trim_end_matches('/'));
+            if !allowed {
+                return Err(TokenError::UnauthorizedParty(azp.clone()));
+            }
+        }
+        if let Some(expected) = &self.issuer {
+            let iss = claims.iss.as_deref().unwrap_or_default();
+            if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
+                return Err(TokenError::Issuer(iss.to_string()));
+            }
+        }
+        match claims.sts.as_deref() {
+            None | Some("active" | "pending") => Ok(()),
+            Some(other) => Err(TokenError::UnknownStatus(other.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn verifier(now: i64, parties: &[&str], issuer: Option<&str>) -> Verifier {
+        Verifier {
+            keys: KeySource::Static(Default::default()),
+            authorized_parties: parties.iter().map(|p| p.to_string()).collect(),
+            issuer: issuer.map(str::to_string),
+            skew: 5,
+            clock: Arc::new(move || now),
+        }
+    }
+
+    fn claims(iat: i64) -> SessionClaims {
+        SessionClaims {
+            iss: Some("https://accounts.example.com".into()),
+            sub: "user_1".into(),
+            sid: "sess_1".into(),
+            azp: Some("https://app.example.com".into()),
+            iat: Some(iat),
+            nbf: Some(iat - 10),
+            exp: iat + 60,
+            v: Some(2),
+            sts: None,
+            o: None,
+        }
+    }
+
+    #[test]
+    fn expiry_is_forgiven_for_exactly_the_skew() {
+        let c = claims(1000);
+        assert_eq!(verifier(1065, &[], None).check_claims(&c), Ok(()), "exp + 5 s still passes");
+        assert_eq!(verifier(1066, &[], None).check_claims(&c), Err(TokenError::Expired { exp: 1060, now: 1066 }));
+    }
+
+    #[test]
+    fn not_before_and_issued_at_are_forgiven_for_exactly_the_skew() {
+        let mut c = claims(1000);
+        c.nbf = Some(1010);
+        assert_eq!(verifier(1005, &[], None).check_claims(&c), Ok(()), "nbf - 5 s still passes");
+        assert_eq!(verifier(1004, &[], None).check_claims(&c), Err(TokenError::NotYetValid { nbf: 1010, now: 1004 }));
+        let mut c = claims(1000);
+        c.nbf = None;
+        assert_eq!(verifier(995, &[], None).check_claims(&c), Ok(()));
+        assert_eq!(verifier(994, &[], None).check_claims(&c), Err(TokenError::NotYetValid { nbf: 1000, now: 994 }));
+    }
+
+    #[test]
+    fn authorized_parties_and_issuer() {
+        let c = claims(1000);
+        assert_eq!(verifier(1000, &[], None).check_claims(&c), Ok(()), "no list: azp not checked");
+        assert_eq!(verifier(1000, &["https://app.example.com/"], None).check_claims(&c), Ok(()));
+        assert_eq!(
+            verifier(1000, &["https://other.example.com"], None).check_claims(&c),
+            Err(TokenError::UnauthorizedParty("https://app.example.com".into()))
+        );
+        let mut no_azp = claims(1000);
+        no_azp.azp = None;
+        assert_eq!(verifier(1000, &["https://other.example.com"], None).check_claims(&no_azp), Ok(()));
+        assert_eq!(verifier(1000, &[], Some("https://accounts.example.com/")).check_claims(&c), Ok(()));
+        assert!(matches!(verifier(1000, &[], Some("https://evil.example")).check_claims(&c), Err(TokenError::Issuer(_))));
+    }
+
+    #[test]
+    fn unknown_session_status_is_refused() {
+        let mut c = claims(1000);
+        c.sts = Some("pending".into());
+        assert_eq!(verifier(1000, &[], None).check_claims(&c), Ok(()));
+        c.sts = Some("banana".into());
+        assert_eq!(verifier(1000, &[], None).check_claims(&c), Err(TokenError::UnknownStatus("banana".into())));
+    }
+
+    #[test]
+    fn malformed_tokens_are_refused_before_any_key_lookup() {
+        let v = verifier(1000, &[], None);
+        let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        for token in ["", "a", "a.b", "a.b.c.d", "!!.e30.", "e30.e30.sig"] {
+            let got = rt.block_on(v.verify(token));
+            assert!(matches!(got, Err(TokenError::Malformed | TokenError::Algorithm(_))), "{token}: {got:?}");
+        }
+        let none = format!("{}.{}.", URL_SAFE_NO_PAD.encode(br#"{"alg":"none","kid":"k"}"#), URL_SAFE_NO_PAD.encode(b"{}"));
+        assert_eq!(rt.block_on(v.verify(&none)), Err(TokenError::Algorithm("none".into())));
+        let no_kid = format!("{}.{}.sig", URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256"}"#), URL_SAFE_NO_PAD.encode(b"{}"));
+        assert_eq!(rt.block_on(v.verify(&no_kid)), Err(TokenError::MissingKid));
+    }
+}
