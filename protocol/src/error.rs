@@ -44,6 +44,8 @@ pub enum ErrorCode {
     NotAMemberInOrganization,
     /// The session already exists.
     SessionExists,
+    /// The phone number is taken.
+    PhoneNumberExists,
     /// The request's Origin is not allowed.
     OriginInvalid,
     /// The redirect target is not allowed.
@@ -82,6 +84,7 @@ impl ErrorCode {
             OrganizationNotFoundOrUnauthorized => "organization_not_found_or_unauthorized",
             NotAMemberInOrganization => "not_a_member_in_organization",
             SessionExists => "session_exists",
+            PhoneNumberExists => "phone_number_exists",
             OriginInvalid => "origin_invalid",
             RedirectUrlNotAllowed => "redirect_url_not_allowed",
             Forbidden => "forbidden",

@@ -59,6 +59,10 @@ pub struct TaskInputs {
     pub password_compromised: bool,
     /// Instance: multi-factor authentication is required.
     pub mfa_required: bool,
+    /// Instance: at least one second factor can be enrolled (the
+    /// authenticator app, SMS codes or backup codes is on). Without one,
+    /// `setup-mfa` could never end, so it is not asked.
+    pub second_factor_available: bool,
     /// User: at least one second factor is enrolled.
     pub two_factor_enabled: bool,
     /// Instance: organizations are enabled.
@@ -76,7 +80,7 @@ pub fn session_tasks(inputs: &TaskInputs) -> Vec<TaskKey> {
     if inputs.force_password_reset && inputs.password_compromised {
         tasks.push(TaskKey::ResetPassword);
     }
-    if inputs.mfa_required && !inputs.two_factor_enabled {
+    if inputs.mfa_required && inputs.second_factor_available && !inputs.two_factor_enabled {
         tasks.push(TaskKey::SetupMfa);
     }
     if inputs.organizations_enabled
@@ -97,6 +101,7 @@ mod tests {
             force_password_reset: true,
             password_compromised: true,
             mfa_required: true,
+            second_factor_available: true,
             two_factor_enabled: false,
             organizations_enabled: true,
             force_organization_selection: true,
@@ -115,11 +120,12 @@ mod tests {
     #[test]
     fn each_task_ends_when_its_condition_ends() {
         let base = all_on();
-        let cases: [(TaskInputs, TaskKey); 7] = [
+        let cases: [(TaskInputs, TaskKey); 8] = [
             (TaskInputs { password_compromised: false, ..base }, TaskKey::ResetPassword),
             (TaskInputs { force_password_reset: false, ..base }, TaskKey::ResetPassword),
             (TaskInputs { two_factor_enabled: true, ..base }, TaskKey::SetupMfa),
             (TaskInputs { mfa_required: false, ..base }, TaskKey::SetupMfa),
+            (TaskInputs { second_factor_available: false, ..base }, TaskKey::SetupMfa),
             (TaskInputs { has_active_organization: true, ..base }, TaskKey::ChooseOrganization),
             (TaskInputs { force_organization_selection: false, ..base }, TaskKey::ChooseOrganization),
             (TaskInputs { organizations_enabled: false, ..base }, TaskKey::ChooseOrganization),
@@ -129,6 +135,27 @@ mod tests {
             assert!(!tasks.contains(&gone), "{gone} should be gone for {inputs:?}");
             assert_eq!(tasks.len(), 2, "only {gone} should be gone for {inputs:?}");
         }
+    }
+
+    #[test]
+    fn setup_mfa_table() {
+        // (required, a method is on, enrolled) -> setup-mfa present
+        let table = [
+            (false, false, false, false),
+            (false, true, false, false),
+            (false, true, true, false),
+            (true, false, false, false),
+            (true, true, false, true),
+            (true, true, true, false),
+            (true, false, true, false),
+        ];
+        for (mfa_required, second_factor_available, two_factor_enabled, want) in table {
+            let inputs = TaskInputs { mfa_required, second_factor_available, two_factor_enabled, ..TaskInputs::default() };
+            assert_eq!(session_tasks(&inputs) == vec![TaskKey::SetupMfa], want, "{inputs:?}");
+        }
+        // Between reset-password and choose-organization.
+        let inputs = TaskInputs { force_password_reset: true, password_compromised: true, ..all_on() };
+        assert_eq!(session_tasks(&inputs)[1], TaskKey::SetupMfa);
     }
 
     #[test]

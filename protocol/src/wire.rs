@@ -159,6 +159,8 @@ pub struct UserJson {
     pub password_enabled: bool,
     pub totp_enabled: bool,
     pub backup_code_enabled: bool,
+    /// Vestibule's addition: how many unused backup codes the user has.
+    pub backup_codes_remaining: u32,
     pub two_factor_enabled: bool,
     pub create_organization_enabled: bool,
     pub create_organizations_limit: Option<u32>,
@@ -182,6 +184,38 @@ impl UserJson {
     }
 }
 
+/// The authenticator app of a user (`POST /me/totp` and its verification).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TotpJson {
+    pub object: String,
+    pub id: String,
+    /// Base32 secret; only in the create response while unverified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// `otpauth://totp/...`; only with `secret`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    pub verified: bool,
+    /// Only in the verification response that made it the user's first
+    /// second factor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_codes: Option<Vec<String>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A new set of backup codes (`POST /me/backup_codes`); shown once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackupCodeJson {
+    pub object: String,
+    pub id: String,
+    pub codes: Vec<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
 /// A factor a sign-in may use.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -191,6 +225,8 @@ pub struct FactorJson {
     pub safe_identifier: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
 }

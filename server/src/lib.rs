@@ -5,6 +5,7 @@
 //! build the same router with an injected clock.
 
 pub mod app;
+pub mod backup_codes;
 pub mod breached;
 pub mod clock;
 pub mod codes;
@@ -19,12 +20,15 @@ pub mod ids;
 pub mod input;
 pub mod keys;
 pub mod lockout;
+pub mod mfa_keys;
 pub mod password;
+pub mod phone;
 pub mod render;
 pub mod routes;
 pub mod settings;
 pub mod state;
 pub mod store;
+pub mod totp;
 
 pub use app::router;
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -38,7 +38,8 @@ pub fn session_view(state: &AppState, settings: &InstanceSettings, row: &Session
         force_password_reset: settings.force_password_reset,
         password_compromised: user.password_compromised,
         mfa_required: settings.mfa_required,
-        two_factor_enabled: false,
+        second_factor_available: settings.totp_enabled || settings.phone_code_enabled || settings.backup_code_enabled,
+        two_factor_enabled: user.two_factor_enabled,
         organizations_enabled: settings.organizations_enabled,
         force_organization_selection: settings.force_organization_selection,
         has_active_organization: row.active_organization_id.is_some(),
@@ -84,12 +85,14 @@ pub async fn mint_token(state: &AppState, settings: &InstanceSettings, row: &Ses
 /// A user with addresses and memberships.
 pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) -> ApiResult<UserJson> {
     let emails = store::users::emails(&state.pool, &u.id).await?;
+    let enrolled = store::second_factors::enrolled(&state.pool, &u.id).await?;
+    let phones = store::phones::of_user(&state.pool, &u.id).await?;
     let memberships = orgs::memberships_of_user(&state.pool, &u.id, 100, 0).await?;
     Ok(UserJson {
         object: "user".into(),
         id: u.id.clone(),
         primary_email_address_id: emails.iter().find(|e| e.is_primary).map(|e| e.id.clone()),
-        primary_phone_number_id: None,
+        primary_phone_number_id: phones.iter().find(|p| p.verified).map(|p| p.id.clone()),
         email_addresses: emails
             .iter()
             .map(|e| EmailAddressJson {
@@ -108,12 +111,13 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
                 updated_at: e.updated_at,
             })
             .collect(),
-        phone_numbers: Vec::new(),
+        phone_numbers: phones.iter().map(|p| phone_number(p, None)).collect(),
         organization_memberships: memberships.iter().map(membership).collect(),
         password_enabled: u.password_hash.is_some(),
-        totp_enabled: false,
-        backup_code_enabled: false,
-        two_factor_enabled: false,
+        totp_enabled: enrolled.totp,
+        backup_code_enabled: enrolled.backup_codes_remaining > 0,
+        backup_codes_remaining: enrolled.backup_codes_remaining.max(0) as u32,
+        two_factor_enabled: enrolled.any(),
         create_organization_enabled: settings.organizations_enabled
             && settings.create_organization_enabled
             && u.create_organization_enabled,
@@ -126,6 +130,32 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
         created_at: u.created_at,
         updated_at: u.updated_at,
     })
+}
+
+/// A phone number; `backup_codes` only in the answer that made it the
+/// user's first second factor.
+pub fn phone_number(p: &store::phones::PhoneRow, backup_codes: Option<Vec<String>>) -> serde_json::Value {
+    let mut json = serde_json::json!({
+        "object": "phone_number",
+        "id": p.id,
+        "phone_number": p.phone,
+        "reserved_for_second_factor": p.reserved_for_second_factor,
+        "default_second_factor": p.default_second_factor,
+        "verification": {
+            "object": "verification_phone_code",
+            "status": if p.verified { "verified" } else { "unverified" },
+            "strategy": "phone_code",
+            "attempts": null,
+            "expire_at": null,
+        },
+        "linked_to": [],
+        "created_at": p.created_at,
+        "updated_at": p.updated_at,
+    });
+    if let (Some(codes), Some(obj)) = (backup_codes, json.as_object_mut()) {
+        obj.insert("backup_codes".into(), serde_json::json!(codes));
+    }
+    json
 }
 
 /// An organization.
@@ -284,7 +314,7 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
         } else {
             Vec::new()
         },
-        supported_second_factors: None,
+        supported_second_factors: r.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()),
         first_factor_verification: r.first_factor_status.as_ref().map(|status| VerificationJson {
             object: Some("verification".into()),
             status: status.clone(),
@@ -292,7 +322,13 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
             attempts: None,
             expire_at: None,
         }),
-        second_factor_verification: None,
+        second_factor_verification: r.second_factor_strategy.as_ref().map(|strategy| VerificationJson {
+            object: Some("verification".into()),
+            status: r.second_factor_status.clone().unwrap_or_else(|| "unverified".into()),
+            strategy: Some(strategy.clone()),
+            attempts: None,
+            expire_at: None,
+        }),
         created_session_id: r.created_session_id.clone(),
         user_data: None,
         abandon_at: r.abandon_at,
@@ -342,11 +378,16 @@ pub fn environment(state: &AppState) -> serde_json::Value {
     let s = state.settings();
     let base = &state.public_url;
     let attr = |enabled: bool, first: &[&str], second: &[&str], verify: bool| {
+        let verifications: &[&str] = match (verify, second) {
+            (true, _) => &["email_code"],
+            (false, ["phone_code"]) => &["phone_code"],
+            _ => &[],
+        };
         serde_json::json!({
             "enabled": enabled, "required": enabled && !first.is_empty(),
             "used_for_first_factor": !first.is_empty(), "first_factors": first,
             "used_for_second_factor": !second.is_empty(), "second_factors": second,
-            "verifications": if verify { vec!["email_code"] } else { vec![] },
+            "verifications": verifications,
             "verify_at_sign_up": verify, "name": "", "immutable": false,
         })
     };

@@ -5,6 +5,8 @@ pub mod backend;
 pub mod client;
 pub mod dev;
 pub mod me;
+pub mod mfa;
+pub mod phone_numbers;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;
@@ -20,5 +22,7 @@ pub fn frontend() -> Router<AppState> {
         .merge(sign_up::router())
         .merge(sessions::router())
         .merge(me::router())
+        .merge(mfa::router())
+        .merge(phone_numbers::router())
         .merge(dev::router())
 }

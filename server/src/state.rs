@@ -33,6 +33,8 @@ pub struct Inner {
     pub keys: SigningKeys,
     /// Recently signed session tokens.
     pub tokens: crate::keys::TokenCache,
+    /// Seals TOTP secrets and hashes backup codes.
+    pub mfa_keys: crate::mfa_keys::MfaKeys,
     settings: RwLock<InstanceSettings>,
     /// The public URL, without a trailing slash.
     pub public_url: String,
@@ -113,6 +115,7 @@ impl AppState {
         std::fs::create_dir_all(&config.data_dir)?;
         let pool = crate::store::open(&config.data_dir).await?;
         let keys = SigningKeys::load_or_create(&config.data_dir)?;
+        let mfa_keys = crate::mfa_keys::MfaKeys::load_or_create(&config.data_dir)?;
         let (secret_key, secret_key_new) = match &config.secret_key {
             Some(k) => (k.clone(), false),
             None => {
@@ -161,6 +164,7 @@ impl AppState {
             http,
             keys,
             tokens: Default::default(),
+            mfa_keys,
             settings: RwLock::new(settings),
             cookie_secure: public_url.starts_with("https://"),
             public_origin,

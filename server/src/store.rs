@@ -5,6 +5,8 @@ pub mod clients;
 pub mod codes;
 pub mod orgs;
 pub mod outbox;
+pub mod phones;
+pub mod second_factors;
 pub mod sessions;
 pub mod settings;
 pub mod sign_ins;

@@ -24,7 +24,7 @@ struct BodySpec {
 
 struct Route {
     method: Method,
-    /// With placeholders: {session}, {sign_in}, {sign_up}, {org}, {invitation}, {user}, {template}.
+    /// With placeholders: {session}, {sign_in}, {sign_up}, {org}, {invitation}, {user}, {template}, {phone}.
     path: &'static str,
     body: Option<BodySpec>,
     /// Whether the route parses the query string (Ctx or Query).
@@ -79,6 +79,12 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/client/sign_ins/{sign_in}/attempt_first_factor")
             .query()
             .body("strategy", true, "strategy=password&password=not-the-password-1"),
+        route(M::POST, "/v1/client/sign_ins/{sign_in}/prepare_second_factor")
+            .query()
+            .body("strategy", true, "strategy=phone_code"),
+        route(M::POST, "/v1/client/sign_ins/{sign_in}/attempt_second_factor")
+            .query()
+            .body("strategy", true, "strategy=totp&code=123456"),
         // sign_up.rs
         route(M::POST, "/v1/client/sign_ups").query().body("email_address", false, ""),
         route(M::GET, "/v1/client/sign_ups/{sign_up}").query(),
@@ -95,6 +101,19 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/me/organization_invitations/{invitation}/accept").query(),
         route(M::POST, "/v1/organizations").query().body("name", true, ""),
         route(M::GET, "/v1/organizations/{org}").query(),
+        // mfa.rs
+        route(M::POST, "/v1/me/totp").query(),
+        route(M::POST, "/v1/me/totp/attempt_verification").query().body("code", true, "code=123456"),
+        route(M::DELETE, "/v1/me/totp").query(),
+        route(M::POST, "/v1/me/backup_codes").query(),
+        // phone_numbers.rs
+        route(M::POST, "/v1/me/phone_numbers").query().body("phone_number", true, ""),
+        route(M::PATCH, "/v1/me/phone_numbers/{phone}").query().body("reserved_for_second_factor", false, "reserved_for_second_factor=true"),
+        route(M::POST, "/v1/me/phone_numbers/{phone}/prepare_verification")
+            .query()
+            .body("strategy", true, "strategy=phone_code"),
+        route(M::POST, "/v1/me/phone_numbers/{phone}/attempt_verification").query().body("code", true, "code=123456"),
+        route(M::DELETE, "/v1/me/phone_numbers/{phone}").query(),
         // dev.rs
         route(M::GET, "/v1/dev/outbox").query(),
         // sessions.rs (the destructive ones last)
@@ -123,12 +142,14 @@ fn routes() -> Vec<Route> {
 
 /// Every `(METHOD, path)` the router files define, placeholders as `{}`.
 fn defined_routes() -> BTreeSet<(String, String)> {
-    let sources: [(&str, &str); 8] = [
+    let sources: [(&str, &str); 10] = [
         ("/v1", include_str!("../src/routes/client.rs")),
         ("/v1", include_str!("../src/routes/sign_in.rs")),
         ("/v1", include_str!("../src/routes/sign_up.rs")),
         ("/v1", include_str!("../src/routes/sessions.rs")),
         ("/v1", include_str!("../src/routes/me.rs")),
+        ("/v1", include_str!("../src/routes/mfa.rs")),
+        ("/v1", include_str!("../src/routes/phone_numbers.rs")),
         ("/v1", include_str!("../src/routes/dev.rs")),
         ("/backend/v1", include_str!("../src/routes/backend.rs")),
         ("", include_str!("../src/app.rs")),
@@ -291,6 +312,7 @@ fn prefix(name: &str) -> &'static str {
         "org" => "org",
         "invitation" => "orginv",
         "user" => "user",
+        "phone" => "idn",
         _ => "x",
     }
 }
@@ -304,6 +326,9 @@ async fn ensure_session(app: &TestApp, token: &str, ids: &mut Ids) {
     if client.json["response"]["last_active_session_id"].is_string() {
         return;
     }
+    // The `/me/backup_codes` row gave the user a second factor; drop it so
+    // the password alone signs in again.
+    sqlx::query("DELETE FROM backup_codes").execute(&app.state.pool).await.expect("drop backup codes");
     let sid = app.sign_in_ok(&jar, EMAIL, PASSWORD).await;
     ids.0.insert("session", sid);
 }
@@ -330,6 +355,9 @@ async fn every_route_answers_bad_input_with_a_4xx_envelope() {
         .await
         .ok("invite");
     let invitation = r.json["id"].as_str().expect("inv").to_string();
+    app.patch_instance(&[("phone_code_enabled", "true")]).await;
+    let r = app.post("/v1/me/phone_numbers", &[("phone_number", "+1 555 010 0999")], &jar).await.ok("phone");
+    let phone = r.json["response"]["id"].as_str().expect("phone id").to_string();
     let token = jar.token().expect("client cookie");
 
     let mut ids = Ids(HashMap::from([
@@ -340,6 +368,7 @@ async fn every_route_answers_bad_input_with_a_4xx_envelope() {
         ("invitation", invitation),
         ("user", victim),
         ("template", "supabase".to_string()),
+        ("phone", phone),
     ]));
 
     let big = format!("identifier={}", "a".repeat(100 * 1024));

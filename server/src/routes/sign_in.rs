@@ -2,7 +2,11 @@
 //! to the email address. Failed attempts count toward the user lockout in
 //! the same statement that grants them. A password marked compromised is
 //! not proof of identity: it is answered with `form_password_compromised`
-//! and the sign-in must go on with an email code.
+//! and the sign-in must go on with an email code. A user with a second
+//! factor then answers `needs_second_factor`: no session exists until a
+//! TOTP, SMS or backup code is right; every wrong one spends from the same
+//! lockout budget, and one sign-in takes at most 5 wrong TOTP or backup
+//! codes (an SMS code dies after 5 wrong tries by itself).
 
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
@@ -17,6 +21,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use vestibule_protocol::wire::FactorJson;
 use vestibule_protocol::ErrorCode;
 
 /// Routes of this module.
@@ -26,7 +31,13 @@ pub fn router() -> Router<AppState> {
         .route("/client/sign_ins/{id}", get(read))
         .route("/client/sign_ins/{id}/prepare_first_factor", post(prepare_first_factor))
         .route("/client/sign_ins/{id}/attempt_first_factor", post(attempt_first_factor))
+        .route("/client/sign_ins/{id}/prepare_second_factor", post(prepare_second_factor))
+        .route("/client/sign_ins/{id}/attempt_second_factor", post(attempt_second_factor))
 }
+
+/// Wrong TOTP or backup codes one sign-in takes before it must be started
+/// again (`security.md`, "TOTP"); each also spends from the user lockout.
+const SECOND_FACTOR_TRIES: i64 = 5;
 
 /// How long a sign-in in progress lives.
 const SIGN_IN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
@@ -58,6 +69,9 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         first_factor_strategy: None,
         first_factor_status: None,
         created_session_id: None,
+        second_factors: None,
+        second_factor_strategy: None,
+        second_factor_status: None,
         created_at: now,
         updated_at: now,
         abandon_at: now + SIGN_IN_LIFETIME_MS,
@@ -82,9 +96,15 @@ async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
 }
 
 async fn load_open(ctx: &Ctx, id: &str) -> ApiResult<(SignInRow, UserRow)> {
+    load_waiting(ctx, id, "needs_first_factor").await
+}
+
+/// The sign-in `id` of the caller's client, if its status is `status`, and its user.
+async fn load_waiting(ctx: &Ctx, id: &str, status: &str) -> ApiResult<(SignInRow, UserRow)> {
     let row = store::sign_ins::by_id(&ctx.state.pool, &ctx.client()?.id, id).await?.ok_or_else(ApiError::not_found)?;
-    if row.status != "needs_first_factor" {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This sign-in is not waiting for a first factor."));
+    if row.status != status {
+        let what = if status == "needs_first_factor" { "a first" } else { "a second" };
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, format!("This sign-in is not waiting for {what} factor.")));
     }
     let user_id = row.user_id.clone().ok_or_else(ApiError::not_found)?;
     let user = store::users::by_id(&ctx.state.pool, &user_id).await?.ok_or_else(ApiError::not_found)?;
@@ -141,7 +161,7 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
             }
         })
         .await?;
-        complete(&ctx, row, &user, "email_code").await?
+        after_first_factor(&ctx, row, &user, "email_code").await?
     };
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
@@ -188,17 +208,155 @@ async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &
             "Your password may be compromised. To protect your account, sign in with a code sent to your email, then set a new password.",
         ));
     }
-    complete(ctx, row, user, "password").await
+    after_first_factor(ctx, row, user, "password").await
+}
+
+/// The second factors a user can sign in with, in the order offered.
+async fn second_factors_of(state: &AppState, user_id: &str) -> ApiResult<Vec<FactorJson>> {
+    let enrolled = store::second_factors::enrolled(&state.pool, user_id).await?;
+    let mut factors = Vec::new();
+    if enrolled.totp {
+        factors.push(FactorJson { strategy: "totp".into(), ..FactorJson::default() });
+    }
+    if enrolled.phones > 0 {
+        let mut phones: Vec<_> = store::phones::of_user(&state.pool, user_id)
+            .await?
+            .into_iter()
+            .filter(|p| p.verified && p.reserved_for_second_factor)
+            .collect();
+        phones.sort_by_key(|p| !p.default_second_factor);
+        for p in phones {
+            factors.push(FactorJson {
+                strategy: "phone_code".into(),
+                safe_identifier: Some(crate::phone::masked(&p.phone)),
+                phone_number_id: Some(p.id.clone()),
+                primary: Some(p.default_second_factor),
+                ..FactorJson::default()
+            });
+        }
+    }
+    if enrolled.backup_codes_remaining > 0 {
+        factors.push(FactorJson { strategy: "backup_code".into(), ..FactorJson::default() });
+    }
+    Ok(factors)
+}
+
+/// After a right first factor: a user with a second factor must give it
+/// next; anyone else is signed in. The first factor alone neither spends
+/// nor resets the lockout budget: only a finished sign-in resets it.
+async fn after_first_factor(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str) -> ApiResult<SignInRow> {
+    let state = &ctx.state;
+    let factors = second_factors_of(state, &user.id).await?;
+    if factors.is_empty() {
+        return complete(ctx, row, user, strategy, None).await;
+    }
+    store::users::release_attempt(&state.pool, &user.id).await?;
+    let json = serde_json::to_string(&factors).map_err(ApiError::internal)?;
+    let now = state.now();
+    store::sign_ins::await_second_factor(&state.pool, &row.id, strategy, &json, now).await?;
+    Ok(SignInRow {
+        status: "needs_second_factor".into(),
+        first_factor_strategy: Some(strategy.into()),
+        first_factor_status: Some("verified".into()),
+        second_factors: Some(json),
+        updated_at: now,
+        ..row
+    })
+}
+
+fn second_factor_subject(row: &SignInRow) -> String {
+    format!("sign_in:{}:phone_code", row.id)
+}
+
+/// `POST /client/sign_ins/{id}/prepare_second_factor` (`strategy=phone_code`,
+/// `phone_number_id` optional: the default number otherwise): sends an SMS code.
+async fn prepare_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if f.req("strategy")? != "phone_code" {
+        return Err(ApiError::invalid("strategy"));
+    }
+    let wanted = f.opt("phone_number_id")?.map(str::to_string);
+    let (row, user) = load_waiting(&ctx, &id, "needs_second_factor").await?;
+    let offered: Vec<FactorJson> = row.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+    let factor = offered
+        .iter()
+        .filter(|f| f.strategy == "phone_code")
+        .find(|f| wanted.is_none() || f.phone_number_id == wanted)
+        .ok_or_else(|| ApiError::invalid(if wanted.is_some() { "phone_number_id" } else { "strategy" }))?;
+    let phone_id = factor.phone_number_id.clone().unwrap_or_default();
+    let phone = store::phones::by_id(&ctx.state.pool, &user.id, &phone_id)
+        .await?
+        .filter(|p| p.verified && p.reserved_for_second_factor)
+        .ok_or_else(ApiError::not_found)?;
+    crate::codes::send(&ctx.state, &second_factor_subject(&row), "sms", &phone.phone, "sign in").await?;
+    let now = ctx.state.now();
+    store::sign_ins::second_factor_prepared(&ctx.state.pool, &row.id, "phone_code", now).await?;
+    let row = SignInRow {
+        second_factor_strategy: Some("phone_code".into()),
+        second_factor_status: Some("unverified".into()),
+        updated_at: now,
+        ..row
+    };
+    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+}
+
+/// `POST /client/sign_ins/{id}/attempt_second_factor` (`strategy` = `totp`,
+/// `phone_code` or `backup_code`, `code`): a right code creates the session.
+async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let strategy = f.req("strategy")?.to_string();
+    if !matches!(strategy.as_str(), "totp" | "phone_code" | "backup_code") {
+        return Err(ApiError::invalid("strategy"));
+    }
+    let code = Secret(f.req("code")?.to_string());
+    ctx.state.check_ip(ctx.ip)?;
+    let (row, user) = load_waiting(&ctx, &id, "needs_second_factor").await?;
+    let offered: Vec<FactorJson> = row.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+    if !offered.iter().any(|f| f.strategy == strategy) {
+        return Err(ApiError::invalid("strategy"));
+    }
+    refuse_second_session(&ctx).await?;
+    let state = &ctx.state;
+    // A locked user hears so before hearing that this sign-in is spent.
+    let now = state.now();
+    if let Some(until) = store::users::locked_until(&state.pool, &user.id).await?.filter(|u| *u > now) {
+        return Err(crate::lockout::locked(until, now));
+    }
+    if strategy != "phone_code" && !store::sign_ins::reserve_second_factor_try(&state.pool, &row.id, SECOND_FACTOR_TRIES).await? {
+        return Err(ApiError::field(
+            ErrorCode::VerificationFailed,
+            "code",
+            "Too many failed attempts. Start signing in again.",
+        ));
+    }
+    let subject = second_factor_subject(&row);
+    let check = async {
+        match strategy.as_str() {
+            "totp" => crate::totp::check(state, &user.id, &code.0, false).await,
+            "phone_code" => match crate::codes::check(state, &subject, &code.0).await {
+                Ok(()) => Ok(Guess::Right),
+                Err(e) if e.status.is_server_error() => Err(e),
+                Err(e) => Ok(Guess::Wrong(e)),
+            },
+            _ => crate::backup_codes::check(state, &user.id, &code.0).await,
+        }
+    };
+    within_budget(state, &user.id, check).await?;
+    let first = row.first_factor_strategy.clone().unwrap_or_default();
+    let row = complete(&ctx, row, &user, &first, Some(&strategy)).await?;
+    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
 
 /// Creates the session and completes the sign-in, in one transaction.
-async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str) -> ApiResult<SignInRow> {
+/// `second` is the second factor's strategy when there was one.
+async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str, second: Option<&str>) -> ApiResult<SignInRow> {
     let state = &ctx.state;
     let now = state.now();
     let mut tx = state.pool.begin().await?;
     store::users::signed_in(&mut *tx, &user.id, now).await?;
     let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms).await?;
-    store::sign_ins::update_first_factor(&mut *tx, &row.id, "complete", strategy, "verified", Some(&session_id), now).await?;
+    match second {
+        None => store::sign_ins::update_first_factor(&mut *tx, &row.id, "complete", strategy, "verified", Some(&session_id), now).await?,
+        Some(s) => store::sign_ins::complete_second_factor(&mut *tx, &row.id, s, &session_id, now).await?,
+    }
     store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
     store::clients::set_sign_in(&mut *tx, &row.client_id, None, now).await?;
     tx.commit().await?;
@@ -207,6 +365,8 @@ async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str) -> 
         first_factor_strategy: Some(strategy.into()),
         first_factor_status: Some("verified".into()),
         created_session_id: Some(session_id),
+        second_factor_strategy: second.map(str::to_string).or(row.second_factor_strategy.clone()),
+        second_factor_status: second.map(|_| "verified".to_string()).or(row.second_factor_status.clone()),
         updated_at: now,
         ..row
     })

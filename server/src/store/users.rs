@@ -15,6 +15,8 @@ pub struct UserRow {
     pub create_organization_enabled: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Derived: the user has a second factor (see `store::second_factors`).
+    pub two_factor_enabled: bool,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -35,7 +37,12 @@ pub struct EmailRow {
     pub updated_at: i64,
 }
 
-const USER_COLS: &str = "id, password_hash, password_compromised, first_name, last_name, last_sign_in_at, create_organization_enabled, created_at, updated_at";
+/// The columns of [`UserRow`]; `two_factor_enabled` must agree with
+/// `store::second_factors::Enrolled::any`.
+const USER_COLS: &str = "id, password_hash, password_compromised, first_name, last_name, last_sign_in_at, create_organization_enabled, created_at, updated_at, \
+     (EXISTS (SELECT 1 FROM totps t WHERE t.user_id = users.id AND t.verified = 1) \
+      OR EXISTS (SELECT 1 FROM backup_codes b WHERE b.user_id = users.id AND b.used_at IS NULL) \
+      OR EXISTS (SELECT 1 FROM phone_numbers p WHERE p.user_id = users.id AND p.verified = 1 AND p.reserved_for_second_factor = 1)) AS two_factor_enabled";
 const EMAIL_COLS: &str = "id, user_id, email, verified, is_primary, created_at, updated_at";
 
 /// What a new user starts with.
@@ -90,10 +97,7 @@ pub async fn by_id(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option
 
 /// The user owning this email address (exact, already lowercased).
 pub async fn by_email(ex: impl SqliteExecutor<'_>, email: &str) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {} FROM users u JOIN email_addresses e ON e.user_id = u.id WHERE e.email = ?",
-        USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
-    ))
+    sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE id = (SELECT user_id FROM email_addresses WHERE email = ?)"))
     .bind(email)
     .fetch_optional(ex)
     .await

@@ -488,3 +488,71 @@ pub async fn closed_port() -> u16 {
         .expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr").port()
 }
+
+// ---- second factors ---------------------------------------------------
+
+/// The TOTP code of a base32 secret for the step `steps` away from the one
+/// holding `now_ms`, computed with `totp-rs` as an authenticator app would.
+pub fn totp_code(secret_b32: &str, now_ms: i64, steps: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret_b32.to_string()).to_bytes().expect("base32 secret");
+    let totp = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes, None, String::new());
+    let t = (now_ms / 1000 + steps * 30).max(0) as u64;
+    totp.generate(t)
+}
+
+/// A six-digit code that is none of the codes of the accepted window.
+pub fn wrong_totp_code(secret_b32: &str, now_ms: i64) -> String {
+    let taken: Vec<String> = (-2..=2).map(|s| totp_code(secret_b32, now_ms, s)).collect();
+    (0..1_000_000u32).map(|n| format!("{n:06}")).find(|c| !taken.contains(c)).expect("a free code")
+}
+
+/// What enrolling an authenticator app gave back.
+pub struct Enrolled {
+    /// The base32 secret.
+    pub secret: String,
+    /// The backup codes that came with the verification, if any.
+    pub backup_codes: Option<Vec<String>>,
+}
+
+impl TestApp {
+    /// Now, on the test clock.
+    pub fn now(&self) -> i64 {
+        self.state.now()
+    }
+
+    /// `POST /v1/me/totp`, then verification with the current code.
+    pub async fn enrol_totp(&self, jar: &Jar) -> Enrolled {
+        let r = self.post("/v1/me/totp", &[], jar).await.ok("create totp");
+        let secret = r.json["response"]["secret"].as_str().expect("secret").to_string();
+        let code = totp_code(&secret, self.now(), 0);
+        let r = self.post("/v1/me/totp/attempt_verification", &[("code", &code)], jar).await.ok("verify totp");
+        assert_eq!(r.json["response"]["verified"], true, "{}", r.text());
+        let backup_codes = r.json["response"]["backup_codes"]
+            .as_array()
+            .map(|a| a.iter().map(|c| c.as_str().expect("code").to_string()).collect());
+        Enrolled { secret, backup_codes }
+    }
+
+    /// Signs in with the password up to `needs_second_factor`; returns the sign-in id.
+    pub async fn sign_in_to_second_factor(&self, jar: &Jar, email: &str, password: &str) -> String {
+        let r = self.sign_in(jar, email, password).await.ok("sign in");
+        assert_eq!(r.json["response"]["status"], "needs_second_factor", "{}", r.text());
+        assert!(r.json["response"]["created_session_id"].is_null(), "no session before the second factor");
+        r.json["response"]["id"].as_str().expect("sign-in id").to_string()
+    }
+
+    /// `POST /v1/client/sign_ins/{id}/attempt_second_factor`.
+    pub async fn attempt_second_factor(&self, jar: &Jar, sign_in: &str, strategy: &str, code: &str) -> Resp {
+        self.post(
+            &format!("/v1/client/sign_ins/{sign_in}/attempt_second_factor"),
+            &[("strategy", strategy), ("code", code)],
+            jar,
+        )
+        .await
+    }
+
+    /// `GET /v1/me` as the browser holding `jar`.
+    pub async fn me(&self, jar: &Jar) -> Value {
+        self.get("/v1/me", jar).await.ok("me").json["response"].clone()
+    }
+}

@@ -1,0 +1,148 @@
+//! The current user's second factors: enrolling the authenticator app
+//! (`/me/totp`) and making backup codes (`/me/backup_codes`). Pending
+//! sessions may call these: they are what the setup-mfa task needs.
+//! Wrong TOTP codes at enrolment spend from the user lockout like any other
+//! guess at a secret; a wrong code keeps the secret, but the fifth one
+//! discards it and enrolment starts over.
+
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::input::Body;
+use crate::lockout::within_budget;
+use crate::state::AppState;
+use crate::store::{self, second_factors};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use vestibule_protocol::wire::{BackupCodeJson, TotpJson};
+use vestibule_protocol::ErrorCode;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/totp", post(create_totp).delete(delete_totp))
+        .route("/me/totp/attempt_verification", post(verify_totp))
+        .route("/me/backup_codes", post(create_backup_codes))
+}
+
+/// Wrong codes one enrolment takes; the fifth discards the secret so the
+/// next `POST /me/totp` starts over (`security.md`, "TOTP").
+const ENROLMENT_TRIES: i64 = 5;
+
+fn method_off(what: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, format!("{what} is not enabled on this instance."))
+}
+
+fn totp_json(row: &second_factors::TotpRow) -> TotpJson {
+    TotpJson {
+        object: "totp".into(),
+        id: row.id.clone(),
+        secret: None,
+        uri: None,
+        verified: row.verified,
+        backup_codes: None,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// `POST /me/totp`: a new secret, or the same one again while it is not
+/// verified (a reload or a wrong code keeps it). A verified TOTP must be
+/// deleted before another is made.
+async fn create_totp(ctx: Ctx) -> ApiResult<Response> {
+    let (_, user, _) = ctx.current_session().await?;
+    let settings = ctx.state.settings();
+    if !settings.totp_enabled {
+        return Err(method_off("The authenticator app"));
+    }
+    let state = &ctx.state;
+    let row = match second_factors::totp_of(&state.pool, &user.id).await? {
+        Some(row) => row,
+        None => {
+            let sealed = state.mfa_keys.seal(&crate::totp::new_secret(), &user.id).map_err(ApiError::internal)?;
+            let mut conn = state.pool.acquire().await?;
+            second_factors::insert_totp_if_absent(&mut conn, &user.id, &sealed, state.now())
+                .await?
+                .ok_or_else(|| ApiError::internal("TOTP row missing after insert"))?
+        }
+    };
+    if row.verified {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RequestInvalid,
+            "An authenticator app is already set up. Remove it first to set up another.",
+        ));
+    }
+    let secret = state.mfa_keys.open(&row.secret_enc, &user.id).map_err(ApiError::internal)?;
+    let account = store::users::emails(&state.pool, &user.id)
+        .await?
+        .into_iter()
+        .find(|e| e.is_primary)
+        .map(|e| e.email)
+        .unwrap_or_else(|| user.id.clone());
+    let json = TotpJson {
+        secret: Some(crate::totp::encode(&secret)),
+        uri: Some(crate::totp::uri(&secret, &settings.application_name, &account)),
+        ..totp_json(&row)
+    };
+    ctx.reply(StatusCode::OK, json).await
+}
+
+/// `POST /me/totp/attempt_verification` (`code`): a right code verifies the
+/// TOTP; when that makes it the user's first second factor and backup codes
+/// are on, a set of backup codes comes with the answer.
+async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
+    let code = f.req("code")?.to_string();
+    let (_, user, _) = ctx.current_session().await?;
+    let state = &ctx.state;
+    let row = second_factors::totp_of(&state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
+    if row.verified {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "The authenticator app is already verified."));
+    }
+    let first_factor = !user.two_factor_enabled;
+    match within_budget(state, &user.id, crate::totp::check(state, &user.id, &code, true)).await {
+        Ok(()) => {}
+        Err(e) if e.code == ErrorCode::FormCodeIncorrect => {
+            if second_factors::count_enrolment_miss(&state.pool, &user.id).await? >= ENROLMENT_TRIES {
+                second_factors::delete_unverified_totp(&state.pool, &user.id).await?;
+                return Err(ApiError::field(
+                    ErrorCode::VerificationFailed,
+                    "code",
+                    "Too many failed attempts. Start again with a new code from a new secret.",
+                ));
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    }
+    // Proving the new secret says nothing about the old budget: give the
+    // reserved attempt back rather than spend it on a success.
+    store::users::release_attempt(&state.pool, &user.id).await?;
+    let backup_codes = if first_factor && state.settings().backup_code_enabled {
+        Some(crate::backup_codes::regenerate(state, &user.id).await?.1)
+    } else {
+        None
+    };
+    let row = second_factors::totp_of(&state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
+    ctx.reply(StatusCode::OK, TotpJson { backup_codes, ..totp_json(&row) }).await
+}
+
+/// `DELETE /me/totp`: removes the authenticator app.
+async fn delete_totp(ctx: Ctx) -> ApiResult<Response> {
+    let (_, user, _) = ctx.current_session().await?;
+    let row = second_factors::totp_of(&ctx.state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
+    second_factors::delete_totp(&ctx.state.pool, &user.id).await?;
+    ctx.reply(StatusCode::OK, serde_json::json!({ "object": "totp", "id": row.id, "deleted": true })).await
+}
+
+/// `POST /me/backup_codes`: a new set of codes; the old set stops working.
+async fn create_backup_codes(ctx: Ctx) -> ApiResult<Response> {
+    let (_, user, _) = ctx.current_session().await?;
+    if !ctx.state.settings().backup_code_enabled {
+        return Err(method_off("Backup codes"));
+    }
+    let (id, codes) = crate::backup_codes::regenerate(&ctx.state, &user.id).await?;
+    let now = ctx.state.now();
+    ctx.reply(StatusCode::OK, BackupCodeJson { object: "backup_code".into(), id, codes, created_at: now, updated_at: now }).await
+}

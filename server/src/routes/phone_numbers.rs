@@ -1,0 +1,137 @@
+//! The current user's phone numbers (`/me/phone_numbers`): adding one in
+//! E.164, verifying it with an SMS code (the code rules of `crate::codes`:
+//! 10 minutes, single use, 5 wrong tries, 30 s cooldown, 10 sends a day),
+//! and reserving a verified number for the second factor. Pending sessions
+//! may call these: SMS is one way to finish the setup-mfa task.
+
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::input::{Body, Path};
+use crate::lockout::{within_budget, Guess};
+use crate::render;
+use crate::state::AppState;
+use crate::store::{self, phones::PhoneRow};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{patch, post};
+use axum::Router;
+use vestibule_protocol::ErrorCode;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/phone_numbers", post(create))
+        .route("/me/phone_numbers/{id}", patch(update).delete(remove))
+        .route("/me/phone_numbers/{id}/prepare_verification", post(prepare_verification))
+        .route("/me/phone_numbers/{id}/attempt_verification", post(attempt_verification))
+}
+
+fn code_subject(row: &PhoneRow) -> String {
+    format!("phone:{}:{}", row.id, row.phone)
+}
+
+fn taken() -> ApiError {
+    ApiError::field(ErrorCode::PhoneNumberExists, "phone_number", "This phone number is taken. Please try another.")
+}
+
+async fn load(ctx: &Ctx, id: &str) -> ApiResult<(PhoneRow, store::users::UserRow)> {
+    let (_, user, _) = ctx.current_session().await?;
+    let row = store::phones::by_id(&ctx.state.pool, &user.id, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok((row, user))
+}
+
+/// `POST /me/phone_numbers` (`phone_number`): adds an unverified number.
+async fn create(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
+    let input = f.req("phone_number")?;
+    let phone = crate::phone::normalise(input).ok_or_else(|| {
+        ApiError::field(
+            ErrorCode::FormParamFormatInvalid,
+            "phone_number",
+            "Enter the number in international format, starting with + and the country code.",
+        )
+    })?;
+    let (_, user, _) = ctx.current_session().await?;
+    if !ctx.state.settings().phone_code_enabled {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "Phone numbers are not enabled on this instance."));
+    }
+    if store::phones::verified_elsewhere(&ctx.state.pool, &phone, &user.id).await? {
+        return Err(taken());
+    }
+    let id = store::phones::insert(&ctx.state.pool, &user.id, &phone, ctx.state.now()).await?.ok_or_else(taken)?;
+    let row = store::phones::by_id(&ctx.state.pool, &user.id, &id).await?.ok_or_else(ApiError::not_found)?;
+    ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
+}
+
+/// `POST /me/phone_numbers/{id}/prepare_verification` (`strategy=phone_code`).
+async fn prepare_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if f.req("strategy")? != "phone_code" {
+        return Err(ApiError::invalid("strategy"));
+    }
+    let (row, _) = load(&ctx, &id).await?;
+    if row.verified {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This number is already verified."));
+    }
+    crate::codes::send(&ctx.state, &code_subject(&row), "sms", &row.phone, "verify your phone number").await?;
+    ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
+}
+
+/// `POST /me/phone_numbers/{id}/attempt_verification` (`code`). Wrong codes
+/// spend from the user lockout.
+async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let code = f.req("code")?.to_string();
+    let (row, user) = load(&ctx, &id).await?;
+    if row.verified {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This number is already verified."));
+    }
+    let subject = code_subject(&row);
+    let state = &ctx.state;
+    within_budget(state, &user.id, async {
+        match crate::codes::check(state, &subject, &code).await {
+            Ok(()) => Ok(Guess::Right),
+            Err(e) if e.status.is_server_error() => Err(e),
+            Err(e) => Ok(Guess::Wrong(e)),
+        }
+    })
+    .await?;
+    store::users::release_attempt(&state.pool, &user.id).await?;
+    if store::phones::verified_elsewhere(&state.pool, &row.phone, &user.id).await? {
+        return Err(taken());
+    }
+    store::phones::set_verified(&state.pool, &row.id, state.now()).await?;
+    let row = store::phones::by_id(&state.pool, &user.id, &id).await?.ok_or_else(ApiError::not_found)?;
+    ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
+}
+
+/// `PATCH /me/phone_numbers/{id}` (`reserved_for_second_factor`,
+/// `default_second_factor`): only a verified number becomes a second
+/// factor; the answer that makes it the user's first one carries backup
+/// codes when they are enabled.
+async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let reserved = f.bool("reserved_for_second_factor")?;
+    let default = f.bool("default_second_factor")?;
+    let (row, user) = load(&ctx, &id).await?;
+    let reserved = reserved.unwrap_or(row.reserved_for_second_factor);
+    let default = default.unwrap_or(row.default_second_factor) && reserved;
+    if (reserved || default) && !row.verified {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "Verify this number first."));
+    }
+    let state = &ctx.state;
+    let first = reserved && !user.two_factor_enabled;
+    let mut tx = state.pool.begin().await?;
+    store::phones::set_second_factor(&mut tx, &row, reserved, default, state.now()).await?;
+    tx.commit().await?;
+    let codes = if first && state.settings().backup_code_enabled {
+        Some(crate::backup_codes::regenerate(state, &user.id).await?.1)
+    } else {
+        None
+    };
+    let row = store::phones::by_id(&state.pool, &user.id, &id).await?.ok_or_else(ApiError::not_found)?;
+    ctx.reply(StatusCode::OK, render::phone_number(&row, codes)).await
+}
+
+/// `DELETE /me/phone_numbers/{id}`.
+async fn remove(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+    let (row, _) = load(&ctx, &id).await?;
+    store::phones::delete(&ctx.state.pool, &row.id).await?;
+    ctx.reply(StatusCode::OK, serde_json::json!({ "object": "phone_number", "id": row.id, "deleted": true })).await
+}
