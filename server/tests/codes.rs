@@ -99,6 +99,13 @@ impl Flow {
     }
 }
 
+/// Four wrong codes, each answered `form_code_incorrect`.
+async fn four_wrong_codes(flow: Flow, app: &TestApp, jar: &Jar, id: &str, code: &str) {
+    for k in 1..=4 {
+        flow.attempt(app, jar, id, &other_than(code, k)).await.expect_error(422, "form_code_incorrect");
+    }
+}
+
 /// A six-digit code that is not `code`.
 fn other_than(code: &str, k: u32) -> String {
     format!(
@@ -235,11 +242,7 @@ async fn four_wrong_codes_then_the_right_one() {
         let app = TestApp::new().await;
         let (jar, id) = flow.start(&app, "ada@example.com").await;
         let code = app.outbox_code("ada@example.com").await;
-        for k in 1..=4 {
-            flow.attempt(&app, &jar, &id, &other_than(&code, k))
-                .await
-                .expect_error(422, "form_code_incorrect");
-        }
+        four_wrong_codes(flow, &app, &jar, &id, &code).await;
         flow.assert_verified(&flow.attempt(&app, &jar, &id, &code).await);
     }
 }
@@ -250,11 +253,7 @@ async fn five_wrong_codes_kill_the_code() {
         let app = TestApp::new().await;
         let (jar, id) = flow.start(&app, "ada@example.com").await;
         let code = app.outbox_code("ada@example.com").await;
-        for k in 1..=4 {
-            flow.attempt(&app, &jar, &id, &other_than(&code, k))
-                .await
-                .expect_error(422, "form_code_incorrect");
-        }
+        four_wrong_codes(flow, &app, &jar, &id, &code).await;
         let r = flow.attempt(&app, &jar, &id, &other_than(&code, 5)).await;
         assert_eq!(r.status.as_u16(), 422, "{}", r.text());
         let fifth = r.code();

@@ -67,19 +67,16 @@ async fn ten_failures_lock_for_an_hour() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_wrong_guesses_never_buy_more_than_the_budget() {
     let app = app_with_user().await;
-    let mut tasks = Vec::new();
-    for _ in 0..20 {
-        // Each guess from its own browser, on its own router clone.
-        let req = app
-            .call(axum::http::Method::POST, "/v1/client/sign_ins")
-            .form(&[("identifier", EMAIL), ("password", WRONG), ("strategy", "password")])
-            .build();
-        let router = app.router.clone();
-        tasks.push(tokio::spawn(async move { send(&router, req).await }));
-    }
+    // Each guess from its own browser, on its own router clone.
+    let requests = (0..20)
+        .map(|_| {
+            app.call(axum::http::Method::POST, "/v1/client/sign_ins")
+                .form(&[("identifier", EMAIL), ("password", WRONG), ("strategy", "password")])
+                .build()
+        })
+        .collect();
     let (mut incorrect, mut locked) = (0, 0);
-    for t in tasks {
-        let r = t.await.expect("task");
+    for r in send_concurrently(&app, requests).await {
         match r.code().as_str() {
             "form_password_incorrect" => incorrect += 1,
             "user_locked" => locked += 1,

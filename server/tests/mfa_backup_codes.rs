@@ -105,16 +105,8 @@ async fn two_concurrent_uses_of_one_code_yield_one_success() {
                     .build(),
             );
         }
-        let tasks: Vec<_> = reqs
-            .into_iter()
-            .map(|req| {
-                let router = app.router.clone();
-                tokio::spawn(async move { send(&router, req).await })
-            })
-            .collect();
         let mut ok = 0;
-        for t in tasks {
-            let r = t.await.expect("task");
+        for r in send_concurrently(&app, reqs).await {
             if r.status.is_success() {
                 ok += 1;
             } else {

@@ -175,16 +175,8 @@ async fn concurrent_wrong_codes_never_buy_more_than_the_budget() {
         }
         last = Some((jar, sia));
     }
-    let tasks: Vec<_> = reqs
-        .into_iter()
-        .map(|req| {
-            let router = app.router.clone();
-            tokio::spawn(async move { send(&router, req).await })
-        })
-        .collect();
     let (mut incorrect, mut locked) = (0, 0);
-    for t in tasks {
-        let r = t.await.expect("task");
+    for r in send_concurrently(&app, reqs).await {
         match r.code().as_str() {
             "form_code_incorrect" => incorrect += 1,
             "user_locked" => locked += 1,

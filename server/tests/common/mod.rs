@@ -556,3 +556,20 @@ impl TestApp {
         self.get("/v1/me", jar).await.ok("me").json["response"].clone()
     }
 }
+
+/// Sends every request at once, each on its own router clone, and returns
+/// the answers in the order of `requests`.
+pub async fn send_concurrently(app: &TestApp, requests: Vec<Request<Body>>) -> Vec<Resp> {
+    let tasks: Vec<_> = requests
+        .into_iter()
+        .map(|req| {
+            let router = app.router.clone();
+            tokio::spawn(async move { send(&router, req).await })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        answers.push(t.await.expect("task"));
+    }
+    answers
+}
