@@ -3,12 +3,14 @@
 //! and typed functions per area.
 
 pub mod client;
+pub mod mfa;
 pub mod organizations;
 pub mod sign_in;
 pub mod sign_up;
 pub mod user;
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::Request;
+use wasm_bindgen::JsValue;
 use serde::de::DeserializeOwned;
 use std::rc::Rc;
 use vestibule_protocol::error::{ErrorEnvelope, WireError};
@@ -120,65 +122,67 @@ impl Api {
 
     /// `GET /v1<path>` and decode the envelope.
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Reply<T>, ApiError> {
-        let res = Request::get(&self.url(path))
-            .credentials(RequestCredentials::Include)
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(format!("Could not reach the server ({e}).")))?;
-        decode(res).await
+        envelope(self.fetch("GET", path, None).await?)
     }
 
     /// `GET /v1<path>` whose body is the resource itself.
     pub async fn get_bare<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let res = Request::get(&self.url(path))
-            .credentials(RequestCredentials::Include)
-            .send()
-            .await
-            .map_err(|e| ApiError::Network(format!("Could not reach the server ({e}).")))?;
-        check(&res).await?;
-        json(&res).await
+        decode(self.fetch("GET", path, None).await?)
     }
 
     /// A state-changing call: `POST`, with `_method` for other verbs.
     pub async fn send<T: DeserializeOwned>(&self, method: &str, path: &str, pairs: &[(&str, &str)]) -> Result<Reply<T>, ApiError> {
-        let url = if method == "POST" {
-            self.url(path)
-        } else {
-            let sep = if path.contains('?') { '&' } else { '?' };
-            format!("{}{sep}_method={method}", self.url(path))
+        envelope(self.fetch(method, path, Some(pairs)).await?)
+    }
+
+    /// `POST /v1<path>` whose body is the resource itself.
+    pub async fn send_bare<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        decode(self.fetch("POST", path, Some(&[])).await?)
+    }
+
+    /// The one request function: sends, checks the status (decoding the
+    /// error envelope) and parses the body with the browser's own parser.
+    /// It is not generic, so each typed call adds only its decoding.
+    async fn fetch(&self, method: &str, path: &str, pairs: Option<&[(&str, &str)]>) -> Result<JsValue, ApiError> {
+        let request = match pairs {
+            None => Request::get(&self.url(path)).credentials(RequestCredentials::Include).build(),
+            Some(pairs) => {
+                let url = if method == "POST" {
+                    self.url(path)
+                } else {
+                    let sep = if path.contains('?') { '&' } else { '?' };
+                    format!("{}{sep}_method={method}", self.url(path))
+                };
+                Request::post(&url)
+                    .credentials(RequestCredentials::Include)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .body(form(pairs))
+            }
         };
-        let res = Request::post(&url)
-            .credentials(RequestCredentials::Include)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .body(form(pairs))
+        let res = request
             .map_err(|e| ApiError::Network(e.to_string()))?
             .send()
             .await
             .map_err(|e| ApiError::Network(format!("Could not reach the server ({e}).")))?;
-        decode(res).await
+        let text = res.text().await.map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))?;
+        let value = js_sys::JSON::parse(&text).ok();
+        if res.ok() {
+            return value.ok_or_else(|| ApiError::Network("Unexpected answer (not JSON).".into()));
+        }
+        match value.map(serde_wasm_bindgen::from_value::<ErrorEnvelope>) {
+            Some(Ok(env)) if !env.errors.is_empty() => Err(ApiError::Server(env.errors)),
+            _ => Err(ApiError::Network(format!("The server answered {}.", res.status()))),
+        }
     }
 }
 
-/// Parses a JSON body with the browser's own parser and decodes it with
+/// Decodes a body parsed by the browser (`JSON.parse`) with
 /// serde-wasm-bindgen: far less wasm than a JSON parser of our own.
-pub async fn json<T: DeserializeOwned>(res: &Response) -> Result<T, ApiError> {
-    let text = res.text().await.map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))?;
-    let value = js_sys::JSON::parse(&text).map_err(|_| ApiError::Network("Unexpected answer (not JSON).".into()))?;
+pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))
 }
 
-async fn check(res: &Response) -> Result<(), ApiError> {
-    if res.ok() {
-        return Ok(());
-    }
-    match json::<ErrorEnvelope>(res).await {
-        Ok(env) if !env.errors.is_empty() => Err(ApiError::Server(env.errors)),
-        _ => Err(ApiError::Network(format!("The server answered {}.", res.status()))),
-    }
-}
-
-async fn decode<T: DeserializeOwned>(res: Response) -> Result<Reply<T>, ApiError> {
-    check(&res).await?;
-    let env: Envelope<T> = json(&res).await?;
+fn envelope<T: DeserializeOwned>(value: JsValue) -> Result<Reply<T>, ApiError> {
+    let env: Envelope<T> = decode(value)?;
     Ok(Reply { response: env.response, client: env.client })
 }

@@ -1,7 +1,7 @@
 //! The hosted portal: the provider, the router and the route table.
 
 use crate::components::guard::Guard;
-use crate::pages::{home::Home, not_found::NotFound, sign_in::SignIn, sign_up::SignUp};
+use crate::pages::{factor_two::FactorTwo, home::Home, not_found::NotFound, sign_in::SignIn, sign_up::SignUp};
 use crate::route::{Route, RouteRule};
 use crate::session::provider::AuthProvider;
 use crate::tasks::page::TaskPage;
@@ -26,6 +26,7 @@ fn switch(route: Route) -> Html {
     let content = match (&route, rule) {
         (Route::Home, _) => html! { <Home /> },
         (Route::SignIn, _) => html! { <SignIn /> },
+        (Route::SignInFactorTwo, _) => html! { <FactorTwo /> },
         (Route::SignUp, _) => html! { <SignUp /> },
         (_, RouteRule::Task(task)) => html! { <TaskPage {task} /> },
         (Route::SignInTasks | Route::SignUpTasks | Route::SignInTask { .. } | Route::SignUpTask { .. }, _) => Html::default(),

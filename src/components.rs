@@ -1,8 +1,11 @@
 //! Control components (`Show`, `RedirectToTasks`, the route guard) and the
 //! shared widgets the screens are built from.
 
+pub mod backup_codes;
 pub mod code_step;
 pub mod guard;
+pub mod qr;
 pub mod redirect_to_tasks;
+pub mod resend;
 pub mod show;
 pub mod widgets;

@@ -20,4 +20,6 @@ pub use route::{access, Access, RouteRule};
 pub use session::hooks::{use_auth, use_organization_list, use_session, use_user, AuthHandle, AuthOptions};
 pub use session::provider::AuthProvider;
 pub use tasks::choose_organization::TaskChooseOrganization;
+pub use tasks::reset_password::TaskResetPassword;
+pub use tasks::setup_mfa::TaskSetupMfa;
 pub use vestibule_protocol::{SignedState, TaskKey};

@@ -14,6 +14,9 @@ pub enum Route {
     /// Sign-in.
     #[at("/sign-in")]
     SignIn,
+    /// The second factor of a sign-in.
+    #[at("/sign-in/factor-two")]
+    SignInFactorTwo,
     /// Resolves the current task of a sign-in.
     #[at("/sign-in/tasks")]
     SignInTasks,
@@ -55,7 +58,7 @@ impl Route {
     pub fn rule(&self) -> RouteRule {
         match self {
             Route::Home => RouteRule::SignedInOnly,
-            Route::SignIn | Route::SignUp => RouteRule::SignedOutOnly,
+            Route::SignIn | Route::SignInFactorTwo | Route::SignUp => RouteRule::SignedOutOnly,
             Route::SignInTasks | Route::SignUpTasks => RouteRule::TaskResolver,
             Route::SignInTask { task } | Route::SignUpTask { task } => {
                 TaskKey::parse(task).map(RouteRule::Task).unwrap_or(RouteRule::TaskResolver)
@@ -200,6 +203,8 @@ mod tests {
     fn every_route_has_a_rule() {
         assert_eq!(Route::Home.rule(), RouteRule::SignedInOnly);
         assert_eq!(Route::SignIn.rule(), RouteRule::SignedOutOnly);
+        assert_eq!(Route::SignInFactorTwo.rule(), RouteRule::SignedOutOnly);
+        assert_eq!(Route::recognize("/sign-in/factor-two"), Some(Route::SignInFactorTwo));
         assert_eq!(Route::SignUpTask { task: "choose-organization".into() }.rule(), RouteRule::Task(ChooseOrganization));
         assert_eq!(Route::SignInTask { task: "nope".into() }.rule(), RouteRule::TaskResolver);
         assert_eq!(Route::SignUpTasks.flow(), "/sign-up");

@@ -4,6 +4,7 @@
 pub mod choose_organization;
 pub mod page;
 pub mod reset_password;
+pub mod setup_mfa;
 
 use crate::session::AuthContext;
 use vestibule_protocol::wire::ClientJson;

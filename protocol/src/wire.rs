@@ -152,9 +152,7 @@ pub struct UserJson {
     pub primary_email_address_id: Option<String>,
     pub primary_phone_number_id: Option<String>,
     pub email_addresses: Vec<EmailAddressJson>,
-    /// Opaque to the portal: written by the server, not decoded.
-    #[serde(skip_deserializing)]
-    pub phone_numbers: Vec<serde_json::Value>,
+    pub phone_numbers: Vec<PhoneNumberJson>,
     pub organization_memberships: Vec<MembershipJson>,
     pub password_enabled: bool,
     pub totp_enabled: bool,
@@ -203,6 +201,33 @@ pub struct TotpJson {
     pub backup_codes: Option<Vec<String>>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A phone number of a user (E.164).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PhoneNumberJson {
+    pub object: String,
+    pub id: String,
+    pub phone_number: String,
+    pub reserved_for_second_factor: bool,
+    pub default_second_factor: bool,
+    pub verification: Option<VerificationJson>,
+    /// Opaque to the portal: written by the server, not decoded.
+    #[serde(skip_deserializing)]
+    pub linked_to: Vec<serde_json::Value>,
+    /// Only in the answer that made it the user's first second factor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_codes: Option<Vec<String>>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl PhoneNumberJson {
+    /// Whether the number was verified.
+    pub fn verified(&self) -> bool {
+        self.verification.as_ref().is_some_and(|v| v.status == "verified")
+    }
 }
 
 /// A new set of backup codes (`POST /me/backup_codes`); shown once.
@@ -373,6 +398,40 @@ pub struct DisplayConfigJson {
 #[serde(default)]
 pub struct UserSettingsJson {
     pub password_settings: PasswordSettingsJson,
+    pub attributes: AttributesJson,
+}
+
+/// The attributes of `user_settings` that decide the second factors.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AttributesJson {
+    pub authenticator_app: AttributeJson,
+    pub phone_number: AttributeJson,
+    pub backup_code: AttributeJson,
+}
+
+/// One attribute of `user_settings.attributes`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AttributeJson {
+    pub enabled: bool,
+    pub used_for_second_factor: bool,
+}
+
+impl EnvironmentJson {
+    /// The second factors a user can set up here, in the order the portal
+    /// offers them: `totp`, `phone_code`, `backup_code`.
+    pub fn second_factors(&self) -> Vec<&'static str> {
+        let a = &self.user_settings.attributes;
+        [
+            (a.authenticator_app.used_for_second_factor, "totp"),
+            (a.phone_number.used_for_second_factor, "phone_code"),
+            (a.backup_code.used_for_second_factor, "backup_code"),
+        ]
+        .into_iter()
+        .filter_map(|(on, s)| on.then_some(s))
+        .collect()
+    }
 }
 
 /// `user_settings.password_settings`.
@@ -434,6 +493,21 @@ pub fn is_valid_slug(slug: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn second_factors_follow_the_environment_attributes_in_order() {
+        let json = r#"{"user_settings":{"attributes":{
+            "backup_code":{"enabled":true,"used_for_second_factor":true},
+            "phone_number":{"enabled":true,"used_for_second_factor":true},
+            "authenticator_app":{"enabled":true,"used_for_second_factor":true}}}}"#;
+        let env: EnvironmentJson = serde_json::from_str(json).expect("parses");
+        assert_eq!(env.second_factors(), vec!["totp", "phone_code", "backup_code"]);
+        let json = r#"{"user_settings":{"attributes":{"phone_number":{"enabled":true,"used_for_second_factor":false},
+            "backup_code":{"enabled":true,"used_for_second_factor":true}}}}"#;
+        let env: EnvironmentJson = serde_json::from_str(json).expect("parses");
+        assert_eq!(env.second_factors(), vec!["backup_code"]);
+        assert!(EnvironmentJson::default().second_factors().is_empty());
+    }
+
     use super::*;
 
     #[test]

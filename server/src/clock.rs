@@ -44,3 +44,22 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// The real clock plus an offset that only moves forward: what
+/// `vestibule serve --test-clock` runs on, so end-to-end tests can step past
+/// a time rule (a TOTP step, a lockout) against the real binary.
+#[derive(Debug, Default)]
+pub struct OffsetClock(AtomicI64);
+
+impl OffsetClock {
+    /// Moves the clock forward by `ms` (negative values are ignored).
+    pub fn advance(&self, ms: i64) {
+        self.0.fetch_add(ms.max(0), Ordering::SeqCst);
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> i64 {
+        SystemClock.now_ms() + self.0.load(Ordering::SeqCst)
+    }
+}

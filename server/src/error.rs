@@ -54,10 +54,15 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::AuthenticationInvalid, "You are not signed in.")
     }
 
-    /// 429 with `Retry-After`.
+    /// 429 with `Retry-After`, and the wait in the message.
     pub fn too_many(retry_after_seconds: i64) -> ApiError {
-        let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooManyRequests, "Too many requests. Try again later.");
-        e.retry_after = Some(retry_after_seconds.max(1));
+        let seconds = retry_after_seconds.max(1);
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::TooManyRequests,
+            format!("Too many requests. Try again in {}.", wait_text(seconds)),
+        );
+        e.retry_after = Some(seconds);
         e
     }
 
@@ -113,3 +118,10 @@ impl IntoResponse for ApiError {
 
 /// What handlers return.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// "59 minutes", "1 minute", "40 seconds": a wait as a message says it,
+/// rounded up to whole minutes from a minute on.
+pub fn wait_text(seconds: i64) -> String {
+    let (n, unit) = if seconds >= 60 { ((seconds + 59) / 60, "minute") } else { (seconds.max(1), "second") };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}

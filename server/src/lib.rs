@@ -31,6 +31,6 @@ pub mod store;
 pub mod totp;
 
 pub use app::router;
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use config::Config;
 pub use state::AppState;

@@ -47,13 +47,31 @@ pub async fn within_budget(state: &AppState, user_id: &str, check: impl std::fut
     }
 }
 
-/// `user_locked` with the seconds left.
+/// `user_locked` with the seconds left, in the message too.
 pub fn locked(until: i64, now: i64) -> ApiError {
+    let seconds = ((until - now).max(0) + 999) / 1000;
     let mut e = ApiError::new(
         StatusCode::FORBIDDEN,
         ErrorCode::UserLocked,
-        "Your account is locked after too many failed attempts. Try again later.",
+        format!("Your account is locked after too many failed attempts. Try again in {}.", crate::error::wait_text(seconds)),
     );
-    e.meta.lockout_expires_in_seconds = Some(((until - now).max(0) + 999) / 1000);
+    e.meta.lockout_expires_in_seconds = Some(seconds);
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked;
+
+    #[test]
+    fn the_lockout_message_says_when_to_retry() {
+        let message = |ms: i64| locked(ms, 0).message;
+        assert!(message(3_600_000).ends_with("Try again in 60 minutes."), "{}", message(3_600_000));
+        assert!(message(3_599_000).ends_with("Try again in 60 minutes."));
+        assert!(message(61_000).ends_with("Try again in 2 minutes."));
+        assert!(message(60_000).ends_with("Try again in 1 minute."));
+        assert!(message(59_000).ends_with("Try again in 59 seconds."));
+        assert!(message(1).ends_with("Try again in 1 second."));
+        assert_eq!(locked(3_600_000, 0).meta.lockout_expires_in_seconds, Some(3600));
+    }
 }

@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use vestibule_server::{router, AppState, Config, SystemClock};
+use vestibule_server::{router, AppState, Clock, Config, OffsetClock, SystemClock};
 
 #[derive(Parser)]
 #[command(name = "vestibule", about = "Vestibule: sign-in, sign-up and session tasks")]
@@ -29,6 +29,11 @@ enum Command {
         /// The built portal to serve.
         #[arg(long)]
         portal_dir: Option<PathBuf>,
+        /// Development instances only: run on a clock that
+        /// `POST /v1/dev/clock` (`advance_ms`) moves forward, for
+        /// end-to-end tests of time rules.
+        #[arg(long)]
+        test_clock: bool,
     },
     /// Operator tasks on the data directory.
     Admin {
@@ -70,11 +75,11 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let (listen, data_dir, config, portal_dir) = match cli.command {
-        Command::Serve { listen, data_dir, config, portal_dir } => (listen, data_dir, config, portal_dir),
+    let (listen, data_dir, config, portal_dir, test_clock) = match cli.command {
+        Command::Serve { listen, data_dir, config, portal_dir, test_clock } => (listen, data_dir, config, portal_dir, test_clock),
         Command::Admin { data_dir, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
             let pool = vestibule_server::store::open(&data_dir).await?;
-            let now = vestibule_server::Clock::now_ms(&SystemClock);
+            let now = SystemClock.now_ms();
             return match vestibule_server::compromise::mark_by_email(&pool, &email, revoke_all_sessions, now).await? {
                 Some(id) => {
                     println!("Marked the password of {email} ({id}) compromised.");
@@ -97,14 +102,23 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(&cfg.listen).await?;
     let addr = listener.local_addr()?;
     let public_url = cfg.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    let started = AppState::start(&cfg, &public_url, Arc::new(SystemClock), None).await?;
+    let offset_clock = Arc::new(OffsetClock::default());
+    let clock: Arc<dyn Clock> = if test_clock { offset_clock.clone() } else { Arc::new(SystemClock) };
+    let started = AppState::start(&cfg, &public_url, clock, None).await?;
+    if test_clock && !started.state.settings().is_development() {
+        return Err("--test-clock needs a development instance".into());
+    }
     println!("Vestibule listening on http://{addr}");
     println!("Portal: {public_url}/sign-in");
     println!("Data directory: {}", cfg.data_dir.display());
     if started.secret_key_new || started.state.settings().is_development() {
         println!("Backend API secret key: {}", started.secret_key);
     }
-    let app = router(started.state);
+    let mut app = router(started.state);
+    if test_clock {
+        println!("Test clock: POST /v1/dev/clock moves time forward");
+        app = app.merge(vestibule_server::routes::test_clock::router(offset_clock));
+    }
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -134,28 +134,25 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
 
 /// A phone number; `backup_codes` only in the answer that made it the
 /// user's first second factor.
-pub fn phone_number(p: &store::phones::PhoneRow, backup_codes: Option<Vec<String>>) -> serde_json::Value {
-    let mut json = serde_json::json!({
-        "object": "phone_number",
-        "id": p.id,
-        "phone_number": p.phone,
-        "reserved_for_second_factor": p.reserved_for_second_factor,
-        "default_second_factor": p.default_second_factor,
-        "verification": {
-            "object": "verification_phone_code",
-            "status": if p.verified { "verified" } else { "unverified" },
-            "strategy": "phone_code",
-            "attempts": null,
-            "expire_at": null,
-        },
-        "linked_to": [],
-        "created_at": p.created_at,
-        "updated_at": p.updated_at,
-    });
-    if let (Some(codes), Some(obj)) = (backup_codes, json.as_object_mut()) {
-        obj.insert("backup_codes".into(), serde_json::json!(codes));
+pub fn phone_number(p: &store::phones::PhoneRow, backup_codes: Option<Vec<String>>) -> PhoneNumberJson {
+    PhoneNumberJson {
+        object: "phone_number".into(),
+        id: p.id.clone(),
+        phone_number: p.phone.clone(),
+        reserved_for_second_factor: p.reserved_for_second_factor,
+        default_second_factor: p.default_second_factor,
+        verification: Some(VerificationJson {
+            object: Some("verification_phone_code".into()),
+            status: if p.verified { "verified" } else { "unverified" }.into(),
+            strategy: Some("phone_code".into()),
+            attempts: None,
+            expire_at: None,
+        }),
+        linked_to: Vec::new(),
+        backup_codes,
+        created_at: p.created_at,
+        updated_at: p.updated_at,
     }
-    json
 }
 
 /// An organization.

@@ -10,6 +10,7 @@ pub mod phone_numbers;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;
+pub mod test_clock;
 
 use crate::state::AppState;
 use axum::Router;

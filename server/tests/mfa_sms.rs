@@ -117,8 +117,16 @@ async fn numbers_are_normalised_to_e164() {
         r.expect_error(422, "form_param_format_invalid");
         assert_eq!(r.envelope().errors[0].meta.param_name.as_deref(), Some("phone_number"), "{bad}");
     }
-    // The same number twice.
-    app.post("/v1/me/phone_numbers", &[("phone_number", "+15550100124")], &jar).await.expect_error(422, "phone_number_exists");
+    // The same unverified number again (a reload of the form) answers the
+    // same number; once it is verified, adding it again is refused.
+    let first = app.post("/v1/me/phone_numbers", &[("phone_number", "+15550100125")], &jar).await.ok("add");
+    let again = app.post("/v1/me/phone_numbers", &[("phone_number", "+1 555 010 0125")], &jar).await.ok("add again");
+    assert_eq!(first.json["response"]["id"], again.json["response"]["id"]);
+    let id = first.json["response"]["id"].as_str().expect("id").to_string();
+    app.post(&format!("/v1/me/phone_numbers/{id}/prepare_verification"), &[("strategy", "phone_code")], &jar).await.ok("prepare");
+    let code = app.outbox_code("+15550100125").await;
+    app.post(&format!("/v1/me/phone_numbers/{id}/attempt_verification"), &[("code", &code)], &jar).await.ok("verify");
+    app.post("/v1/me/phone_numbers", &[("phone_number", "+15550100125")], &jar).await.expect_error(422, "phone_number_exists");
 }
 
 #[tokio::test]

@@ -30,12 +30,5 @@ pub async fn end_session(api: &Api, session_id: &str) -> Result<Reply<SessionJso
 
 /// `POST /client/sessions/{id}/tokens`: a fresh session token (and cookie).
 pub async fn token(api: &Api, session_id: &str) -> Result<TokenJson, ApiError> {
-    use gloo_net::http::Request;
-    let res = Request::post(&api.url(&format!("/client/sessions/{session_id}/tokens")))
-        .credentials(web_sys::RequestCredentials::Include)
-        .send()
-        .await
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-    super::check(&res).await?;
-    super::json(&res).await
+    api.send_bare(&format!("/client/sessions/{session_id}/tokens")).await
 }

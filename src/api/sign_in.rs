@@ -27,3 +27,15 @@ pub async fn verify(api: &Api, id: &str, code: &str) -> Result<Reply<SignInJson>
     )
     .await
 }
+
+/// `POST /client/sign_ins/{id}/prepare_second_factor`: texts a code to the
+/// user's second-factor phone.
+pub async fn send_second_factor_code(api: &Api, id: &str) -> Result<Reply<SignInJson>, ApiError> {
+    api.send("POST", &format!("/client/sign_ins/{id}/prepare_second_factor"), &[("strategy", "phone_code")]).await
+}
+
+/// `POST /client/sign_ins/{id}/attempt_second_factor` with `strategy`
+/// `totp`, `phone_code` or `backup_code`.
+pub async fn verify_second_factor(api: &Api, id: &str, strategy: &str, code: &str) -> Result<Reply<SignInJson>, ApiError> {
+    api.send("POST", &format!("/client/sign_ins/{id}/attempt_second_factor"), &[("strategy", strategy), ("code", code)]).await
+}

@@ -3,7 +3,7 @@
 //! Both flows keep the step in the client, so a reload lands here again.
 
 use crate::api::{self, ApiError};
-use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
+use crate::components::widgets::{code_field, form_error, submit, submit_handler, Card};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
 
@@ -99,20 +99,11 @@ pub fn CodeStep(props: &CodeStepProps) -> Html {
     let on_back = props.on_back.reform(|_: MouseEvent| ());
 
     let err = (*error).clone();
-    let general = err.as_ref().and_then(|e| e.general(&["code"])).map(|m| {
-        if err.as_ref().and_then(ApiError::code) == Some("too_many_requests") {
-            "Please wait a little before asking for another code.".to_string()
-        } else {
-            m
-        }
-    });
+    let general = err.as_ref().and_then(|e| e.general(&["code"]));
     html! {
         <Card title={props.title.clone()} subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {}.", props.to)))} class={classes!("vb-code-step", if flow == CodeFor::SignUp { "vb-sign-up-verify" } else { "vb-sign-in-code" })}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                <Field id="vb-code" label="Verification code" value={(*code).clone()} inputmode={Some(AttrValue::from("numeric"))}
-                    autocomplete={Some(AttrValue::from("one-time-code"))} autofocus=true disabled={*busy} maxlength={Some(AttrValue::from("6"))}
-                    on_input={{ let s = code.clone(); Callback::from(move |v: String| s.set(v.chars().filter(char::is_ascii_digit).take(6).collect())) }}
-                    error={err.as_ref().and_then(|e| e.for_field("code"))} />
+                { code_field("vb-code", "Verification code", &code, *busy, err.as_ref().and_then(|e| e.for_field("code"))) }
                 { form_error(general) }
                 if let Some(n) = *notice {
                     <p class="vb-notice" role="status">{ n }</p>

@@ -210,3 +210,57 @@ pub fn SignedInFooter(props: &SignedInFooterProps) -> Html {
         </div>
     }
 }
+
+/// A six-digit code field: numeric keypad, `autocomplete=one-time-code`,
+/// and a pasted code with spaces or dashes kept to its six digits.
+pub fn code_field(id: &'static str, label: &'static str, code: &UseStateHandle<String>, busy: bool, error: Option<String>) -> Html {
+    let on_input = {
+        let code = code.clone();
+        Callback::from(move |v: String| code.set(v.chars().filter(char::is_ascii_digit).take(6).collect()))
+    };
+    html! {
+        <Field {id} {label} value={(**code).clone()} inputmode={Some(AttrValue::from("numeric"))}
+            autocomplete={Some(AttrValue::from("one-time-code"))} autofocus=true disabled={busy}
+            {on_input} {error} />
+    }
+}
+
+/// Props of [`CopyButton`].
+#[derive(Properties, PartialEq)]
+pub struct CopyButtonProps {
+    /// What goes to the clipboard.
+    pub text: AttrValue,
+    /// The button's label.
+    #[prop_or(AttrValue::Static("Copy"))]
+    pub label: AttrValue,
+    /// An extra class.
+    #[prop_or_default]
+    pub class: Classes,
+}
+
+/// Copies `text` to the clipboard and says whether it worked.
+#[component]
+pub fn CopyButton(props: &CopyButtonProps) -> Html {
+    let outcome = use_state(|| None::<bool>);
+    let onclick = {
+        let (outcome, text) = (outcome.clone(), props.text.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (outcome, text) = (outcome.clone(), text.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let copied = match web_sys::window() {
+                    Some(w) => wasm_bindgen_futures::JsFuture::from(w.navigator().clipboard().write_text(&text)).await.is_ok(),
+                    None => false,
+                };
+                outcome.set(Some(copied));
+            });
+        })
+    };
+    html! {
+        <span class="vb-copy">
+            <button class={classes!("vb-button", "vb-button-secondary", props.class.clone())} type="button" {onclick}>{ props.label.clone() }</button>
+            <span class="vb-notice" role="status">
+                { match *outcome { Some(true) => "Copied", Some(false) => "Could not copy: select and copy it instead", None => "" } }
+            </span>
+        </span>
+    }
+}

@@ -1,14 +1,16 @@
 //! `<SignIn>`: email and password, or a code emailed to the address. A
 //! password known to be compromised is answered with an offer of the code;
 //! the code step is derived from the client's sign-in in progress, so a
-//! reload keeps it. When the session it creates is pending, the route guard
-//! sends the user to the current task.
+//! reload keeps it. A user with a second factor continues on
+//! `/sign-in/factor-two`. When the session it creates is pending, the route
+//! guard sends the user to the current task.
 
 use crate::api::{self, ApiError};
 use crate::components::code_step::{back_to_start, CodeFor, CodeStep};
 use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 /// Props of [`SignIn`].
 #[derive(Properties, PartialEq)]
@@ -28,6 +30,21 @@ pub fn SignIn(props: &SignInProps) -> Html {
         .as_ref()
         .and_then(|c| c.sign_in.clone())
         .filter(|s| s.status == "needs_first_factor");
+    {
+        // A sign-in that turns to needing a second factor (after the password
+        // or the emailed code) continues on `/sign-in/factor-two`.
+        let navigator = use_navigator();
+        let step = ctx.state.client.as_ref().and_then(|c| c.sign_in.as_ref()).map(|s| (s.id.clone(), s.status.clone()));
+        let seen = use_mut_ref(|| None::<Option<(String, String)>>);
+        use_effect_with(step, move |step| {
+            let before = seen.borrow_mut().replace(step.clone());
+            let second = step.as_ref().is_some_and(|(_, status)| status == "needs_second_factor");
+            if second && before.is_some_and(|b| b != *step) {
+                let to = crate::session::context::with_redirect("/sign-in/factor-two", crate::nav::query_param("redirect_url").as_deref());
+                crate::nav::go(navigator.as_ref(), &to, false);
+            }
+        });
+    }
     let email = {
         let start = in_progress.as_ref().and_then(|s| s.identifier.clone()).unwrap_or_default();
         use_state(move || start)

@@ -3,7 +3,7 @@
 
 use super::choose_organization::TaskChooseOrganization;
 use super::reset_password::TaskResetPassword;
-use crate::components::widgets::Card;
+use super::setup_mfa::TaskSetupMfa;
 use crate::session::hooks::use_auth_context;
 use vestibule_protocol::TaskKey;
 use yew::prelude::*;
@@ -25,8 +25,6 @@ pub fn TaskPage(props: &TaskPageProps) -> Html {
     match props.task {
         TaskKey::ChooseOrganization => html! { <TaskChooseOrganization redirect_url_complete={complete} /> },
         TaskKey::ResetPassword => html! { <TaskResetPassword redirect_url_complete={complete} /> },
-        TaskKey::SetupMfa => html! {
-            <Card title="Not available yet" subtitle={Some(AttrValue::from("This step cannot be completed in this portal yet. Contact your administrator."))} />
-        },
+        TaskKey::SetupMfa => html! { <TaskSetupMfa redirect_url_complete={complete} /> },
     }
 }

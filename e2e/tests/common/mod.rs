@@ -135,6 +135,7 @@ impl Server {
     pub fn start_with(data_dir: &Path, settings: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(server_bin());
         cmd.arg("serve")
+            .arg("--test-clock")
             .args(["--listen", "127.0.0.1:0"])
             .arg("--data-dir")
             .arg(data_dir)
@@ -209,18 +210,47 @@ impl Server {
 
     /// `POST /backend/v1{path}` with a form body; panics unless 2xx.
     pub async fn backend_post(&self, path: &str, form: &[(&str, &str)]) -> Value {
+        self.backend(reqwest::Method::POST, path, form).await
+    }
+
+    /// `<method> /backend/v1{path}` with a form body; panics unless 2xx.
+    pub async fn backend(&self, method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> Value {
         let res = self
             .http
-            .post(self.url(&format!("/backend/v1{path}")))
+            .request(method.clone(), self.url(&format!("/backend/v1{path}")))
             .bearer_auth(&self.secret)
             .form(form)
             .send()
             .await
-            .unwrap_or_else(|e| panic!("POST /backend/v1{path}: {e}"));
+            .unwrap_or_else(|e| panic!("{method} /backend/v1{path}: {e}"));
         let status = res.status();
         let body: Value = res.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "POST /backend/v1{path} answered {status}: {body}");
+        assert!(status.is_success(), "{method} /backend/v1{path} answered {status}: {body}");
         body
+    }
+
+    /// Changes instance settings (`PATCH /backend/v1/instance`).
+    pub async fn patch_instance(&self, settings: &[(&str, &str)]) -> Value {
+        self.backend(reqwest::Method::PATCH, "/instance", settings).await
+    }
+
+    /// Moves the server's clock forward (`--test-clock`); the new time in ms.
+    pub async fn advance_clock(&self, ms: i64) -> i64 {
+        let res = self.http.post(self.url("/v1/dev/clock")).form(&[("advance_ms", ms.to_string())]).send().await.expect("POST /v1/dev/clock");
+        let body: Value = res.json().await.expect("the clock's answer");
+        body["response"]["now"].as_i64().unwrap_or_else(|| panic!("no time in {body}"))
+    }
+
+    /// Every code the development outbox sent to `to`, newest first.
+    pub async fn codes_to(&self, to: &str) -> Vec<String> {
+        let v: Value = match self.http.get(self.url("/v1/dev/outbox?limit=100")).send().await {
+            Ok(r) => r.json().await.unwrap_or(Value::Null),
+            Err(_) => Value::Null,
+        };
+        v["response"]["data"]
+            .as_array()
+            .map(|a| a.iter().filter(|m| m["to"].as_str() == Some(to)).filter_map(|m| m["code"].as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
     }
 
     /// A verified user with [`PASSWORD`], created by the operator; its id.

@@ -40,7 +40,8 @@ async fn load(ctx: &Ctx, id: &str) -> ApiResult<(PhoneRow, store::users::UserRow
     Ok((row, user))
 }
 
-/// `POST /me/phone_numbers` (`phone_number`): adds an unverified number.
+/// `POST /me/phone_numbers` (`phone_number`): adds an unverified number,
+/// or answers the user's own unverified one with the same digits.
 async fn create(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let input = f.req("phone_number")?;
     let phone = crate::phone::normalise(input).ok_or_else(|| {
@@ -57,8 +58,17 @@ async fn create(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     if store::phones::verified_elsewhere(&ctx.state.pool, &phone, &user.id).await? {
         return Err(taken());
     }
-    let id = store::phones::insert(&ctx.state.pool, &user.id, &phone, ctx.state.now()).await?.ok_or_else(taken)?;
-    let row = store::phones::by_id(&ctx.state.pool, &user.id, &id).await?.ok_or_else(ApiError::not_found)?;
+    // Adding a number again before verifying it (a reload, a second try)
+    // answers the same number rather than an error.
+    let own = store::phones::of_user(&ctx.state.pool, &user.id).await?.into_iter().find(|p| p.phone == phone);
+    let row = match own {
+        Some(row) if !row.verified => row,
+        Some(_) => return Err(taken()),
+        None => {
+            let id = store::phones::insert(&ctx.state.pool, &user.id, &phone, ctx.state.now()).await?.ok_or_else(taken)?;
+            store::phones::by_id(&ctx.state.pool, &user.id, &id).await?.ok_or_else(ApiError::not_found)?
+        }
+    };
     ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
 }
 

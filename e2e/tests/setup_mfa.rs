@@ -1,0 +1,235 @@
+//! End-to-end journeys of the setup-mfa task and the second factor at
+//! sign-in: TOTP enrolment with the code computed from the secret the page
+//! shows, the backup codes shown once, sign-in with a fresh TOTP code and
+//! with backup codes (each once), regeneration, SMS enrolment with the
+//! code read from the development outbox, and the lockout message. The
+//! server runs with `--test-clock`, so stepping past a TOTP step moves its
+//! clock instead of waiting. Screenshots of the QR and backup-code screens
+//! are saved as artifacts.
+
+mod common;
+
+use common::{Browser, Server};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use totp_rs::{Algorithm, Secret, TOTP};
+
+const SETUP_MFA: &str = "/sign-up/tasks/setup-mfa";
+const FACTOR_TWO: &str = "/sign-in/factor-two";
+
+fn data_dir() -> tempfile::TempDir {
+    tempfile::Builder::new().prefix("vestibule-e2e-data-").tempdir().unwrap()
+}
+
+/// The code of an authenticator app holding `secret` (base32), at
+/// `offset_ms` from now.
+fn totp_code(secret: &str, offset_ms: i64) -> String {
+    let bytes = Secret::Encoded(secret.to_string()).to_bytes().expect("a base32 secret");
+    let totp = TOTP::new(Algorithm::SHA1, 6, 0, 30, bytes, Some("Vestibule".into()), "e2e".into()).expect("a TOTP");
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_millis() as i64;
+    totp.generate(((now + offset_ms) / 1000) as u64)
+}
+
+/// Signs in with the password and waits for the second-factor page.
+async fn to_factor_two(b: &Browser, server: &Server, email: &str) {
+    b.sign_in(server, email, "").await;
+    b.wait_path(FACTOR_TWO).await;
+}
+
+/// Types `code` into the second-factor field on screen and submits.
+async fn enter(b: &Browser, css: &str, code: &str) {
+    b.replace_text(css, code).await;
+    b.submit().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built portal and Chromium; run by `cargo xtask test`"]
+async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
+    let dir = data_dir();
+    let server = Server::start(dir.path());
+    server
+        .patch_instance(&[("mfa_required", "true"), ("totp_enabled", "true"), ("phone_code_enabled", "true"), ("backup_code_enabled", "true")])
+        .await;
+    let b = Browser::start().await;
+    let email = "ada@example.test";
+
+    // Sign-up lands on the task, which offers the three methods.
+    b.sign_up(&server, email).await;
+    b.wait_path(SETUP_MFA).await;
+    b.el(".vb-mfa-choose").await;
+    for method in ["totp", "phone_code", "backup_code"] {
+        b.el(&format!(".vb-method[data-method={method}]")).await;
+    }
+    b.el(".vb-method[data-method=totp]").await.click().await.unwrap();
+
+    // The QR code, then the secret behind "Can't scan?".
+    b.el(".vb-mfa-totp svg.vb-qr path").await;
+    b.shot("setup-mfa-qr").await;
+    b.el("button.vb-cant-scan").await.click().await.unwrap();
+    let shown = b.el(".vb-totp-secret").await.text().await.unwrap();
+    assert!(shown.split(' ').all(|g| g.len() <= 4) && shown.contains(' '), "grouped in fours: {shown}");
+    let secret: String = shown.split_whitespace().collect();
+
+    // A wrong code says so and keeps the secret; so does a reload.
+    enter(&b, "#vb-totp-code", &totp_code(&secret, -3_600_000)).await;
+    b.el("#vb-totp-code-error").await;
+    b.refresh().await.unwrap();
+    b.el(".vb-mfa-totp svg.vb-qr path").await;
+    assert!(!b.has("#vb-totp-code-error").await, "a fresh page");
+    b.el("button.vb-cant-scan").await.click().await.unwrap();
+    let again: String = b.el(".vb-totp-secret").await.text().await.unwrap().split_whitespace().collect();
+    assert_eq!(again, secret, "a reload keeps the secret");
+
+    // A code typed with a space is kept to its digits; the backup codes
+    // appear once.
+    let enrolment = totp_code(&secret, 0);
+    b.replace_text("#vb-totp-code", "").await;
+    b.type_into("#vb-totp-code", &format!("{} {}", &enrolment[..3], &enrolment[3..])).await;
+    b.wait_value("#vb-totp-code", &enrolment).await;
+    b.submit().await;
+    b.el(".vb-mfa-backup-codes").await;
+    let mut codes = Vec::new();
+    for e in b.find_all(thirtyfour::By::Css(".vb-backup-code")).await.unwrap() {
+        codes.push(e.text().await.unwrap());
+    }
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    let download = b.el("a.vb-download-codes").await;
+    assert_eq!(download.attr("download").await.unwrap().as_deref(), Some("Vestibule_backup_codes.txt"));
+    assert!(download.attr("href").await.unwrap().unwrap_or_default().contains(&codes[0]));
+    b.el("button.vb-copy-codes").await;
+    b.el("button.vb-print-codes").await;
+    b.shot("setup-mfa-backup-codes").await;
+
+    // Continue goes to the next task, then home.
+    b.el("button.vb-continue").await.click().await.unwrap();
+    b.create_org("Analytical Engines", "analytical-engines", None).await;
+    b.expect_home(email, "Analytical Engines").await;
+    b.el_with_text(".vb-home-second-factors", "Authenticator app").await;
+    b.el_with_text(".vb-home-backup-codes", "10 left").await;
+    b.sign_out().await;
+
+    // Next sign-in: the enrolment code is refused (replay), a fresh one works.
+    to_factor_two(&b, &server, email).await;
+    b.el(".vb-factor-two-totp").await;
+    enter(&b, "#vb-second-factor-code", &enrolment).await;
+    b.el("#vb-second-factor-code-error").await;
+    assert_eq!(b.current_url().await.unwrap().path(), FACTOR_TWO, "no session after a replayed code");
+    server.advance_clock(30_000).await;
+    enter(&b, "#vb-second-factor-code", &totp_code(&secret, 30_000)).await;
+    b.expect_home(email, "Analytical Engines").await;
+    b.sign_out().await;
+
+    // A backup code works once; another works in capitals without dashes.
+    to_factor_two(&b, &server, email).await;
+    b.el("button.vb-use-backup_code").await.click().await.unwrap();
+    enter(&b, "#vb-backup-code", &codes[0]).await;
+    b.expect_home(email, "Analytical Engines").await;
+    b.el_with_text(".vb-home-backup-codes", "9 left").await;
+    b.sign_out().await;
+    to_factor_two(&b, &server, email).await;
+    b.el("button.vb-use-backup_code").await.click().await.unwrap();
+    enter(&b, "#vb-backup-code", &codes[0]).await;
+    b.el("#vb-backup-code-error").await;
+    enter(&b, "#vb-backup-code", &codes[1].replace('-', "").to_uppercase()).await;
+    b.expect_home(email, "Analytical Engines").await;
+
+    // Regenerating shows a new set; the old codes stop working.
+    b.el("button.vb-regenerate-codes").await.click().await.unwrap();
+    b.el("button.vb-confirm-regenerate").await.click().await.unwrap();
+    b.el(".vb-home-backup-codes .vb-backup-code").await;
+    let fresh = b.el(".vb-home-backup-codes .vb-backup-code").await.text().await.unwrap();
+    assert!(!codes.contains(&fresh));
+    b.el("button.vb-codes-done").await.click().await.unwrap();
+    b.el_with_text(".vb-home-backup-codes", "10 left").await;
+    b.sign_out().await;
+    to_factor_two(&b, &server, email).await;
+    b.el("button.vb-use-backup_code").await.click().await.unwrap();
+    enter(&b, "#vb-backup-code", &codes[2]).await;
+    b.el("#vb-backup-code-error").await;
+
+    // Ten wrong codes (the old backup code was the first) lock the user for
+    // an hour, and the page says when. A sign-in dies after five wrong
+    // codes and is started again.
+    b.el("button.vb-use-totp").await.click().await.unwrap();
+    let mut counted = 1;
+    while counted < 10 {
+        b.replace_text("#vb-second-factor-code", &totp_code(&secret, -3_600_000)).await;
+        b.submit().await;
+        b.wait_value("#vb-second-factor-code", "").await;
+        let text = b.find(thirtyfour::By::Tag("main")).await.unwrap().text().await.unwrap();
+        if text.contains("Start signing in again") {
+            b.el("a.vb-start-over").await.click().await.unwrap();
+            b.wait_path("/sign-in").await;
+            to_factor_two(&b, &server, email).await;
+        } else {
+            counted += 1;
+        }
+    }
+    server.advance_clock(30_000).await;
+    enter(&b, "#vb-second-factor-code", &totp_code(&secret, 60_000)).await;
+    b.el_with_text(".vb-form-error", "Try again in 60 minutes").await;
+    assert_eq!(b.current_url().await.unwrap().path(), FACTOR_TWO, "no session while locked");
+    b.sign_in(&server, email, "").await;
+    b.el_with_text(".vb-error", "Try again in 60 minutes").await;
+    b.quit().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built portal and Chromium; run by `cargo xtask test`"]
+async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_factor() {
+    let dir = data_dir();
+    let server = Server::start(dir.path());
+    // One method: the choice is skipped.
+    server
+        .patch_instance(&[("mfa_required", "true"), ("totp_enabled", "false"), ("phone_code_enabled", "true"), ("backup_code_enabled", "false")])
+        .await;
+    let b = Browser::start().await;
+    let email = "grace@example.test";
+    let phone = "+15550100199";
+
+    b.sign_up(&server, email).await;
+    b.wait_path(SETUP_MFA).await;
+    b.el(".vb-mfa-sms #vb-phone-number").await;
+    assert!(!b.has(".vb-mfa-choose").await);
+
+    // A malformed number gets an error at the field.
+    b.type_into("#vb-phone-number", "12345").await;
+    b.submit().await;
+    b.el_with_text("#vb-phone-number-error", "country code").await;
+    b.replace_text("#vb-phone-number", "+1 (555) 010-0199").await;
+    b.submit().await;
+    b.el_with_text(".vb-mfa-sms-code .vb-subtitle", phone).await;
+    let resend = b.el("button.vb-resend").await;
+    assert!(resend.text().await.unwrap().contains(" s)"), "the cooldown is shown");
+    assert!(!resend.is_enabled().await.unwrap());
+
+    // Change number goes back with the number kept, to correct it.
+    b.el("button.vb-change-number").await.click().await.unwrap();
+    b.wait_value("#vb-phone-number", "+1 (555) 010-0199").await;
+    let phone = "+15550100198";
+    b.replace_text("#vb-phone-number", phone).await;
+    b.submit().await;
+    b.el_with_text(".vb-mfa-sms-code .vb-subtitle", phone).await;
+    let code = b.until("a texted code", || async { server.codes_to(phone).await.into_iter().next() }).await;
+    enter(&b, "#vb-sms-code", &code).await;
+
+    b.create_org("Compilers", "compilers", None).await;
+    b.expect_home(email, "Compilers").await;
+    b.el_with_text(".vb-home-second-factors", phone).await;
+    b.sign_out().await;
+
+    // The next sign-in, past the number's resend cooldown, texts a code on
+    // its own and takes it.
+    server.advance_clock(31_000).await;
+    let before = server.codes_to(phone).await.len();
+    to_factor_two(&b, &server, email).await;
+    b.el_with_text(".vb-factor-two-phone_code .vb-subtitle", "Enter the 6-digit code").await;
+    let code = b
+        .until("a second texted code", || async {
+            let codes = server.codes_to(phone).await;
+            (codes.len() > before).then(|| codes[0].clone())
+        })
+        .await;
+    enter(&b, "#vb-second-factor-code", &code).await;
+    b.expect_home(email, "Compilers").await;
+    b.quit().await;
+}

@@ -1,0 +1,75 @@
+//! A new set of backup codes, shown once: the list, **Copy all**,
+//! **Download .txt** (`<app>_backup_codes.txt`) and **Print**. The task and
+//! the account home both show it.
+
+use super::widgets::CopyButton;
+use yew::prelude::*;
+
+/// `<app>_backup_codes.txt`, with what file systems refuse in a name
+/// (and spaces) turned into `_`.
+pub fn file_name(application_name: &str) -> String {
+    let app: String = application_name
+        .trim()
+        .chars()
+        .map(|c| if c.is_whitespace() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .collect();
+    if app.is_empty() {
+        "backup_codes.txt".into()
+    } else {
+        format!("{app}_backup_codes.txt")
+    }
+}
+
+/// The text file: a heading, then one code a line.
+pub fn file_text(application_name: &str, codes: &[String]) -> String {
+    let mut text = format!("{application_name} backup codes\nEach code signs you in once.\n\n");
+    for code in codes {
+        text.push_str(code);
+        text.push('\n');
+    }
+    text
+}
+
+/// The codes of `application_name` and the ways to keep them. A plain
+/// function, not a component: it has no state of its own.
+pub fn backup_codes(application_name: &str, codes: &[String]) -> Html {
+    let text = file_text(application_name, codes);
+    let href = format!("data:text/plain;charset=utf-8,{}", crate::api::encode(&text));
+    let print = Callback::from(|_: MouseEvent| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    });
+    html! {
+        <div class="vb-backup-codes-box">
+            <ol class="vb-backup-codes" aria-label="Backup codes">
+                { for codes.iter().map(|c| html! { <li><code class="vb-backup-code">{ c.clone() }</code></li> }) }
+            </ol>
+            <div class="vb-row vb-backup-actions">
+                <CopyButton text={codes.join("\n")} label="Copy all" class="vb-copy-codes" />
+                <a class="vb-button vb-button-secondary vb-download-codes" download={file_name(application_name)} {href}>{ "Download .txt" }</a>
+                <button class="vb-button vb-button-secondary vb-print-codes" type="button" onclick={print}>{ "Print" }</button>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_name, file_text};
+
+    #[test]
+    fn the_file_is_named_for_the_application() {
+        assert_eq!(file_name("Vestibule"), "Vestibule_backup_codes.txt");
+        assert_eq!(file_name("Vestibule Demo"), "Vestibule_Demo_backup_codes.txt");
+        assert_eq!(file_name("A/B: C"), "A_B__C_backup_codes.txt");
+        assert_eq!(file_name("  "), "backup_codes.txt");
+    }
+
+    #[test]
+    fn the_file_has_one_code_a_line() {
+        let text = file_text("Vestibule", &["abcde-fghjk-mnp".into(), "qrstv-wxyz2-345".into()]);
+        assert!(text.starts_with("Vestibule backup codes\n"));
+        assert!(text.ends_with("\nabcde-fghjk-mnp\nqrstv-wxyz2-345\n"));
+    }
+}
