@@ -4,6 +4,7 @@
 
 mod bench;
 mod cmd;
+mod compat;
 mod portal;
 mod serve;
 mod test;
@@ -28,7 +29,9 @@ Commands:
                         --with-example also runs the example app protected by the
                         middleware on http://127.0.0.1:3000
   test                  native tests, browser unit tests of the portal (headless
-                        Chromium), then the end-to-end tests; stops at the first failure
+                        Chromium), the end-to-end tests, then the compat scenarios
+                        (the real @clerk/clerk-js and @clerk/backend from npm against
+                        the server); stops at the first failure
   bench                 portal gzip size, cold load of the choose-organization screen,
                         GET /v1/client throughput and latency, server peak RSS,
                         middleware time per request (median)
