@@ -118,6 +118,29 @@ export async function outboxCode(server, to) {
   return message.code;
 }
 
+/**
+ * Signs `user` up through the SDK: signUp.create, the email code read
+ * from the development outbox, attemptEmailAddressVerification. Resolves
+ * to what the SDK answered at the first and last step.
+ */
+export async function signUpThroughSdk(app, server, user) {
+  const created = await app.eval(
+    ({ email, password }) => window.Clerk.client.signUp.create({ emailAddress: email, password }).then((su) => ({
+      status: su.status, unverified: su.unverifiedFields,
+    })),
+    user,
+  );
+  await app.eval(() => window.Clerk.client.signUp.prepareEmailAddressVerification({ strategy: 'email_code' }));
+  const code = await outboxCode(server, user.email);
+  const done = await app.eval(
+    (c) => window.Clerk.client.signUp.attemptEmailAddressVerification({ code: c }).then((su) => ({
+      status: su.status, sessionId: su.createdSessionId, userId: su.createdUserId,
+    })),
+    code,
+  );
+  return { created, done };
+}
+
 let counter = 0;
 /** A fresh email address and a password the server's rules accept. */
 export function newUser(tag) {

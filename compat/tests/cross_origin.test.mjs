@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, load, expectState, outboxCode, newUser } from '../lib/scenario.mjs';
+import { setup, load, expectState, signUpThroughSdk, newUser } from '../lib/scenario.mjs';
 
 let env;
 before(async () => { env = await setup({ deniedPages: true }); });
@@ -18,13 +18,8 @@ test('scenario 7: a page on an allowed origin loads and signs up in cookie mode'
     assert.match(state.clientId ?? '', /^client_/);
     await expectState(app, { status: 'ready', isSignedIn: false }, 'after load');
     const user = newUser('cors');
-    await app.eval(({ email, password }) => window.Clerk.client.signUp.create({ emailAddress: email, password }), user);
-    await app.eval(() => window.Clerk.client.signUp.prepareEmailAddressVerification({ strategy: 'email_code' }));
-    const code = await outboxCode(env.server, user.email);
-    const sessionId = await app.eval(
-      (c) => window.Clerk.client.signUp.attemptEmailAddressVerification({ code: c }).then((su) => su.createdSessionId),
-      code,
-    );
+    const { done } = await signUpThroughSdk(app, env.server, user);
+    const { sessionId } = done;
     await app.eval((id) => window.Clerk.setActive({ session: id }), sessionId);
     await expectState(app, { sessionId, sessionStatus: 'pending', task: 'choose-organization' }, 'after sign-up');
     const token = await app.eval(() => window.Clerk.session.getToken());

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClerkClient, verifyToken } from '@clerk/backend';
-import { setup, load, expectState, outboxCode, newUser, serverView } from '../lib/scenario.mjs';
+import { setup, load, expectState, signUpThroughSdk, newUser, serverView } from '../lib/scenario.mjs';
 import { jwtClaims } from '../lib/browser.mjs';
 
 let env;
@@ -30,22 +30,9 @@ after(async () => {
 });
 
 test('scenario 2: sign up with the emailed code through the SDK', async () => {
-  const created = await app.eval(
-    ({ email, password }) => window.Clerk.client.signUp.create({ emailAddress: email, password }).then((su) => ({
-      status: su.status, unverified: su.unverifiedFields,
-    })),
-    user,
-  );
+  const { created, done } = await signUpThroughSdk(app, env.server, user);
   assert.equal(created.status, 'missing_requirements');
   assert.deepEqual(created.unverified, ['email_address']);
-  await app.eval(() => window.Clerk.client.signUp.prepareEmailAddressVerification({ strategy: 'email_code' }));
-  const code = await outboxCode(env.server, user.email);
-  const done = await app.eval(
-    (c) => window.Clerk.client.signUp.attemptEmailAddressVerification({ code: c }).then((su) => ({
-      status: su.status, sessionId: su.createdSessionId, userId: su.createdUserId,
-    })),
-    code,
-  );
   assert.equal(done.status, 'complete');
   assert.match(done.sessionId ?? '', /^sess_/);
   s.userId = done.userId;
