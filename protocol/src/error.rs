@@ -48,6 +48,9 @@ pub enum ErrorCode {
     PhoneNumberExists,
     /// The request's Origin is not allowed.
     OriginInvalid,
+    /// The dev-browser token (`__clerk_db_jwt`) names no client: the SDK
+    /// asks for a new one.
+    DevBrowserUnauthenticated,
     /// The redirect target is not allowed.
     RedirectUrlNotAllowed,
     /// The request is not allowed for this caller.
@@ -86,6 +89,7 @@ impl ErrorCode {
             SessionExists => "session_exists",
             PhoneNumberExists => "phone_number_exists",
             OriginInvalid => "origin_invalid",
+            DevBrowserUnauthenticated => "dev_browser_unauthenticated",
             RedirectUrlNotAllowed => "redirect_url_not_allowed",
             Forbidden => "forbidden",
             RequestInvalid => "request_invalid",

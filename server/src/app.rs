@@ -1,6 +1,6 @@
 //! `router(state)`: the whole HTTP surface, used by `main` and by tests.
 //!
-//! Outside in: `_method` override (so `POST ?_method=DELETE` is routed as a
+//! Outside in: CORS for `/v1` (allowed origins only), `_method` override (so `POST ?_method=DELETE` is routed as a
 //! DELETE), security headers, the body limit, then `/v1` (Frontend API,
 //! with the Origin check on state-changing calls), `/backend/v1`, the JWKS,
 //! the operator theme and the portal's static files.
@@ -24,6 +24,7 @@ use vestibule_protocol::ErrorCode;
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let csp = content_security_policy(&state);
+    let cors_state = state.clone();
     let v1 = routes::frontend().layer(from_fn_with_state(state.clone(), check_origin));
     let inner = Router::new()
         .nest("/v1", v1)
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(inner)
         .layer(axum::middleware::from_fn(refuse_oversize))
         .layer(map_request(method_override))
+        .layer(from_fn_with_state(cors_state, crate::cors::cors))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::REFERRER_POLICY,
@@ -128,7 +130,9 @@ async fn portal(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// The CSP: scripts only from this origin plus the inline bootstrap script
-/// of the built portal, by hash; no framing.
+/// of the built portal, by hash; workers from this origin or `blob:` (what
+/// `@clerk/clerk-js` makes for its timers when a page of this server loads
+/// it); no framing.
 fn content_security_policy(state: &AppState) -> String {
     let mut hashes = String::new();
     if let Some(dir) = &state.portal_dir {
@@ -142,7 +146,7 @@ fn content_security_policy(state: &AppState) -> String {
     }
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+         img-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
     )
 }
 

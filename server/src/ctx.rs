@@ -58,19 +58,25 @@ impl FromRequestParts<AppState> for Ctx {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Ctx, ApiError> {
         let query = crate::input::Fields::from_urlencoded(parts.uri.query().unwrap_or_default().as_bytes())?;
-        let token = cookie(parts, CLIENT_COOKIE)
-            .map(str::to_string)
-            .or_else(|| {
-                state
-                    .settings()
-                    .is_development()
-                    .then(|| query.opt("__clerk_db_jwt").ok().flatten().map(str::to_string))
-                    .flatten()
-            });
+        // A dev-browser token names the SDK's client explicitly, so on a
+        // development instance it wins over a `__client` cookie that the
+        // browser may hold for this host from another page.
+        let dev_browser = match state.settings().is_development() {
+            true => query.opt("__clerk_db_jwt")?.filter(|t| !t.is_empty()),
+            false => None,
+        };
+        let token = dev_browser.or_else(|| cookie(parts, CLIENT_COOKIE));
         let client = match token {
-            Some(t) => store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(&t)).await?,
+            Some(t) => store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await?,
             None => None,
         };
+        if dev_browser.is_some() && client.is_none() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                vestibule_protocol::ErrorCode::DevBrowserUnauthenticated,
+                "This dev-browser token is unknown. Ask for a new one.",
+            ));
+        }
         let policy = state.redirect_policy();
         let origin = parts
             .headers

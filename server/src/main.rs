@@ -114,6 +114,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if started.secret_key_new || started.state.settings().is_development() {
         println!("Backend API secret key: {}", started.secret_key);
     }
+    let (key, dev_browser_key) = vestibule_server::publishable_key::keys(started.state.settings().is_development(), &public_url);
+    println!("Publishable key: {key} (clerk-js: proxyUrl = {public_url})");
+    if let Some(key) = dev_browser_key {
+        println!("Publishable key, dev-browser mode: {key} (for applications on another site)");
+    }
     let mut app = router(started.state);
     if test_clock {
         println!("Test clock: POST /v1/dev/clock moves time forward");

@@ -134,6 +134,8 @@ fn routes() -> Vec<Route> {
             .body("email_address", true, "email_address=someone@example.com"),
         route(M::GET, "/backend/v1/instance"),
         route(M::PATCH, "/backend/v1/instance").body("application_name", false, ""),
+        route(M::GET, "/backend/v1/jwks"),
+        route(M::GET, "/backend/v1/jwt_public_key"),
         // app.rs
         route(M::GET, "/.well-known/jwks.json"),
         route(M::GET, "/theme.css"),

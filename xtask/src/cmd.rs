@@ -54,6 +54,12 @@ pub fn parse_test_result(line: &str) -> Option<Counts> {
 /// Runs a test command like [`run`], echoing its output, and adds up the
 /// counts it reports.
 pub fn run_tests(cmd: &mut Command) -> Result<Counts> {
+    run_tests_with(cmd, parse_test_result)
+}
+
+/// Runs a test command like [`run_tests`], adding up the counts that
+/// `parse` finds in its output lines.
+pub fn run_tests_with(cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> Result<Counts> {
     use std::io::{BufRead, BufReader};
     let shown = describe(cmd);
     println!("$ {shown}");
@@ -65,7 +71,7 @@ pub fn run_tests(cmd: &mut Command) -> Result<Counts> {
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(std::io::Result::ok) {
             println!("{line}");
-            if let Some(c) = parse_test_result(&line) {
+            if let Some(c) = parse(&line) {
                 counts += c;
             }
         }

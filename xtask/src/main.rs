@@ -4,6 +4,7 @@
 
 mod bench;
 mod cmd;
+mod compat;
 mod portal;
 mod serve;
 mod test;
@@ -28,7 +29,11 @@ Commands:
                         --with-example also runs the example app protected by the
                         middleware on http://127.0.0.1:3000
   test                  native tests, browser unit tests of the portal (headless
-                        Chromium), then the end-to-end tests; stops at the first failure
+                        Chromium), the end-to-end tests, then the compat scenarios
+                        (the real @clerk/clerk-js and @clerk/backend from npm against
+                        the server); stops at the first failure
+  compat                only the compat scenarios (builds the server, npm ci in compat/
+                        when its lockfile changed, then node --test)
   bench                 portal gzip size, cold load of the choose-organization screen,
                         GET /v1/client throughput and latency, server peak RSS,
                         middleware time per request (median)
@@ -55,6 +60,11 @@ fn main() -> ExitCode {
         Some("serve") => serve::run(&root, rest),
         Some("test") => no_options("test", rest).and_then(|()| test::run(&root)),
         Some("bench") => no_options("bench", rest).and_then(|()| bench::run(&root)),
+        Some("compat") => no_options("compat", rest).and_then(|()| {
+            let counts = compat::run(&root)?;
+            println!("compat: {} passed, {} failed", counts.passed, counts.failed);
+            Ok(())
+        }),
         Some("tools") => match rest {
             [] => tools::ensure(&root, tools::Chromium::No),
             [flag] if flag == "--chromium" => tools::ensure(&root, tools::Chromium::Yes),

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: the whole test suite in the order that fails fastest
 //! (native, then the portal in headless Chromium, then end to end against
-//! the real server and built portal), with the environment each stage needs.
+//! the real server and built portal, then the compat scenarios with the
+//! real Clerk SDKs), with the environment each stage needs.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -20,16 +21,20 @@ enum Outcome {
     NotRun,
 }
 
-/// Runs the three stages, stopping at the first failure, and prints a summary.
+/// Runs the stages, stopping at the first failure, and prints a summary.
 pub fn run(root: &Path) -> Result<()> {
     tools::ensure(root, Chromium::Yes)?;
-    let stages: [(&str, Stage); 3] = [
+    let stages: [(&str, Stage); 4] = [
         ("native tests (cargo test --workspace)", native),
         (
             "browser unit tests (vestibule-portal, wasm32, headless Chromium)",
             browser,
         ),
         ("end-to-end tests (vestibule-e2e)", end_to_end),
+        (
+            "compat scenarios (@clerk/clerk-js and @clerk/backend, compat/)",
+            crate::compat::run,
+        ),
     ];
     let mut outcomes = Vec::new();
     let mut failed = false;

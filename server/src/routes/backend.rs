@@ -1,6 +1,7 @@
 //! The Backend API for operators (`/backend/v1`, `Authorization: Bearer
 //! <secret key>`): users, compromised passwords, organizations,
-//! invitations and the instance settings. Answers are bare resources, as
+//! invitations, the instance settings and the session-token keys (JWKS and
+//! PEM). Answers are bare resources, as
 //! `@clerk/backend` reads them.
 
 use crate::error::{ApiError, ApiResult};
@@ -28,6 +29,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/organizations", post(create_organization))
         .route("/organizations/{id}/invitations", post(invite))
         .route("/instance", get(get_instance).patch(patch_instance))
+        .route("/jwks", get(crate::routes::client::jwks))
+        .route("/jwt_public_key", get(jwt_public_key))
         .layer(axum::middleware::from_fn_with_state(state, require_secret_key))
 }
 
@@ -127,6 +130,13 @@ async fn invite(State(state): State<AppState>, Path(id): Path<String>, Body(f): 
     let inv_id = orgs::invite(&state.pool, &id, &email, role, state.now()).await?;
     let inv = orgs::invitation(&state.pool, &inv_id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(serde_json::to_value(render::invitation(&inv)).map_err(ApiError::internal)?))
+}
+
+/// `GET /jwt_public_key`: the PEM of the session-token public key, as
+/// `@clerk/backend`'s `verifyToken(token, { jwtKey })` takes it.
+async fn jwt_public_key(State(state): State<AppState>) -> Response {
+    use axum::response::IntoResponse;
+    ([(header::CONTENT_TYPE, "application/x-pem-file")], state.keys.public_pem().to_string()).into_response()
 }
 
 async fn get_instance(State(state): State<AppState>) -> Json<crate::settings::InstanceSettings> {

@@ -28,12 +28,13 @@ async fn environment(State(state): State<AppState>) -> Json<serde_json::Value> {
     Json(render::environment(&state))
 }
 
+/// `GET /client`: the caller's client, made (with its cookie) on a first
+/// visit, as Clerk's Frontend API does: `@clerk/clerk-js` in cookie mode
+/// never asks for a client otherwise, and expects a real id after load.
 async fn get_client(mut ctx: Ctx) -> ApiResult<Response> {
-    let client = match &ctx.client {
-        Some(c) => Some(render::client(&ctx.state, c, &ctx.azp()).await?),
-        None => None,
-    };
-    ctx.session_cookie_for(client.as_ref());
+    let c = ctx.ensure_client().await?;
+    let client = render::client(&ctx.state, &c, &ctx.azp()).await?;
+    ctx.session_cookie_for(Some(&client));
     Ok(ctx.finish(StatusCode::OK, serde_json::json!({ "response": client, "client": null })))
 }
 
