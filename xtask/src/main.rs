@@ -26,7 +26,7 @@ Commands:
                         build the portal and the release server, then run it on
                         http://127.0.0.1:8080 with data/ and demo/vestibule.toml;
                         --with-example also runs the example app protected by the
-                        middleware on http://127.0.0.1:3000
+                        middleware (and its Yew page) on http://127.0.0.1:3000
   test                  native tests, browser unit tests of the portal (headless
                         Chromium), then the end-to-end tests; stops at the first failure
   bench                 portal gzip size, cold load of the choose-organization screen,
