@@ -31,7 +31,8 @@ Commands:
                         Chromium), then the end-to-end tests; stops at the first failure
   bench                 portal gzip size, cold load of the choose-organization screen,
                         GET /v1/client throughput and latency, server peak RSS,
-                        middleware time per request (median)
+                        middleware time per request (median), GET /dashboard of the
+                        example app (protected route) throughput and latency
   tools [--chromium]    only install/check the tools (and Chromium with --chromium)
   help                  print this text
 
