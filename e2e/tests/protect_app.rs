@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 use thirtyfour::prelude::*;
 
 const CHOOSE_ORG: &str = "/sign-in/tasks/choose-organization";
+/// The example's own route for the task (its Yew page's `task_urls`).
+const YEW_CHOOSE_ORG: &str = "/session-tasks/choose-organization";
 
 /// Sets the cookie `vb_saw_sign_in=1` whenever a document whose path
 /// starts with `/sign-in` is loaded (installed before any page script
@@ -233,6 +235,51 @@ async fn api_route_answers_pending_users_with_their_id() {
     w.expect_app_page(&w.app.url("/"), "home").await;
     assert_eq!(w.fact("session-status").await, "pending");
     assert_eq!(w.get_teams().await, json!({ "status": 201, "body": { "user_id": user_id } }));
+    w.b.quit().await;
+}
+
+/// The Yew page (`examples/yew-app`): a pending user who opens `/app` is
+/// sent by `<RedirectToTasks/>` to the application's own
+/// `/session-tasks/choose-organization` (its `task_urls`), not the
+/// portal's; `<TaskChooseOrganization redirect_url_complete="/dashboard"/>`
+/// there creates the organization through the app's `/v1` pass-through,
+/// and the user lands on `/dashboard`, signed in. `/app` then shows the
+/// active session.
+#[tokio::test]
+#[ignore = "end-to-end: needs the built server, portal, example app and its Yew page, and Chromium"]
+async fn yew_page_sends_pending_users_to_the_apps_own_task_route_and_on_to_the_dashboard() {
+    let w = World::start().await;
+    assert!(w.app.yew_page, "the example app serves no Yew page: build it (trunk build in examples/yew-app) or set VESTIBULE_EXAMPLE_YEW_DIR");
+    let email = "yew@example.com";
+    let user_id = w.server.create_user(email).await;
+    w.b.sign_in(&w.server, email, "").await;
+    w.b.wait_path(CHOOSE_ORG).await;
+
+    w.b.open(&w.app.url("/app")).await;
+    let query = w.b.wait_path(YEW_CHOOSE_ORG).await;
+    assert_eq!(w.b.origin().await, w.app.base, "the task is on the application's own route");
+    assert_eq!(query, None);
+    w.b.create_org("Umbrella", "umbrella", Some("yew-choose-organization")).await;
+
+    let dashboard = w.app.url("/dashboard");
+    w.expect_app_page(&dashboard, "dashboard").await;
+    assert_eq!(w.fact("session-status").await, "active");
+    assert_eq!(w.fact("user-id").await, user_id);
+    let org = w.active_org().await;
+    assert!(org.starts_with("org_"), "{org}");
+    assert_eq!(w.fact("org-id").await, org);
+
+    let yew_home = w.app.url("/app");
+    w.b.open(&yew_home).await;
+    w.b.until("the Yew page to show the active session", || async {
+        let main = w.b.find(By::Css("main#page[data-page=yew-home][data-loaded=true]")).await.ok()?;
+        let status = main.find(By::Id("session-status")).await.ok()?.text().await.ok()?;
+        (status == "active").then_some(())
+    })
+    .await;
+    assert_eq!(w.b.current_url().await.unwrap().as_str(), yew_home, "an active user stays on the page");
+    assert_eq!(w.fact("user-id").await, user_id);
+    assert_eq!(w.fact("org-id").await, org);
     w.b.quit().await;
 }
 

@@ -1,12 +1,15 @@
 //! `cargo xtask bench`: the numbers we track release to release, printed as
 //! `name: value unit` lines: what the browser downloads (gzip), how fast a
 //! cold browser reaches an interactive choose-organization screen, how much
-//! `GET /v1/client` traffic the server sustains, its peak memory, and what
-//! the middleware costs an application per request.
+//! `GET /v1/client` traffic the server sustains, its peak memory, what the
+//! middleware costs an application per request, and how much traffic a
+//! protected route of the example application sustains.
 
 mod browser;
+mod example;
 mod gzip;
 mod load;
+mod process;
 mod server;
 mod signup;
 
@@ -14,7 +17,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::cmd::{self, TempDir};
-use crate::portal::{build_portal, build_server, Profile};
+use crate::portal::{build_example, build_portal, build_server, Profile};
 use crate::tools::{self, Chromium};
 use crate::Result;
 
@@ -44,6 +47,7 @@ pub fn run(root: &Path) -> Result<()> {
     let dist = root.join("dist");
     let sizes = gzip::portal_sizes(&dist)?;
     let server_bin = build_server(root, Profile::Release)?;
+    let example_bin = build_example(root, Profile::Release)?;
 
     println!();
     println!("portal_gzip_bytes: {} bytes", gzip::total(&sizes));
@@ -61,7 +65,7 @@ pub fn run(root: &Path) -> Result<()> {
         .enable_all()
         .build()?;
     let mut server = server::Server::start(&server_bin, &dist, scratch.path())?;
-    let outcome = runtime.block_on(measure(&mut server, scratch.path()));
+    let outcome = runtime.block_on(measure(&mut server, &example_bin, scratch.path()));
     if outcome.is_err() {
         server.print_log_tail();
     }
@@ -70,7 +74,7 @@ pub fn run(root: &Path) -> Result<()> {
 }
 
 /// Everything that needs the running server.
-async fn measure(server: &mut server::Server, scratch: &Path) -> Result<()> {
+async fn measure(server: &mut server::Server, example_bin: &Path, scratch: &Path) -> Result<()> {
     server.wait_ready().await?;
     let base = server.base_url();
     let client_cookie = signup::pending_session(&base).await?;
@@ -95,9 +99,33 @@ async fn measure(server: &mut server::Server, scratch: &Path) -> Result<()> {
         "bench: GET /v1/client with {CONNECTIONS} connections for {} s",
         LOAD_DURATION.as_secs()
     );
-    let report = load::run(&base, &client_cookie, CONNECTIONS, LOAD_DURATION).await?;
-    println!("client_rps: {:.1} req/s", report.rps());
-    println!("client_p99_ms: {:.2} ms", report.p99_ms());
+    let client_url = format!("{base}/v1/client");
+    let report = load::run(&client_url, &format!("__client={client_cookie}"), CONNECTIONS, LOAD_DURATION).await?;
+    print_load("client", "GET /v1/client", &report)?;
+
+    let token = signup::activate(&base, &client_cookie).await?;
+    let cookies = format!("__session={token}");
+    let mut app = example::ExampleApp::start(example_bin, &base, scratch)?;
+    if let Err(error) = app.wait_ready(&cookies).await {
+        app.print_log_tail();
+        return Err(error);
+    }
+    eprintln!(
+        "bench: GET /dashboard of the example app (active session, cached JWKS) with {CONNECTIONS} connections for {} s",
+        LOAD_DURATION.as_secs()
+    );
+    let report = load::run(&app.url("/dashboard"), &cookies, CONNECTIONS, LOAD_DURATION).await?;
+    print_load("dashboard", "GET /dashboard", &report)?;
+
+    println!("server_peak_rss_kb: {} kB", server.peak_rss_kb()?);
+    Ok(())
+}
+
+/// Prints `<name>_rps` and `<name>_p99_ms` and the load's tally; an error
+/// when no `what` request succeeded.
+fn print_load(name: &str, what: &str, report: &load::Report) -> Result<()> {
+    println!("{name}_rps: {:.1} req/s", report.rps());
+    println!("{name}_p99_ms: {:.2} ms", report.p99_ms());
     println!(
         "  load: {CONNECTIONS} connections, {:.1} s, {} ok, {} non-200, {} errors",
         report.window.as_secs_f64(),
@@ -106,10 +134,8 @@ async fn measure(server: &mut server::Server, scratch: &Path) -> Result<()> {
         report.errors
     );
     if report.ok == 0 {
-        return Err("no GET /v1/client request succeeded".into());
+        return Err(format!("no {what} request succeeded").into());
     }
-
-    println!("server_peak_rss_kb: {} kB", server.peak_rss_kb()?);
     Ok(())
 }
 

@@ -27,7 +27,7 @@ Commands:
                         build the portal and the release server, then run it on
                         http://127.0.0.1:8080 with data/ and demo/vestibule.toml;
                         --with-example also runs the example app protected by the
-                        middleware on http://127.0.0.1:3000
+                        middleware (and its Yew page) on http://127.0.0.1:3000
   test                  native tests, browser unit tests of the portal (headless
                         Chromium), the end-to-end tests, then the compat scenarios
                         (the real @clerk/clerk-js and @clerk/backend from npm against
@@ -36,7 +36,8 @@ Commands:
                         when its lockfile changed, then node --test)
   bench                 portal gzip size, cold load of the choose-organization screen,
                         GET /v1/client throughput and latency, server peak RSS,
-                        middleware time per request (median)
+                        middleware time per request (median), GET /dashboard of the
+                        example app (protected route) throughput and latency
   tools [--chromium]    only install/check the tools (and Chromium with --chromium)
   help                  print this text
 

@@ -1,6 +1,6 @@
 //! Builds the deliverables the other commands run: the portal (trunk, into
 //! `dist/`), the `vestibule` server binary and the example application
-//! protected by the middleware.
+//! protected by the middleware with its Yew page.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,13 +13,33 @@ use crate::Result;
 /// (Trunk.toml builds offline, so the fetch must come first). Trunk is
 /// incremental, so this always runs.
 pub fn build_portal(root: &Path) -> Result<()> {
-    run(cargo().current_dir(root).args(["fetch", "--locked"]))?;
-    run(Command::new("trunk")
-        .current_dir(root)
-        .env("PATH", path_with_tools(root)?)
-        .args(["build", "--release"]))?;
+    trunk_build(root, root, &["--release"])?;
     println!("portal: built into {}", root.join("dist").display());
     Ok(())
+}
+
+/// Builds the example application's Yew page (`examples/yew-app`) with
+/// trunk into its `dist/` and returns that directory. A development build
+/// (its Trunk.toml): no wasm-opt, and it shares the wasm32 dependencies the
+/// portal's browser tests have already compiled.
+pub fn build_example_yew(root: &Path) -> Result<PathBuf> {
+    let dir = root.join("examples").join("yew-app");
+    trunk_build(root, &dir, &[])?;
+    let dist = dir.join("dist");
+    println!("example Yew page: built into {}", dist.display());
+    Ok(dist)
+}
+
+/// `cargo fetch --locked`, then `trunk build <args>` in `dir` (whose
+/// Trunk.toml builds offline, so the fetch must come first), with the
+/// tools of `.tools/` first on PATH.
+fn trunk_build(root: &Path, dir: &Path, args: &[&str]) -> Result<()> {
+    run(cargo().current_dir(root).args(["fetch", "--locked"]))?;
+    run(Command::new("trunk")
+        .current_dir(dir)
+        .env("PATH", path_with_tools(root)?)
+        .arg("build")
+        .args(args))
 }
 
 /// Cargo profile of the server build.

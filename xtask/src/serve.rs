@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::cmd::ChildGuard;
-use crate::portal::{build_example, build_portal, build_server, Profile};
+use crate::portal::{build_example, build_example_yew, build_portal, build_server, Profile};
 use crate::tools::{self, Chromium};
 use crate::Result;
 
@@ -55,6 +55,7 @@ pub fn run(root: &Path, options: &[String]) -> Result<()> {
     }
 
     let example = build_example(root, Profile::Release)?;
+    let yew_dist = build_example_yew(root)?;
     let portal_url = format!("http://{SERVER_LISTEN}");
     let example_url = format!("http://{EXAMPLE_LISTEN}");
     // The example's origin must be allowed for the portal and the handshake
@@ -64,10 +65,11 @@ pub fn run(root: &Path, options: &[String]) -> Result<()> {
     let mut server_child = ChildGuard::spawn("the server", &mut cmd)?;
     let mut app = Command::new(&example);
     app.current_dir(root)
-        .args(["--listen", EXAMPLE_LISTEN, "--frontend-api", &portal_url]);
+        .args(["--listen", EXAMPLE_LISTEN, "--frontend-api", &portal_url, "--yew-dir"])
+        .arg(&yew_dist);
     println!("$ {}", crate::cmd::describe(&app));
     let mut app_child = ChildGuard::spawn("the example app", &mut app)?;
-    println!("\nserve: portal  {portal_url}\nserve: example {example_url} (/dashboard, /forum, /custom, /api/get-teams)\n");
+    println!("\nserve: portal  {portal_url}\nserve: example {example_url} (/dashboard, /forum, /custom, /api/get-teams, the Yew page at /app)\n");
     loop {
         server_child.ensure_running()?;
         app_child.ensure_running()?;

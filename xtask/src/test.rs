@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cmd::{self, cargo, Counts};
-use crate::portal::{build_example, build_portal, build_server, Profile};
+use crate::portal::{build_example, build_example_yew, build_portal, build_server, Profile};
 use crate::tools::{self, Chromium, CHROMEDRIVER, CHROMIUM};
 use crate::Result;
 
@@ -109,9 +109,12 @@ fn browser(root: &Path) -> Result<Counts> {
 }
 
 /// The real (debug) server with the built portal, and the example
-/// application beside it, driven through Chromium.
+/// application (with its Yew page) beside it, driven through Chromium.
 fn end_to_end(root: &Path) -> Result<Counts> {
     build_portal(root)?;
+    let yew_started = Instant::now();
+    let yew_dist = build_example_yew(root)?;
+    println!("example Yew page: {:.1} s", yew_started.elapsed().as_secs_f64());
     let server = build_server(root, Profile::Debug)?;
     let example = build_example(root, Profile::Debug)?;
     let artifacts = root.join("artifacts");
@@ -132,6 +135,7 @@ fn end_to_end(root: &Path) -> Result<Counts> {
             ])
             .env("VESTIBULE_BIN", server)
             .env("VESTIBULE_EXAMPLE_BIN", example)
+            .env("VESTIBULE_EXAMPLE_YEW_DIR", yew_dist)
             .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
             .env("VESTIBULE_ARTIFACTS", artifacts)
             .env("CHROMEDRIVER", CHROMEDRIVER)

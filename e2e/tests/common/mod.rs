@@ -5,7 +5,8 @@
 //!
 //! Environment: `VESTIBULE_BIN` (server binary), `VESTIBULE_PORTAL_DIR`
 //! (Trunk's dist/), `VESTIBULE_EXAMPLE_BIN` (the example application
-//! protected by the middleware), `VESTIBULE_ARTIFACTS` (screenshots),
+//! protected by the middleware), `VESTIBULE_EXAMPLE_YEW_DIR` (its Yew page,
+//! trunk's output), `VESTIBULE_ARTIFACTS` (screenshots),
 //! `CHROMEDRIVER` (default /usr/bin/chromedriver), `CHROMIUM` (default
 //! /usr/bin/chromium).
 //! Every wait polls with a deadline; there is no fixed sleep.
@@ -52,6 +53,12 @@ pub fn example_bin() -> PathBuf {
     let p = env_path("VESTIBULE_EXAMPLE_BIN", || workspace_root().join("target/debug/vestibule-example-app"));
     assert!(p.is_file(), "VESTIBULE_EXAMPLE_BIN {} is not a file (cargo build -p vestibule-example-app)", p.display());
     p
+}
+
+/// The example application's Yew page as trunk built it
+/// (`VESTIBULE_EXAMPLE_YEW_DIR`, else examples/yew-app/dist).
+pub fn example_yew_dir() -> PathBuf {
+    env_path("VESTIBULE_EXAMPLE_YEW_DIR", || workspace_root().join("examples/yew-app/dist"))
 }
 
 /// The built portal (`VESTIBULE_PORTAL_DIR`, else dist/).
@@ -324,6 +331,8 @@ pub struct ExampleApp {
     /// `http://127.0.0.1:PORT`
     pub base: String,
     log: Arc<Mutex<Vec<String>>>,
+    /// It serves the Yew page (`/app`, `/session-tasks/choose-organization`).
+    pub yew_page: bool,
 }
 
 impl ExampleApp {
@@ -334,12 +343,17 @@ impl ExampleApp {
     }
 
     /// Starts the app at `origin` (from [`ExampleApp::reserve_origin`]) with
-    /// `frontend_api` (the server's URL), and waits until it says it listens.
+    /// `frontend_api` (the server's URL) and, when built, the Yew page
+    /// ([`example_yew_dir`]), and waits until it says it listens.
     pub fn start(origin: &str, frontend_api: &str) -> ExampleApp {
         let listen = origin.trim_start_matches("http://");
         let mut cmd = Command::new(example_bin());
-        cmd.args(["--listen", listen, "--frontend-api", frontend_api])
-            .stdin(Stdio::null())
+        cmd.args(["--listen", listen, "--frontend-api", frontend_api]);
+        let yew_dir = example_yew_dir();
+        if yew_dir.join("index.html").is_file() {
+            cmd.arg("--yew-dir").arg(yew_dir);
+        }
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {}: {e}", example_bin().display()));
@@ -348,6 +362,7 @@ impl ExampleApp {
         drain(child.stdout.take().unwrap(), log.clone(), Some(tx));
         drain(child.stderr.take().unwrap(), log.clone(), None);
         let deadline = Instant::now() + Duration::from_secs(30);
+        let mut yew_page = false;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
@@ -356,6 +371,7 @@ impl ExampleApp {
                         assert_eq!(u.trim(), origin, "the example app listens elsewhere");
                         break;
                     }
+                    yew_page |= line.starts_with("Yew page at ");
                 }
                 Err(_) => {
                     let _ = child.kill();
@@ -364,7 +380,7 @@ impl ExampleApp {
                 }
             }
         }
-        ExampleApp { child: Some(child), base: origin.to_string(), log }
+        ExampleApp { child: Some(child), base: origin.to_string(), log, yew_page }
     }
 
     /// `base` + `path`.

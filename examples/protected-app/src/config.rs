@@ -14,10 +14,14 @@ pub struct Settings {
     /// The URL browsers reach this app at (`--public-url`,
     /// `VESTIBULE_EXAMPLE_PUBLIC_URL`); `http://<bound address>` when absent.
     pub public_url: Option<String>,
+    /// The Yew page built by trunk (`--yew-dir`, `VESTIBULE_EXAMPLE_YEW_DIR`),
+    /// served at `/app` and `/session-tasks/choose-organization`; no Yew
+    /// page when absent.
+    pub yew_dir: Option<String>,
 }
 
 /// The usage line printed on a bad flag.
-pub const USAGE: &str = "usage: vestibule-example-app [--listen ADDR] [--frontend-api URL] [--public-url URL]";
+pub const USAGE: &str = "usage: vestibule-example-app [--listen ADDR] [--frontend-api URL] [--public-url URL] [--yew-dir DIR]";
 
 impl Settings {
     /// Reads `args` (without the program name) over `env`.
@@ -26,6 +30,7 @@ impl Settings {
             listen: env("VESTIBULE_EXAMPLE_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".into()),
             frontend_api: env("VESTIBULE_FRONTEND_API").unwrap_or_else(|| "http://127.0.0.1:8080".into()),
             public_url: env("VESTIBULE_EXAMPLE_PUBLIC_URL"),
+            yew_dir: env("VESTIBULE_EXAMPLE_YEW_DIR"),
         };
         let mut rest = args.iter();
         while let Some(flag) = rest.next() {
@@ -34,6 +39,7 @@ impl Settings {
                 "--listen" => settings.listen = value()?,
                 "--frontend-api" => settings.frontend_api = value()?,
                 "--public-url" => settings.public_url = Some(value()?),
+                "--yew-dir" => settings.yew_dir = Some(value()?),
                 other => return Err(format!("unknown argument {other}\n{USAGE}")),
             }
         }
@@ -55,12 +61,12 @@ mod tests {
     fn flags_win_over_the_environment_over_defaults() {
         let none = |_: &str| None;
         let d = Settings::parse(&[], none).expect("defaults");
-        assert_eq!((d.listen.as_str(), d.frontend_api.as_str(), d.public_url), ("127.0.0.1:3000", "http://127.0.0.1:8080", None));
+        assert_eq!((d.listen.as_str(), d.frontend_api.as_str(), d.public_url, d.yew_dir), ("127.0.0.1:3000", "http://127.0.0.1:8080", None, None));
         let env = |k: &str| (k == "VESTIBULE_FRONTEND_API").then(|| "http://accounts.test/".to_string());
         assert_eq!(Settings::parse(&[], env).expect("env").frontend_api, "http://accounts.test");
-        let s = Settings::parse(&args(&["--frontend-api", "http://b.test", "--listen", "0.0.0.0:1", "--public-url", "http://app.test/"]), env)
+        let s = Settings::parse(&args(&["--frontend-api", "http://b.test", "--listen", "0.0.0.0:1", "--public-url", "http://app.test/", "--yew-dir", "yew/dist"]), env)
             .expect("flags");
-        assert_eq!(s, Settings { listen: "0.0.0.0:1".into(), frontend_api: "http://b.test".into(), public_url: Some("http://app.test".into()) });
+        assert_eq!(s, Settings { listen: "0.0.0.0:1".into(), frontend_api: "http://b.test".into(), public_url: Some("http://app.test".into()), yew_dir: Some("yew/dist".into()) });
     }
 
     #[test]

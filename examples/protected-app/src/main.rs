@@ -5,13 +5,17 @@
 //! `vestibule-example-app --listen 127.0.0.1:3000 --frontend-api http://127.0.0.1:8080`
 //! prints `Example app listening on http://<address>` once it accepts
 //! connections. The app's origin must be in the server's `allowed_origins`.
+//! With `--yew-dir examples/yew-app/dist` it also serves the Yew page
+//! (`/app`, `/session-tasks/choose-organization`).
 
 // Rules answer with `Err(Response)`, as axum handlers do.
 #![allow(clippy::result_large_err)]
 
 mod config;
 mod pages;
+mod proxy;
 mod routes;
+mod yew_page;
 
 #[cfg(test)]
 mod tests;
@@ -41,7 +45,11 @@ async fn run(settings: config::Settings) -> Result<(), Box<dyn std::error::Error
     let listener = tokio::net::TcpListener::bind(&settings.listen).await?;
     let bound = listener.local_addr()?;
     let app_origin = settings.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
-    let app = routes::app(routes::middleware_config(&settings.frontend_api, &app_origin), &app_origin)?;
+    let mut app = routes::app(routes::middleware_config(&settings.frontend_api, &app_origin), &app_origin)?;
+    if let Some(dir) = &settings.yew_dir {
+        app = app.merge(yew_page::router(std::path::Path::new(dir), &settings.frontend_api)?);
+        println!("Yew page at {app_origin}/app");
+    }
     println!("Vestibule at {}", settings.frontend_api);
     println!("Example app listening on {app_origin}");
     axum::serve(listener, app).await?;

@@ -36,6 +36,10 @@ pub enum BuildError {
     Pattern(String),
     /// The middleware refused the configuration.
     Config(ConfigError),
+    /// The HTTP client of the `/v1` pass-through could not be made.
+    Client(reqwest::Error),
+    /// The Yew page's `dist/` is missing or not trunk's output.
+    YewPage(String),
 }
 
 impl std::fmt::Display for BuildError {
@@ -43,6 +47,8 @@ impl std::fmt::Display for BuildError {
         match self {
             BuildError::Pattern(e) => write!(f, "route pattern: {e}"),
             BuildError::Config(e) => write!(f, "middleware configuration: {e}"),
+            BuildError::Client(e) => write!(f, "HTTP client: {e}"),
+            BuildError::YewPage(e) => write!(f, "Yew page: {e}"),
         }
     }
 }
@@ -79,8 +85,10 @@ fn custom_rule(is_custom: RouteMatcher) -> impl Fn(&Auth, &Parts) -> Result<(), 
     }
 }
 
-/// The whole application behind the middleware.
+/// The whole application: its pages behind the middleware, and the
+/// Frontend API pass-through for the Yew page (outside it).
 pub fn app(config: VestibuleConfig, app_origin: &str) -> Result<Router, BuildError> {
+    let proxy = crate::proxy::router(&config.frontend_api).map_err(BuildError::Client)?;
     let portal = Arc::new(Portal { tasks_url: config.effective_tasks_url(), app_origin: app_origin.to_string() });
     let layer = VestibuleLayer::new(config)
         .map_err(BuildError::Config)?
@@ -98,7 +106,8 @@ pub fn app(config: VestibuleConfig, app_origin: &str) -> Result<Router, BuildErr
         .route("/session-tasks", get(session_tasks))
         .route("/api/get-teams", post(get_teams))
         .layer(layer)
-        .with_state(portal))
+        .with_state(portal)
+        .merge(proxy))
 }
 
 async fn home(auth: Auth) -> Html<String> {

@@ -2,12 +2,12 @@
 //! port, its output in a log file (shown when something fails), its peak
 //! RSS read from /proc, and killed when dropped.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
 
-use crate::cmd::{free_port, ChildGuard};
+use super::process::Logged;
+use crate::cmd::free_port;
 use crate::Result;
 
 /// How long the server may take to answer `GET /v1/environment`.
@@ -15,9 +15,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A running `vestibule serve`.
 pub struct Server {
-    child: ChildGuard,
+    process: Logged,
     port: u16,
-    log: PathBuf,
 }
 
 impl Server {
@@ -26,10 +25,7 @@ impl Server {
         let port = free_port()?;
         let data_dir = scratch.join("data");
         std::fs::create_dir_all(&data_dir)?;
-        let log = scratch.join("server.log");
-        let out = File::create(&log)?;
-        let err = out.try_clone()?;
-        let child = ChildGuard::spawn(
+        let process = Logged::spawn(
             "the vestibule server",
             Command::new(binary)
                 .arg("serve")
@@ -38,13 +34,11 @@ impl Server {
                 .arg("--data-dir")
                 .arg(&data_dir)
                 .arg("--portal-dir")
-                .arg(portal_dir)
-                .stdin(Stdio::null())
-                .stdout(out)
-                .stderr(err),
+                .arg(portal_dir),
+            scratch.join("server.log"),
         )?;
-        eprintln!("bench: server pid {} on 127.0.0.1:{port}", child.id());
-        Ok(Self { child, port, log })
+        eprintln!("bench: server pid {} on 127.0.0.1:{port}", process.child.id());
+        Ok(Self { process, port })
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -54,36 +48,14 @@ impl Server {
 
     /// Polls `GET /v1/environment` until it answers 200.
     pub async fn wait_ready(&mut self) -> Result<()> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(2))
-            .build()?;
         let url = format!("{}/v1/environment", self.base_url());
-        let started = Instant::now();
-        loop {
-            self.child.ensure_running()?;
-            let status = http.get(&url).send().await.map(|r| r.status());
-            if let Ok(reqwest::StatusCode::OK) = status {
-                return Ok(());
-            }
-            if started.elapsed() > READY_TIMEOUT {
-                let last = match status {
-                    Ok(status) => status.to_string(),
-                    Err(error) => error.to_string(),
-                };
-                return Err(format!(
-                    "GET {url} did not answer 200 within {} s (last: {last})",
-                    READY_TIMEOUT.as_secs()
-                )
-                .into());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        self.process.wait_ok(&url, READY_TIMEOUT).await
     }
 
     /// VmHWM (peak resident set) of the server, in kB.
     pub fn peak_rss_kb(&mut self) -> Result<u64> {
-        self.child.ensure_running()?;
-        let path = format!("/proc/{}/status", self.child.id());
+        self.process.child.ensure_running()?;
+        let path = format!("/proc/{}/status", self.process.child.id());
         let status = std::fs::read_to_string(&path)?;
         status
             .lines()
@@ -95,12 +67,6 @@ impl Server {
 
     /// Prints the end of the server's output (after a failure).
     pub fn print_log_tail(&self) {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        let tail = &lines[lines.len().saturating_sub(30)..];
-        eprintln!("bench: last lines of the server output:");
-        for line in tail {
-            eprintln!("  | {line}");
-        }
+        self.process.print_log_tail();
     }
 }

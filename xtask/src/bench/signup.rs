@@ -1,7 +1,9 @@
 //! Puts one client into the state the cold-load measurement needs: a user
 //! signed up and verified over the Frontend API, leaving a pending session
 //! whose next task is choose-organization. Returns the `__client` cookie
-//! that identifies that client to the browser and to the load test.
+//! that identifies that client to the browser and to the load test. Later,
+//! [`activate`] finishes the task (an organization of its own) and mints
+//! the session token the example application's load test sends.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,14 +23,7 @@ const CLIENT_COOKIE: &str = "__client";
 /// Signs up and verifies [`EMAIL`]; returns the `__client` cookie value.
 pub async fn pending_session(base: &str) -> Result<String> {
     let jar = Arc::new(Jar::default());
-    let mut api = Api {
-        http: reqwest::Client::builder()
-            .cookie_provider(Arc::clone(&jar))
-            .timeout(Duration::from_secs(15))
-            .build()?,
-        base: base.to_owned(),
-        seen_cookie: None,
-    };
+    let mut api = Api::new(base, Arc::clone(&jar))?;
 
     let sign_up = api
         .post(
@@ -69,6 +64,45 @@ pub async fn pending_session(base: &str) -> Result<String> {
         .ok_or_else(|| format!("the server set no {CLIENT_COOKIE} cookie").into())
 }
 
+/// The client `client_cookie` (from [`pending_session`]) creates an
+/// organization and makes it active, which ends the choose-organization
+/// task; returns a fresh session token (`__session`) of that active
+/// session, minted for the server's own origin. It lives 60 s.
+pub async fn activate(base: &str, client_cookie: &str) -> Result<String> {
+    let jar = Arc::new(Jar::default());
+    jar.add_cookie_str(&format!("{CLIENT_COOKIE}={client_cookie}; Path=/"), &reqwest::Url::parse(base)?);
+    let mut api = Api::new(base, jar)?;
+    let client = api.get("/v1/client").await?;
+    let session_id = client["response"]["last_active_session_id"]
+        .as_str()
+        .ok_or_else(|| format!("the bench client has no session: {client}"))?
+        .to_owned();
+    let org = api
+        .post("/v1/organizations", &[("name", "Bench"), ("slug", "bench")])
+        .await?;
+    let org_id = org["response"]["id"]
+        .as_str()
+        .ok_or_else(|| format!("organization response has no response.id: {org}"))?
+        .to_owned();
+    let touched = api
+        .post(
+            &format!("/v1/client/sessions/{session_id}/touch"),
+            &[("active_organization_id", &org_id)],
+        )
+        .await?;
+    let status = touched["response"]["status"].as_str().unwrap_or("?");
+    if status != "active" {
+        return Err(format!("the bench session is {status}, not active, after choosing {org_id}").into());
+    }
+    let token = api
+        .post(&format!("/v1/client/sessions/{session_id}/tokens"), &[])
+        .await?;
+    token["jwt"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| format!("token response has no jwt: {token}").into())
+}
+
 /// A Frontend API caller that keeps the client cookie.
 struct Api {
     http: reqwest::Client,
@@ -79,6 +113,18 @@ struct Api {
 }
 
 impl Api {
+    /// A caller at `base` whose cookies live in `jar`.
+    fn new(base: &str, jar: Arc<Jar>) -> Result<Self> {
+        Ok(Self {
+            http: reqwest::Client::builder()
+                .cookie_provider(jar)
+                .timeout(Duration::from_secs(15))
+                .build()?,
+            base: base.to_owned(),
+            seen_cookie: None,
+        })
+    }
+
     /// A form POST with the `Origin` header the server checks.
     async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Result<Value> {
         let request = self
