@@ -2,9 +2,9 @@
 //! sign-in: TOTP enrolment with the code computed from the secret the page
 //! shows, the backup codes shown once, sign-in with a fresh TOTP code and
 //! with backup codes (each once), regeneration, SMS enrolment with the
-//! code read from the development outbox, and the lockout message. The
-//! server runs with `--test-clock`, so stepping past a TOTP step moves its
-//! clock instead of waiting. Screenshots of the QR and backup-code screens
+//! code read from the development outbox, backup codes as the only method,
+//! and the lockout message. The server runs with `--test-clock`, so
+//! stepping past a TOTP step moves its clock instead of waiting. Screenshots of the QR and backup-code screens
 //! are saved as artifacts.
 
 mod common;
@@ -231,5 +231,44 @@ async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_facto
         .await;
     enter(&b, "#vb-second-factor-code", &code).await;
     b.expect_home(email, "Compilers").await;
+    b.quit().await;
+}
+
+#[tokio::test]
+#[ignore = "needs the built portal and Chromium; run by `cargo xtask test`"]
+async fn backup_codes_alone_are_a_method_and_sign_in_once_each() {
+    let dir = data_dir();
+    let server = Server::start(dir.path());
+    // Backup codes are the only method: the task starts in it.
+    server
+        .patch_instance(&[("mfa_required", "true"), ("totp_enabled", "false"), ("phone_code_enabled", "false"), ("backup_code_enabled", "true")])
+        .await;
+    let b = Browser::start().await;
+    let email = "barbara@example.test";
+
+    b.sign_up(&server, email).await;
+    b.wait_path(SETUP_MFA).await;
+    b.el(".vb-mfa-backup-only").await;
+    assert!(!b.has(".vb-mfa-choose").await);
+    b.submit().await;
+    b.el(".vb-mfa-backup-codes").await;
+    let mut codes = Vec::new();
+    for e in b.find_all(thirtyfour::By::Css(".vb-backup-code")).await.unwrap() {
+        codes.push(e.text().await.unwrap());
+    }
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    b.el("button.vb-continue").await.click().await.unwrap();
+    b.create_org("Liskov Labs", "liskov-labs", None).await;
+    b.expect_home(email, "Liskov Labs").await;
+    b.el_with_text(".vb-home-second-factors", "Backup codes").await;
+    b.sign_out().await;
+
+    // The sign-in asks for a backup code straight away.
+    to_factor_two(&b, &server, email).await;
+    b.el(".vb-factor-two-backup_code #vb-backup-code").await;
+    assert!(!b.has("button.vb-use-totp").await);
+    enter(&b, "#vb-backup-code", &codes[3]).await;
+    b.expect_home(email, "Liskov Labs").await;
+    b.el_with_text(".vb-home-backup-codes", "9 left").await;
     b.quit().await;
 }

@@ -1,9 +1,8 @@
 //! `/v1/...` passed through to the Vestibule server, so the Yew page calls
-//! the Frontend API on its own origin. The server answers no CORS
-//! preflight, so a page on another origin (here another port of the same
-//! host) cannot read its answers; through this pass-through the browser
-//! sees one origin, sends the `__client` cookie (cookies ignore the port),
-//! and keeps the `Set-Cookie`s of every answer. The `Origin` header goes
+//! the Frontend API on its own origin: the browser sees one origin, sends
+//! the `__client` cookie (cookies ignore the port), and keeps the
+//! `Set-Cookie`s of every answer, with no cross-origin request at all (the
+//! server's CORS grant to allowed origins is the other way to do it). The `Origin` header goes
 //! through unchanged: the app's origin must be in the server's
 //! `allowed_origins`, and tokens minted for these calls name the app as
 //! `azp`. `/sign-in` is sent on to the portal's sign-in.

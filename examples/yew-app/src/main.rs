@@ -12,8 +12,8 @@
 //! `vestibule-example-app` serves this page (built by trunk) at `/app` and
 //! `/session-tasks/choose-organization`, fills in the portal's URL (the
 //! `vestibule-portal` meta tag), and passes `/v1` through to the Vestibule
-//! server, so the Frontend API is on the page's own origin (the server has
-//! no CORS) and `frontend_api` stays empty.
+//! server, so the Frontend API is on the page's own origin and
+//! `frontend_api` stays empty.
 
 use std::collections::HashMap;
 use vestibule_portal::components::guard::Guard;
