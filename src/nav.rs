@@ -5,10 +5,19 @@
 use yew_router::prelude::*;
 use yew_router::AnyRoute;
 
-/// The value of a query parameter of the current page.
+/// The value of a query parameter of the current page: from its query
+/// string, else from the query part of its fragment (`#/?redirect_url=...`),
+/// which is where clerk-js puts `redirect_url` when `setActive` sends a
+/// pending session to a task URL.
 pub fn query_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+    let location = web_sys::window()?.location();
+    let get = |query: &str| web_sys::UrlSearchParams::new_with_str(query).ok()?.get(name);
+    get(&location.search().ok()?).or_else(|| get(hash_query(&location.hash().ok()?)?))
+}
+
+/// The query part of a fragment: what follows its first `?`.
+fn hash_query(hash: &str) -> Option<&str> {
+    hash.split_once('?').map(|(_, query)| query)
 }
 
 /// The current path with its query string.
@@ -49,5 +58,18 @@ pub fn go(navigator: Option<&Navigator>, target: &str, replace: bool) {
                 let _ = if replace { location.replace(&to) } else { location.assign(&to) };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hash_query;
+
+    #[test]
+    fn the_query_of_a_fragment() {
+        assert_eq!(hash_query("#/?redirect_url=http%3A%2F%2Fa"), Some("redirect_url=http%3A%2F%2Fa"));
+        assert_eq!(hash_query("#?a=1&b=2"), Some("a=1&b=2"));
+        assert_eq!(hash_query("#/section"), None);
+        assert_eq!(hash_query(""), None);
     }
 }

@@ -1,6 +1,7 @@
 // What every scenario shares: one server, one browser, and the check that
 // the SDK's view of the client and the server's (`GET /v1/client`) agree.
 
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, startPageServer } from './server.mjs';
 import { launch, openApp } from './browser.mjs';
@@ -8,7 +9,8 @@ import { launch, openApp } from './browser.mjs';
 /**
  * Starts a page server on another port (allowed), then the Vestibule
  * server, then Chromium. `options.deniedPages` adds a page server whose
- * origin the Vestibule server does not allow.
+ * origin the Vestibule server does not allow; `options.testClock` starts
+ * the server with `--test-clock`.
  */
 export async function setup(options = {}) {
   const pages = await startPageServer();
@@ -16,7 +18,7 @@ export async function setup(options = {}) {
   let server;
   let browser;
   try {
-    server = await startServer({ allowedOrigins: [pages.origin], env: options.env });
+    server = await startServer({ allowedOrigins: [pages.origin], env: options.env, testClock: options.testClock });
     browser = await launch();
   } catch (e) {
     await server?.stop();
@@ -53,6 +55,28 @@ export async function setup(options = {}) {
       if (denied) await denied.stop();
     },
   };
+}
+
+/**
+ * The hooks of a file whose tests share one server and one cookie-mode
+ * application page with clerk-js loaded: `before` starts them (`options`
+ * go to `setup`, `options.instance` is patched into the instance
+ * settings), `after` ends them. The returned object holds `env` and `app`
+ * once `before` ran.
+ */
+export function sharedApp({ instance, ...options } = {}) {
+  const shared = { env: null, app: null };
+  before(async () => {
+    shared.env = await setup(options);
+    if (instance) await patchInstance(shared.env.server, instance);
+    shared.app = await shared.env.open('cookie');
+    await load(shared.app);
+  });
+  after(async () => {
+    await shared.app?.close();
+    await shared.env?.teardown();
+  });
+  return shared;
 }
 
 /**
@@ -147,4 +171,53 @@ export function newUser(tag) {
   counter += 1;
   const id = `${Date.now().toString(36)}${counter}`;
   return { email: `${tag}-${id}@example.com`, password: `Compat-${id}-Lantern-Violet!` };
+}
+
+/** `PATCH /backend/v1/instance` with `settings` (JSON), as an operator would. */
+export async function patchInstance(server, settings) {
+  const res = await fetch(`${server.url}/backend/v1/instance`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${server.secretKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+  });
+  assert.equal(res.status, 200, `PATCH /backend/v1/instance: ${await res.text()}`);
+}
+
+/** Moves the clock of a server started with `testClock` forward by `ms`. */
+export async function advanceClock(server, ms) {
+  const res = await fetch(`${server.url}/v1/dev/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ advance_ms: String(ms) }),
+  });
+  assert.equal(res.status, 200, `POST /v1/dev/clock: ${await res.text()}`);
+}
+
+/**
+ * After the first second factor of setup-mfa: a touch shows the session
+ * `sessionId` still pending, now with choose-organization, and the user
+ * has two-factor enabled.
+ */
+export async function expectSetupMfaDone(app, sessionId, step) {
+  await app.eval(() => window.Clerk.session.touch());
+  await expectState(app, { sessionId, sessionStatus: 'pending', task: 'choose-organization' }, step);
+  const twoFactor = await app.eval(() => (window.Clerk.user || window.Clerk.session.user).twoFactorEnabled);
+  assert.equal(twoFactor, true, `${step}: twoFactorEnabled`);
+}
+
+/**
+ * Signs out, then `signIn.create` with `user`'s email and password.
+ * Resolves to the sign-in's status and its second factors
+ * ({ strategy, safeIdentifier, phoneNumberId }).
+ */
+export async function signInAgain(app, user) {
+  await app.eval(() => window.Clerk.signOut());
+  await expectState(app, { sessionId: null, isSignedIn: false }, 'after signOut');
+  return app.eval(
+    ({ email, password }) => window.Clerk.client.signIn.create({ identifier: email, password, strategy: 'password' }).then((si) => ({
+      status: si.status,
+      second: (si.supportedSecondFactors ?? []).map((f) => ({ strategy: f.strategy, safeIdentifier: f.safeIdentifier, phoneNumberId: f.phoneNumberId })),
+    })),
+    user,
+  );
 }

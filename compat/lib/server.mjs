@@ -40,15 +40,16 @@ function makeSite(root) {
 
 /**
  * Starts the server. `allowedOrigins` are the extra origins (pages on other
- * ports) it lets in; `env` adds VESTIBULE_* variables.
+ * ports) it lets in; `env` adds VESTIBULE_* variables; `testClock` starts it
+ * with `--test-clock` (then `POST /v1/dev/clock` moves its clock).
  * Resolves to { url, origin, publishableKey, devBrowserKey, secretKey, stop, log }.
  */
-export async function startServer({ allowedOrigins = [], env = {} } = {}) {
+export async function startServer({ allowedOrigins = [], env = {}, testClock = false } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'vestibule-compat-'));
   const site = makeSite(root);
   const child = spawn(
     serverBin(),
-    ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(root, 'data'), '--portal-dir', site],
+    ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(root, 'data'), '--portal-dir', site, ...(testClock ? ['--test-clock'] : [])],
     {
       env: {
         PATH: process.env.PATH,

@@ -8,43 +8,33 @@
 //  4. (its first part) the compromised password's reset-password task ends
 //     with user.updatePassword.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClerkClient, verifyToken } from '@clerk/backend';
-import { setup, load, expectState, signUpThroughSdk, newUser, serverView } from '../lib/scenario.mjs';
+import { sharedApp, expectState, signUpThroughSdk, newUser, serverView } from '../lib/scenario.mjs';
 import { jwtClaims } from '../lib/browser.mjs';
 
-let env;
-let app;
 const user = newUser('flow');
 const s = {}; // what earlier steps learned: userId, sessionId, orgId, token
 
-before(async () => {
-  env = await setup();
-  app = await env.open('cookie');
-  await load(app);
-});
-after(async () => {
-  await app?.close();
-  await env?.teardown();
-});
+const shared = sharedApp();
 
 test('scenario 2: sign up with the emailed code through the SDK', async () => {
-  const { created, done } = await signUpThroughSdk(app, env.server, user);
+  const { created, done } = await signUpThroughSdk(shared.app, shared.env.server, user);
   assert.equal(created.status, 'missing_requirements');
   assert.deepEqual(created.unverified, ['email_address']);
   assert.equal(done.status, 'complete');
   assert.match(done.sessionId ?? '', /^sess_/);
   s.userId = done.userId;
-  await app.eval((id) => window.Clerk.setActive({ session: id }), done.sessionId);
-  await expectState(app, { sessionId: done.sessionId, sessionStatus: 'pending', task: 'choose-organization', isSignedIn: false }, 'after sign-up');
+  await shared.app.eval((id) => window.Clerk.setActive({ session: id }), done.sessionId);
+  await expectState(shared.app, { sessionId: done.sessionId, sessionStatus: 'pending', task: 'choose-organization', isSignedIn: false }, 'after sign-up');
   // Sign out, so the sign-in below starts from nothing.
-  await app.eval(() => window.Clerk.signOut());
-  await expectState(app, { sessionId: null, isSignedIn: false, userId: null }, 'after the sign-up session is signed out');
+  await shared.app.eval(() => window.Clerk.signOut());
+  await expectState(shared.app, { sessionId: null, isSignedIn: false, userId: null }, 'after the sign-up session is signed out');
 });
 
 test('scenario 2: sign in, setActive to a pending session with choose-organization', async () => {
-  const first = await app.eval(
+  const first = await shared.app.eval(
     (email) => window.Clerk.client.signIn.create({ identifier: email }).then((si) => ({
       status: si.status, factors: si.supportedFirstFactors?.map((f) => f.strategy),
     })),
@@ -52,7 +42,7 @@ test('scenario 2: sign in, setActive to a pending session with choose-organizati
   );
   assert.equal(first.status, 'needs_first_factor');
   assert.ok(first.factors.includes('password'), `password is a first factor: ${first.factors}`);
-  const si = await app.eval(
+  const si = await shared.app.eval(
     (password) => window.Clerk.client.signIn.attemptFirstFactor({ strategy: 'password', password }).then((r) => ({
       status: r.status, sessionId: r.createdSessionId,
     })),
@@ -60,48 +50,48 @@ test('scenario 2: sign in, setActive to a pending session with choose-organizati
   );
   assert.equal(si.status, 'complete');
   s.sessionId = si.sessionId;
-  await app.eval((id) => window.Clerk.setActive({ session: id }), si.sessionId);
-  await expectState(app, {
+  await shared.app.eval((id) => window.Clerk.setActive({ session: id }), si.sessionId);
+  await expectState(shared.app, {
     sessionId: si.sessionId, sessionStatus: 'pending', task: 'choose-organization', isSignedIn: false, organizationId: null,
   }, 'after setActive({session})');
 });
 
 test('scenario 2: createOrganization and setActive({organization}) make the session active', async () => {
-  const org = await app.eval(
+  const org = await shared.app.eval(
     () => window.Clerk.createOrganization({ name: 'Compat Works', slug: `compat-${Date.now()}` }).then((o) => ({ id: o.id, slug: o.slug })),
   );
   assert.match(org.id, /^org_/);
   s.orgId = org.id;
-  await app.eval((id) => window.Clerk.setActive({ organization: id }), org.id);
-  await expectState(app, {
+  await shared.app.eval((id) => window.Clerk.setActive({ organization: id }), org.id);
+  await expectState(shared.app, {
     sessionId: s.sessionId, sessionStatus: 'active', task: null, isSignedIn: true, organizationId: org.id, userId: s.userId,
   }, 'after setActive({organization})');
 });
 
 test('scenario 2: session.getToken() returns our JWT with the organization', async () => {
-  const token = await app.eval(() => window.Clerk.session.getToken());
+  const token = await shared.app.eval(() => window.Clerk.session.getToken());
   const claims = jwtClaims(token);
   assert.equal(claims.sub, s.userId);
   assert.equal(claims.sid, s.sessionId);
   assert.equal(claims.o?.id, s.orgId);
   assert.equal(claims.sts, undefined, 'no sts once active');
-  assert.equal(claims.azp, env.server.url);
+  assert.equal(claims.azp, shared.env.server.url);
   s.token = token;
-  app.assertClean();
+  shared.app.assertClean();
 });
 
 test('scenario 6: @clerk/backend verifyToken accepts our token with the PEM key and with the JWKS', async () => {
-  const pemRes = await fetch(`${env.server.url}/backend/v1/jwt_public_key`, {
-    headers: { authorization: `Bearer ${env.server.secretKey}` },
+  const pemRes = await fetch(`${shared.env.server.url}/backend/v1/jwt_public_key`, {
+    headers: { authorization: `Bearer ${shared.env.server.secretKey}` },
   });
   assert.equal(pemRes.status, 200);
   const jwtKey = await pemRes.text();
   assert.match(jwtKey, /^-----BEGIN PUBLIC KEY-----/);
-  const withPem = await verifyToken(s.token, { jwtKey, authorizedParties: [env.server.url] });
+  const withPem = await verifyToken(s.token, { jwtKey, authorizedParties: [shared.env.server.url] });
   assert.equal(withPem.sub, s.userId);
   assert.equal(withPem.o?.id, s.orgId);
   const withJwks = await verifyToken(s.token, {
-    secretKey: env.server.secretKey, apiUrl: `${env.server.url}/backend`, skipJwksCache: true,
+    secretKey: shared.env.server.secretKey, apiUrl: `${shared.env.server.url}/backend`, skipJwksCache: true,
   });
   assert.equal(withJwks.sid, s.sessionId);
   await assert.rejects(
@@ -113,49 +103,49 @@ test('scenario 6: @clerk/backend verifyToken accepts our token with the PEM key 
 });
 
 test('scenario 6: createClerkClient reads the user and marks the password compromised', async () => {
-  const clerk = createClerkClient({ secretKey: env.server.secretKey, apiUrl: `${env.server.url}/backend` });
+  const clerk = createClerkClient({ secretKey: shared.env.server.secretKey, apiUrl: `${shared.env.server.url}/backend` });
   const u = await clerk.users.getUser(s.userId);
   assert.equal(u.id, s.userId);
   assert.equal(u.primaryEmailAddress?.emailAddress, user.email);
   const marked = await clerk.users.setPasswordCompromised(s.userId);
   assert.equal(marked.id, s.userId);
   await assert.rejects(
-    createClerkClient({ secretKey: 'sk_test_wrong', apiUrl: `${env.server.url}/backend` }).users.getUser(s.userId),
+    createClerkClient({ secretKey: 'sk_test_wrong', apiUrl: `${shared.env.server.url}/backend` }).users.getUser(s.userId),
     (e) => e.status === 401,
   );
   // The SDK learns of the new task when it next touches the session (as on
   // page focus); a GET of the client alone does not update Clerk.session.
-  await app.eval(() => window.Clerk.session.touch());
-  await expectState(app, {
+  await shared.app.eval(() => window.Clerk.session.touch());
+  await expectState(shared.app, {
     sessionId: s.sessionId, sessionStatus: 'pending', task: 'reset-password', isSignedIn: false,
   }, 'after set_compromised and a touch');
 });
 
 test('scenario 4: user.updatePassword ends the reset-password task', async () => {
   const newPassword = `${user.password}-Renewed`;
-  await app.eval(
+  await shared.app.eval(
     (p) => window.Clerk.user.updatePassword({ newPassword: p, signOutOfOtherSessions: true }),
     newPassword,
   );
-  await app.eval(() => window.Clerk.session.touch());
-  await expectState(app, {
+  await shared.app.eval(() => window.Clerk.session.touch());
+  await expectState(shared.app, {
     sessionId: s.sessionId, sessionStatus: 'active', task: null, isSignedIn: true, organizationId: s.orgId,
   }, 'after updatePassword');
   user.password = newPassword;
 });
 
 test('scenario 5: Clerk.signOut() ends the session on the server', async () => {
-  await app.eval(() => window.Clerk.signOut());
-  await expectState(app, { sessionId: null, isSignedIn: false, userId: null }, 'after signOut');
-  const client = await app.serverClient();
+  await shared.app.eval(() => window.Clerk.signOut());
+  await expectState(shared.app, { sessionId: null, isSignedIn: false, userId: null }, 'after signOut');
+  const client = await shared.app.serverClient();
   const live = client.sessions.filter((x) => x.status === 'active' || x.status === 'pending');
   assert.deepEqual(live, [], 'no live session on the server');
   assert.equal(serverView(client).sessionId, null);
-  const cookies = await app.context.cookies(env.server.url);
-  const res = await fetch(`${env.server.url}/v1/client/sessions/${s.sessionId}/tokens`, {
+  const cookies = await shared.app.context.cookies(shared.env.server.url);
+  const res = await fetch(`${shared.env.server.url}/v1/client/sessions/${s.sessionId}/tokens`, {
     method: 'POST',
-    headers: { origin: env.server.url, cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
+    headers: { origin: shared.env.server.url, cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
   });
   assert.ok(res.status >= 400 && res.status < 500, `no token for an ended session (${res.status})`);
-  app.assertClean();
+  shared.app.assertClean();
 });

@@ -1,6 +1,7 @@
 //! `router(state)`: the whole HTTP surface, used by `main` and by tests.
 //!
-//! Outside in: CORS for `/v1` (allowed origins only), `_method` override (so `POST ?_method=DELETE` is routed as a
+//! Outside in: CORS for `/v1` (allowed origins only), a trailing slash of an
+//! API path dropped, `_method` override (so `POST ?_method=DELETE` is routed as a
 //! DELETE), security headers, the body limit, then `/v1` (Frontend API,
 //! with the Origin check on state-changing calls), `/backend/v1`, the JWKS,
 //! the operator theme and the portal's static files.
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .fallback_service(inner)
         .layer(axum::middleware::from_fn(refuse_oversize))
         .layer(map_request(method_override))
+        .layer(map_request(trim_trailing_slash))
         .layer(from_fn_with_state(cors_state, crate::cors::cors))
         .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -63,6 +65,30 @@ async fn method_override(mut req: Request) -> Request {
             Some("PUT") => *req.method_mut() = Method::PUT,
             Some("DELETE") => *req.method_mut() = Method::DELETE,
             _ => {}
+        }
+    }
+    req
+}
+
+/// An API path with a trailing slash is routed as the path without it:
+/// clerk-js builds a collection's path from the resource's path with no id
+/// (`POST /v1/me/phone_numbers/`), as Clerk's API accepts.
+async fn trim_trailing_slash(mut req: Request) -> Request {
+    let path = req.uri().path();
+    let api = path.starts_with("/v1/") || path.starts_with("/backend/v1/");
+    let trimmed = path.trim_end_matches('/');
+    if !api || trimmed.len() == path.len() {
+        return req;
+    }
+    let target = match req.uri().query() {
+        Some(q) => format!("{trimmed}?{q}"),
+        None => trimmed.to_string(),
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = target.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
         }
     }
     req

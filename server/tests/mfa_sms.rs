@@ -129,6 +129,23 @@ async fn numbers_are_normalised_to_e164() {
     app.post("/v1/me/phone_numbers", &[("phone_number", "+15550100125")], &jar).await.expect_error(422, "phone_number_exists");
 }
 
+/// clerk-js adds a number at the collection path with a trailing slash
+/// (`POST /v1/me/phone_numbers/?...`) and patches it with `_method`; both
+/// reach the routes.
+#[tokio::test]
+async fn the_sdk_paths_with_a_trailing_slash_reach_the_routes() {
+    let app = app().await;
+    let jar = Jar::new();
+    app.sign_in_ok(&jar, EMAIL, PASSWORD).await;
+    let query = "__clerk_api_version=2026-08-20&_clerk_js_version=6.40.0";
+    let r = app.post(&format!("/v1/me/phone_numbers/?{query}"), &[("phone_number", "+15550100126")], &jar).await.ok("add");
+    assert_eq!(r.json["response"]["phone_number"], "+15550100126");
+    let id = r.json["response"]["id"].as_str().expect("id").to_string();
+    let r = app.post(&format!("/v1/me/phone_numbers/{id}/?_method=PATCH&{query}"), &[("default_second_factor", "false")], &jar).await;
+    assert_eq!(r.ok("patch").json["response"]["id"], id.as_str());
+    app.post("/v1/me/phone_numbers//", &[("phone_number", "+15550100127")], &jar).await.ok("slashes");
+}
+
 #[tokio::test]
 async fn phone_code_signs_in_as_the_second_factor() {
     let app = app().await;
