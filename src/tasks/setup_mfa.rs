@@ -95,20 +95,21 @@ impl Method {
 }
 
 /// Keeps the chosen method in the page's fragment, so a reload stays on it.
+/// A query in the fragment (where clerk-js puts `redirect_url`) is kept.
 fn remember(method: Option<Method>) {
     let Some(w) = web_sys::window() else { return };
-    let url = match method {
-        Some(m) => format!("{}#{}", crate::nav::here(), m.key()),
-        None => crate::nav::here(),
-    };
+    let hash = w.location().hash().unwrap_or_default();
+    let query = hash.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    let key = method.map(Method::key).unwrap_or_default();
+    let fragment = if key.is_empty() && query.is_empty() { String::new() } else { format!("#{key}{query}") };
     if let Ok(history) = w.history() {
-        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{}{fragment}", crate::nav::here())));
     }
 }
 
 fn remembered() -> Option<Method> {
     let hash = web_sys::window()?.location().hash().ok()?;
-    Method::parse(hash.trim_start_matches('#'))
+    Method::parse(hash.trim_start_matches('#').split('?').next().unwrap_or_default())
 }
 
 /// Props of [`TaskSetupMfa`].
