@@ -55,7 +55,10 @@ pub fn FactorTwo() -> Html {
         .unwrap_or_default();
 
     {
-        let (loaded, missing, navigator, redirect) = (ctx.state.loaded, id.is_none(), navigator.clone(), redirect.clone());
+        // Only a signed-out visitor without such a sign-in goes back: once
+        // the code is accepted, the route guard moves the new session on.
+        let missing = id.is_none() && ctx.state.signed_state() == vestibule_protocol::SignedState::SignedOut;
+        let (loaded, navigator, redirect) = (ctx.state.loaded, navigator.clone(), redirect.clone());
         use_effect_with((loaded, missing), move |&(loaded, missing)| {
             if loaded && missing {
                 crate::nav::go(navigator.as_ref(), &with_redirect("/sign-in", redirect.as_deref()), true);
