@@ -41,20 +41,42 @@ async fn enter(b: &Browser, css: &str, code: &str) {
     b.submit().await;
 }
 
+/// A server requiring MFA with the methods given as on (`true`) or off,
+/// in the order TOTP, SMS, backup codes, and a browser.
+async fn mfa_instance(totp: bool, phone: bool, backup: bool) -> (tempfile::TempDir, Server, Browser) {
+    let dir = data_dir();
+    let server = Server::start(dir.path());
+    let on = |b: bool| if b { "true" } else { "false" };
+    server
+        .patch_instance(&[("mfa_required", "true"), ("totp_enabled", on(totp)), ("phone_code_enabled", on(phone)), ("backup_code_enabled", on(backup))])
+        .await;
+    (dir, server, Browser::start().await)
+}
+
+/// Signs up `email` and waits for the setup-mfa task.
+async fn sign_up_to_setup_mfa(b: &Browser, server: &Server, email: &str) {
+    b.sign_up(server, email).await;
+    b.wait_path(SETUP_MFA).await;
+}
+
+/// The backup codes the task shows, in order.
+async fn shown_codes(b: &Browser) -> Vec<String> {
+    b.el(".vb-mfa-backup-codes .vb-backup-code").await;
+    let mut codes = Vec::new();
+    for e in b.find_all(thirtyfour::By::Css(".vb-backup-code")).await.unwrap() {
+        codes.push(e.text().await.unwrap());
+    }
+    codes
+}
+
 #[tokio::test]
 #[ignore = "needs the built portal and Chromium; run by `cargo xtask test`"]
 async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
-    let dir = data_dir();
-    let server = Server::start(dir.path());
-    server
-        .patch_instance(&[("mfa_required", "true"), ("totp_enabled", "true"), ("phone_code_enabled", "true"), ("backup_code_enabled", "true")])
-        .await;
-    let b = Browser::start().await;
+    let (_dir, server, b) = mfa_instance(true, true, true).await;
     let email = "ada@example.test";
 
     // Sign-up lands on the task, which offers the three methods.
-    b.sign_up(&server, email).await;
-    b.wait_path(SETUP_MFA).await;
+    sign_up_to_setup_mfa(&b, &server, email).await;
     b.el(".vb-mfa-choose").await;
     for method in ["totp", "phone_code", "backup_code"] {
         b.el(&format!(".vb-method[data-method={method}]")).await;
@@ -86,11 +108,7 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     b.type_into("#vb-totp-code", &format!("{} {}", &enrolment[..3], &enrolment[3..])).await;
     b.wait_value("#vb-totp-code", &enrolment).await;
     b.submit().await;
-    b.el(".vb-mfa-backup-codes").await;
-    let mut codes = Vec::new();
-    for e in b.find_all(thirtyfour::By::Css(".vb-backup-code")).await.unwrap() {
-        codes.push(e.text().await.unwrap());
-    }
+    let codes = shown_codes(&b).await;
     assert_eq!(codes.len(), 10, "{codes:?}");
     let download = b.el("a.vb-download-codes").await;
     assert_eq!(download.attr("download").await.unwrap().as_deref(), Some("Vestibule_backup_codes.txt"));
@@ -176,18 +194,12 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
 #[tokio::test]
 #[ignore = "needs the built portal and Chromium; run by `cargo xtask test`"]
 async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_factor() {
-    let dir = data_dir();
-    let server = Server::start(dir.path());
     // One method: the choice is skipped.
-    server
-        .patch_instance(&[("mfa_required", "true"), ("totp_enabled", "false"), ("phone_code_enabled", "true"), ("backup_code_enabled", "false")])
-        .await;
-    let b = Browser::start().await;
+    let (_dir, server, b) = mfa_instance(false, true, false).await;
     let email = "grace@example.test";
     let phone = "+15550100199";
 
-    b.sign_up(&server, email).await;
-    b.wait_path(SETUP_MFA).await;
+    sign_up_to_setup_mfa(&b, &server, email).await;
     b.el(".vb-mfa-sms #vb-phone-number").await;
     assert!(!b.has(".vb-mfa-choose").await);
 
@@ -237,25 +249,15 @@ async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_facto
 #[tokio::test]
 #[ignore = "needs the built portal and Chromium; run by `cargo xtask test`"]
 async fn backup_codes_alone_are_a_method_and_sign_in_once_each() {
-    let dir = data_dir();
-    let server = Server::start(dir.path());
     // Backup codes are the only method: the task starts in it.
-    server
-        .patch_instance(&[("mfa_required", "true"), ("totp_enabled", "false"), ("phone_code_enabled", "false"), ("backup_code_enabled", "true")])
-        .await;
-    let b = Browser::start().await;
+    let (_dir, server, b) = mfa_instance(false, false, true).await;
     let email = "barbara@example.test";
 
-    b.sign_up(&server, email).await;
-    b.wait_path(SETUP_MFA).await;
+    sign_up_to_setup_mfa(&b, &server, email).await;
     b.el(".vb-mfa-backup-only").await;
     assert!(!b.has(".vb-mfa-choose").await);
     b.submit().await;
-    b.el(".vb-mfa-backup-codes").await;
-    let mut codes = Vec::new();
-    for e in b.find_all(thirtyfour::By::Css(".vb-backup-code")).await.unwrap() {
-        codes.push(e.text().await.unwrap());
-    }
+    let codes = shown_codes(&b).await;
     assert_eq!(codes.len(), 10, "{codes:?}");
     b.el("button.vb-continue").await.click().await.unwrap();
     b.create_org("Liskov Labs", "liskov-labs", None).await;
