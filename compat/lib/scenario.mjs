@@ -187,7 +187,7 @@ export async function patchInstance(server, settings) {
 export async function advanceClock(server, ms) {
   const res = await fetch(`${server.url}/v1/dev/clock`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.origin },
     body: new URLSearchParams({ advance_ms: String(ms) }),
   });
   assert.equal(res.status, 200, `POST /v1/dev/clock: ${await res.text()}`);

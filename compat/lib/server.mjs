@@ -55,6 +55,8 @@ export async function startServer({ allowedOrigins = [], env = {}, testClock = f
         PATH: process.env.PATH,
         RUST_LOG: process.env.RUST_LOG || 'warn',
         VESTIBULE_ALLOWED_ORIGINS: allowedOrigins.join(','),
+        // The scenarios read codes from the development outbox.
+        VESTIBULE_INSTANCE_TYPE: 'development',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,8 @@
 //! What an application tells the middleware about its Vestibule instance:
 //! where the Frontend API and the portal live, which parties may hold its
-//! tokens, how long to wait for the JWKS and how much clock skew to forgive.
+//! tokens and which issuer must have minted them (by default: the Frontend
+//! API's origin and the Frontend API itself), how long to wait for the JWKS
+//! and how much clock skew to forgive.
 
 use std::fmt;
 use std::sync::Arc;
@@ -35,12 +37,18 @@ pub fn system_clock() -> Clock {
 /// ```
 /// use vestibule_middleware::VestibuleConfig;
 ///
+/// // Tokens minted for the application's pages, and for the portal's.
 /// let config = VestibuleConfig {
-///     authorized_parties: vec!["https://app.example.com".into()],
+///     authorized_parties: vec!["https://app.example.com".into(), "https://accounts.example.com".into()],
 ///     ..VestibuleConfig::new("https://accounts.example.com")
 /// };
 /// assert_eq!(config.sign_in_url, "https://accounts.example.com/sign-in");
+/// assert_eq!(config.issuer.as_deref(), Some("https://accounts.example.com"));
 /// ```
+///
+/// The defaults of `authorized_parties` and `issuer` follow the URL given
+/// to [`VestibuleConfig::new`]; replacing `frontend_api` afterwards does not
+/// change them.
 #[derive(Clone)]
 pub struct VestibuleConfig {
     /// The Vestibule server's URL as browsers reach it (its `public_url`):
@@ -53,13 +61,27 @@ pub struct VestibuleConfig {
     /// The portal's task resolver, where pending visitors are sent; `None`
     /// means `<sign_in_url>/tasks`.
     pub tasks_url: Option<String>,
-    /// Origins allowed in the `azp` claim. Empty: `azp` is not checked (as
-    /// in Clerk); otherwise a token whose `azp` is present and not listed is
-    /// refused. The server puts the requesting page's origin in `azp`, and
-    /// its own origin when there is none (tokens minted by the portal and by
-    /// the handshake), so list the server's origin too.
+    /// Origins allowed in the `azp` claim (trailing `/` ignored). While the
+    /// list is not empty, a token must carry `azp` and it must be listed: a
+    /// token without `azp` is refused. [`VestibuleConfig::new`] lists the
+    /// Frontend API's origin (`scheme://host[:port]` of `frontend_api`),
+    /// which is the `azp` of tokens minted for the portal's own pages.
+    ///
+    /// The server puts the requesting page's origin in `azp` when that
+    /// origin is allowed, and its own origin otherwise; the handshake mints
+    /// for the origin of the application it returns to. An application
+    /// whose pages call the Frontend API from their own origin, or that uses
+    /// the handshake, lists its own origin beside the Frontend API's.
+    ///
+    /// Opt-out: an empty list means `azp` is not checked at all (Clerk's
+    /// behaviour without `authorizedParties`), so a token minted for any
+    /// origin passes.
     pub authorized_parties: Vec<String>,
-    /// When set, the `iss` claim must equal it (trailing `/` ignored).
+    /// The issuer the `iss` claim must equal (trailing `/` ignored); a token
+    /// without `iss` is refused. [`VestibuleConfig::new`] sets it to
+    /// `frontend_api`: the server's `public_url`, which it puts in `iss`.
+    ///
+    /// Opt-out: `None` means `iss` is not checked at all.
     pub issuer: Option<String>,
     /// A public key for fully offline verification, instead of the JWKS:
     /// an SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`) PEM,
@@ -81,17 +103,22 @@ pub struct VestibuleConfig {
 }
 
 impl VestibuleConfig {
-    /// Defaults for the instance at `frontend_api`: the portal is served by
-    /// the same server (`<frontend_api>/sign-in`), no `azp` restriction,
-    /// JWKS timeout 5 s, clock skew 5 s, handshake on.
+    /// Defaults for the instance at `frontend_api` (trailing `/` ignored):
+    /// the portal is served by the same server (`<frontend_api>/sign-in`),
+    /// tokens must be issued by `frontend_api` and minted for its origin
+    /// (`issuer` and `authorized_parties`), JWKS timeout 5 s, clock skew
+    /// 5 s, handshake on.
     pub fn new(frontend_api: impl Into<String>) -> VestibuleConfig {
         let frontend_api = frontend_api.into().trim_end_matches('/').to_string();
+        // A URL without an origin is refused by `validate`; until then the
+        // list stays non-empty, so the `azp` check is never off by mistake.
+        let party = origin_of(&frontend_api).unwrap_or_else(|| frontend_api.clone());
         VestibuleConfig {
             sign_in_url: format!("{frontend_api}/sign-in"),
+            issuer: Some(frontend_api.clone()),
             frontend_api,
             tasks_url: None,
-            authorized_parties: Vec::new(),
-            issuer: None,
+            authorized_parties: vec![party],
             jwt_key: None,
             jwks_timeout: DEFAULT_JWKS_TIMEOUT,
             jwks_refetch_interval: DEFAULT_JWKS_REFETCH_INTERVAL,
@@ -135,6 +162,13 @@ impl fmt::Debug for VestibuleConfig {
             .field("handshake", &self.handshake)
             .finish_non_exhaustive()
     }
+}
+
+/// `scheme://host[:port]` of `url` (the default port left out, as browsers
+/// send it in `Origin`), or `None` when `url` has no such origin.
+fn origin_of(url: &str) -> Option<String> {
+    let origin = reqwest::Url::parse(url).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 /// Why a configuration cannot be used.
@@ -194,6 +228,24 @@ mod tests {
         assert_eq!(c.clock_skew, Duration::from_secs(5));
         assert!(c.handshake);
         assert!(validate(&c).is_ok());
+    }
+
+    #[test]
+    fn by_default_the_issuer_is_the_frontend_api_and_the_party_its_origin() {
+        let c = VestibuleConfig::new("http://127.0.0.1:8080/");
+        assert_eq!(c.issuer.as_deref(), Some("http://127.0.0.1:8080"));
+        assert_eq!(c.authorized_parties, ["http://127.0.0.1:8080"]);
+        // A Frontend API under a path: the issuer keeps it, the party is the origin.
+        let c = VestibuleConfig::new("https://Accounts.Example.com:8443/vestibule/");
+        assert_eq!(c.issuer.as_deref(), Some("https://Accounts.Example.com:8443/vestibule"));
+        assert_eq!(c.authorized_parties, ["https://accounts.example.com:8443"]);
+        // The default port is left out, as in a browser's `Origin`.
+        let c = VestibuleConfig::new("https://accounts.example.com:443");
+        assert_eq!(c.authorized_parties, ["https://accounts.example.com"]);
+        // No origin to take: the list still is not empty (and `validate` refuses the URL).
+        let c = VestibuleConfig::new("accounts.example.com");
+        assert_eq!(c.authorized_parties, ["accounts.example.com"]);
+        assert_eq!(c.issuer.as_deref(), Some("accounts.example.com"));
     }
 
     #[test]

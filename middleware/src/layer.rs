@@ -67,13 +67,7 @@ impl VestibuleLayer {
             ),
         };
         let urls = Arc::new(PortalUrls { sign_in: config.sign_in_url.clone(), tasks: config.effective_tasks_url() });
-        let verifier = Verifier {
-            keys,
-            authorized_parties: config.authorized_parties.clone(),
-            issuer: config.issuer.clone(),
-            skew: i64::try_from(config.clock_skew.as_secs()).unwrap_or(i64::MAX),
-            clock: Arc::clone(&config.clock),
-        };
+        let verifier = Verifier::new(keys, &config);
         let handshake_url = config.handshake.then(|| config.handshake_url());
         Ok(VestibuleLayer { core: Arc::new(Core { verifier, urls, handshake_url }), rules: Arc::from(Vec::new()) })
     }

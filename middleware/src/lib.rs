@@ -62,8 +62,11 @@
 //! `VestibuleLayer::protect_routes(matcher)` is the short form of that rule.
 //! Tokens are refused (the request is signed out) when their algorithm is
 //! not RS256, their `kid` is unknown, their signature does not verify,
-//! `exp` is past or `nbf` is ahead (beyond the clock skew), or their `azp`
-//! is not an authorized party; [`Auth::rejection`] says which.
+//! `exp` is past or `nbf` is ahead (beyond the clock skew), their `azp` is
+//! missing or not an authorized party, or their `iss` is not the issuer;
+//! [`Auth::rejection`] says which. By default the issuer is the Frontend API
+//! and the only authorized party its origin (see [`VestibuleConfig`]), so an
+//! application lists its own origin too, as above.
 
 #![warn(missing_docs)]
 // `Err(Response)` is the answer the application sends instead of running

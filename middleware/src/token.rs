@@ -2,13 +2,16 @@
 //! that make one trustworthy without asking the server (`security.md`,
 //! "Sessions and tokens"): RS256 only, a known `kid`, a valid signature,
 //! `exp` not past and `nbf`/`iat` not ahead (within the clock skew), `azp`
-//! among the authorized parties, and `iss` when one is configured.
+//! present and among the authorized parties, and `iss` equal to the issuer.
+//! The last two are on by default (the Frontend API's origin and URL, see
+//! [`VestibuleConfig`]); an application opts out of each explicitly.
 
-use crate::config::Clock;
+use crate::config::{Clock, VestibuleConfig};
 use crate::jwks::KeySource;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The claims of a Vestibule session token (`frontend-api.md` section 2).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,7 +94,12 @@ pub enum TokenError {
     /// `azp` is not one of the authorized parties.
     #[error("the token was minted for another party: {0:?}")]
     UnauthorizedParty(String),
-    /// `iss` is not the configured issuer.
+    /// The token has no `azp` (or an empty one) while authorized parties
+    /// are configured.
+    #[error("the token names no authorized party")]
+    MissingAzp,
+    /// `iss` is not the configured issuer (or is missing: the value is then
+    /// empty).
     #[error("the token was issued by {0:?}")]
     Issuer(String),
     /// `sts` has a value this middleware does not know.
@@ -140,6 +148,17 @@ fn split(token: &str) -> Option<(&str, &str, &str)> {
 }
 
 impl Verifier {
+    /// A verifier of `config`'s rules over `keys`.
+    pub(crate) fn new(keys: KeySource, config: &VestibuleConfig) -> Verifier {
+        Verifier {
+            keys,
+            authorized_parties: config.authorized_parties.clone(),
+            issuer: config.issuer.clone(),
+            skew: i64::try_from(config.clock_skew.as_secs()).unwrap_or(i64::MAX),
+            clock: Arc::clone(&config.clock),
+        }
+    }
+
     /// The claims of `token` when it passes every check.
     pub(crate) async fn verify(&self, token: &str) -> Result<SessionClaims, TokenError> {
         let (header_b64, payload_b64, signature_b64) = split(token).ok_or(TokenError::Malformed)?;
@@ -175,11 +194,11 @@ impl Verifier {
                 return Err(TokenError::NotYetValid { nbf: not_before, now });
             }
         }
-        if let Some(azp) = &claims.azp {
-            let allowed = self.authorized_parties.is_empty()
-                || self.authorized_parties.iter().any(|p| p.trim_end_matches('/') == azp.trim_end_matches('/'));
-            if !allowed {
-                return Err(TokenError::UnauthorizedParty(azp.clone()));
+        // An empty list is the explicit opt-out; otherwise `azp` is required.
+        if !self.authorized_parties.is_empty() {
+            let azp = claims.azp.as_deref().filter(|a| !a.is_empty()).ok_or(TokenError::MissingAzp)?;
+            if !self.authorized_parties.iter().any(|p| p.trim_end_matches('/') == azp.trim_end_matches('/')) {
+                return Err(TokenError::UnauthorizedParty(azp.to_string()));
             }
         }
         if let Some(expected) = &self.issuer {
@@ -198,7 +217,6 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn verifier(now: i64, parties: &[&str], issuer: Option<&str>) -> Verifier {
         Verifier {
@@ -255,9 +273,73 @@ mod tests {
         );
         let mut no_azp = claims(1000);
         no_azp.azp = None;
-        assert_eq!(verifier(1000, &["https://other.example.com"], None).check_claims(&no_azp), Ok(()));
+        assert_eq!(verifier(1000, &["https://other.example.com"], None).check_claims(&no_azp), Err(TokenError::MissingAzp));
+        assert_eq!(verifier(1000, &[], None).check_claims(&no_azp), Ok(()), "no list: azp not required");
         assert_eq!(verifier(1000, &[], Some("https://accounts.example.com/")).check_claims(&c), Ok(()));
         assert!(matches!(verifier(1000, &[], Some("https://evil.example")).check_claims(&c), Err(TokenError::Issuer(_))));
+    }
+
+    const FRONTEND_API: &str = "http://127.0.0.1:8080";
+
+    /// The rules of `config` (its clock replaced by `now`).
+    fn verifier_of(config: VestibuleConfig, now: i64) -> Verifier {
+        Verifier::new(KeySource::Static(Default::default()), &VestibuleConfig { clock: Arc::new(move || now), ..config })
+    }
+
+    /// Claims as the server at `FRONTEND_API` mints them for its own pages.
+    fn minted_by_the_frontend_api() -> SessionClaims {
+        SessionClaims { iss: Some(FRONTEND_API.into()), azp: Some(FRONTEND_API.into()), ..claims(1000) }
+    }
+
+    #[test]
+    fn default_config_accepts_a_token_of_the_frontend_api_for_its_origin() {
+        let v = verifier_of(VestibuleConfig::new(format!("{FRONTEND_API}/")), 1000);
+        assert_eq!(v.check_claims(&minted_by_the_frontend_api()), Ok(()));
+    }
+
+    #[test]
+    fn default_config_refuses_another_issuer() {
+        let v = verifier_of(VestibuleConfig::new(FRONTEND_API), 1000);
+        let other = SessionClaims { iss: Some("http://127.0.0.1:9090".into()), ..minted_by_the_frontend_api() };
+        assert_eq!(v.check_claims(&other), Err(TokenError::Issuer("http://127.0.0.1:9090".into())));
+        let none = SessionClaims { iss: None, ..minted_by_the_frontend_api() };
+        assert_eq!(v.check_claims(&none), Err(TokenError::Issuer(String::new())));
+    }
+
+    #[test]
+    fn default_config_refuses_an_azp_of_another_origin() {
+        let v = verifier_of(VestibuleConfig::new(FRONTEND_API), 1000);
+        for foreign in ["https://app.example.com", "http://127.0.0.1:3000", "http://localhost:8080"] {
+            let c = SessionClaims { azp: Some(foreign.into()), ..minted_by_the_frontend_api() };
+            assert_eq!(v.check_claims(&c), Err(TokenError::UnauthorizedParty(foreign.into())), "{foreign}");
+        }
+    }
+
+    #[test]
+    fn default_config_refuses_a_token_without_azp() {
+        let v = verifier_of(VestibuleConfig::new(FRONTEND_API), 1000);
+        for azp in [None, Some(String::new())] {
+            let c = SessionClaims { azp, ..minted_by_the_frontend_api() };
+            assert_eq!(v.check_claims(&c), Err(TokenError::MissingAzp));
+        }
+    }
+
+    #[test]
+    fn opting_out_turns_off_only_the_check_named() {
+        let foreign_iss = SessionClaims { iss: Some("https://elsewhere.example".into()), ..minted_by_the_frontend_api() };
+        let foreign_azp = SessionClaims { azp: Some("https://elsewhere.example".into()), ..minted_by_the_frontend_api() };
+        let no_azp = SessionClaims { azp: None, ..minted_by_the_frontend_api() };
+
+        let no_issuer = verifier_of(VestibuleConfig { issuer: None, ..VestibuleConfig::new(FRONTEND_API) }, 1000);
+        assert_eq!(no_issuer.check_claims(&foreign_iss), Ok(()), "issuer: None, any iss passes");
+        assert_eq!(no_issuer.check_claims(&SessionClaims { iss: None, ..minted_by_the_frontend_api() }), Ok(()));
+        assert_eq!(no_issuer.check_claims(&foreign_azp), Err(TokenError::UnauthorizedParty("https://elsewhere.example".into())));
+        assert_eq!(no_issuer.check_claims(&no_azp), Err(TokenError::MissingAzp));
+
+        let no_parties = verifier_of(VestibuleConfig { authorized_parties: Vec::new(), ..VestibuleConfig::new(FRONTEND_API) }, 1000);
+        assert_eq!(no_parties.check_claims(&foreign_azp), Ok(()), "no parties: any azp passes");
+        assert_eq!(no_parties.check_claims(&no_azp), Ok(()), "no parties: azp not required");
+        assert_eq!(no_parties.check_claims(&foreign_iss), Err(TokenError::Issuer("https://elsewhere.example".into())));
     }
 
     #[test]

@@ -166,6 +166,105 @@ async fn issuer_is_checked_when_configured() {
     assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "Issuer");
 }
 
+/// `claims(false)` as the server at `jwks` mints them for its own pages:
+/// `iss` its URL, `azp` its origin.
+fn minted_by(jwks: &Jwks) -> serde_json::Value {
+    let mut c = claims(false);
+    c["iss"] = json!(jwks.origin);
+    c["azp"] = json!(jwks.origin);
+    c
+}
+
+/// The layer with the defaults of `VestibuleConfig::new`, as `config` has
+/// them.
+async fn default_instance(config: impl FnOnce(&Jwks) -> VestibuleConfig) -> (Jwks, axum::Router) {
+    let jwks = Jwks::serve(vec![TestKey::shared().jwk.clone()]).await;
+    let app = app(VestibuleLayer::new(config(&jwks)).expect("layer"));
+    (jwks, app)
+}
+
+#[tokio::test]
+async fn by_default_a_token_of_the_frontend_api_for_its_origin_passes() {
+    let (jwks, app) = default_instance(Jwks::default_config).await;
+    let who = whoami(&app, &TestKey::shared().sign(&minted_by(&jwks))).await;
+    assert_eq!(who["default"]["authenticated"], json!(true), "{who}");
+    assert_eq!(who["rejection"], json!(null));
+    // `iss` with a trailing slash is the same issuer.
+    let mut c = minted_by(&jwks);
+    c["iss"] = json!(format!("{}/", jwks.origin));
+    assert_eq!(whoami(&app, &TestKey::shared().sign(&c)).await["default"]["authenticated"], json!(true));
+}
+
+#[tokio::test]
+async fn by_default_another_issuer_is_refused() {
+    let (jwks, app) = default_instance(Jwks::default_config).await;
+    let mut c = minted_by(&jwks);
+    c["iss"] = json!(ISSUER);
+    assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "Issuer");
+    c.as_object_mut().expect("claims").remove("iss");
+    assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "Issuer");
+}
+
+#[tokio::test]
+async fn by_default_an_azp_of_another_origin_is_refused() {
+    let (jwks, app) = default_instance(Jwks::default_config).await;
+    // The application's own origin is not a party until it is listed.
+    let port = jwks.origin.rsplit(':').next().unwrap_or_default();
+    for foreign in [APP_ORIGIN.to_string(), "http://evil.test".into(), format!("http://localhost:{port}")] {
+        let mut c = minted_by(&jwks);
+        c["azp"] = json!(foreign);
+        assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "UnauthorizedParty");
+    }
+}
+
+#[tokio::test]
+async fn by_default_a_token_without_azp_is_refused() {
+    let (jwks, app) = default_instance(Jwks::default_config).await;
+    for pending in [false, true] {
+        let mut c = minted_by(&jwks);
+        if pending {
+            c["sts"] = json!("pending");
+        }
+        c.as_object_mut().expect("claims").remove("azp");
+        assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "MissingAzp");
+    }
+}
+
+#[tokio::test]
+async fn a_token_without_azp_is_refused_when_parties_are_listed() {
+    let jwks = Jwks::serve(vec![TestKey::shared().jwk.clone()]).await;
+    let config = VestibuleConfig { authorized_parties: vec![APP_ORIGIN.into()], ..jwks.config() };
+    let app = app(VestibuleLayer::new(config).expect("layer"));
+    let mut c = claims(false);
+    c.as_object_mut().expect("claims").remove("azp");
+    assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "MissingAzp");
+}
+
+#[tokio::test]
+async fn issuer_none_opts_out_of_the_issuer_check_only() {
+    let (jwks, app) = default_instance(|j| VestibuleConfig { issuer: None, ..j.default_config() }).await;
+    let mut c = minted_by(&jwks);
+    c["iss"] = json!("http://other.test");
+    let who = whoami(&app, &TestKey::shared().sign(&c)).await;
+    assert_eq!(who["default"]["authenticated"], json!(true), "any issuer passes: {who}");
+    c["azp"] = json!(APP_ORIGIN);
+    assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "UnauthorizedParty");
+}
+
+#[tokio::test]
+async fn empty_authorized_parties_opt_out_of_the_azp_check_only() {
+    let (jwks, app) = default_instance(|j| VestibuleConfig { authorized_parties: Vec::new(), ..j.default_config() }).await;
+    let mut c = minted_by(&jwks);
+    c["azp"] = json!("http://evil.test");
+    let who = whoami(&app, &TestKey::shared().sign(&c)).await;
+    assert_eq!(who["default"]["authenticated"], json!(true), "any azp passes: {who}");
+    c.as_object_mut().expect("claims").remove("azp");
+    let who = whoami(&app, &TestKey::shared().sign(&c)).await;
+    assert_eq!(who["default"]["authenticated"], json!(true), "azp not required: {who}");
+    c["iss"] = json!("http://other.test");
+    assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "Issuer");
+}
+
 #[tokio::test]
 async fn jwks_is_fetched_once_across_many_requests() {
     let (jwks, app) = instance().await;
@@ -224,7 +323,7 @@ async fn a_configured_public_key_verifies_fully_offline() {
     let key = TestKey::shared();
     // Nothing listens on port 9 of this host: any fetch would fail.
     for jwt_key in [key.public_pem.clone(), key.jwk.to_string()] {
-        let config = VestibuleConfig { jwt_key: Some(jwt_key), clock: std::sync::Arc::new(|| NOW), ..VestibuleConfig::new("http://127.0.0.1:9") };
+        let config = VestibuleConfig { jwt_key: Some(jwt_key), ..app_config("http://127.0.0.1:9") };
         let app = app(VestibuleLayer::new(config).expect("layer"));
         let who = whoami(&app, &key.sign(&claims(false))).await;
         assert_eq!(who["default"]["authenticated"], json!(true), "{who}");

@@ -6,7 +6,9 @@
 //! with the Origin check on state-changing calls), `/backend/v1`, the JWKS,
 //! the operator theme and the portal's static files.
 
+use crate::clock::OffsetClock;
 use crate::error::ApiError;
+use std::sync::Arc;
 use crate::input::BODY_LIMIT;
 use crate::routes;
 use crate::state::AppState;
@@ -24,9 +26,23 @@ use vestibule_protocol::ErrorCode;
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    build(state, None)
+}
+
+/// The whole application with `POST /v1/dev/clock` moving `clock`
+/// (`vestibule serve --test-clock`).
+pub fn router_with_test_clock(state: AppState, clock: Arc<OffsetClock>) -> Router {
+    build(state, Some(clock))
+}
+
+fn build(state: AppState, test_clock: Option<Arc<OffsetClock>>) -> Router {
     let csp = content_security_policy(&state);
     let cors_state = state.clone();
-    let v1 = routes::frontend().layer(from_fn_with_state(state.clone(), check_origin));
+    let mut frontend = routes::frontend();
+    if let Some(clock) = test_clock {
+        frontend = frontend.merge(routes::test_clock::router(clock));
+    }
+    let v1 = frontend.layer(from_fn_with_state(state.clone(), check_origin));
     let inner = Router::new()
         .nest("/v1", v1)
         .nest("/backend/v1", routes::backend::router(state.clone()))

@@ -7,8 +7,8 @@ use crate::settings::InstanceSettings;
 use serde::Deserialize;
 use std::path::PathBuf;
 
-/// Everything the server needs to start.
-#[derive(Clone, Debug, Deserialize)]
+/// Everything the server needs to start. `Debug` leaves the secret key out.
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Address to listen on.
@@ -33,6 +33,16 @@ pub struct Config {
     pub pending_session_ttl_seconds: u32,
     /// Sign-in attempts allowed per IP per minute.
     pub sign_in_attempts_per_ip_per_minute: u32,
+    /// Sign-up calls (create, update) allowed per IP per minute.
+    pub sign_up_attempts_per_ip_per_minute: u32,
+    /// Proxies (CIDRs, `10.0.0.0/8` or a bare address) whose `Forwarded` /
+    /// `X-Forwarded-For` headers are believed; none by default.
+    pub trusted_proxies: Vec<String>,
+    /// Password hashes computed at once; the number of cores when 0.
+    pub password_hashing_concurrency: usize,
+    /// Password hashes allowed to wait for one of those slots; past them,
+    /// 429 with `Retry-After`.
+    pub password_hashing_queue: usize,
     /// Settings of the instance; kept in the database once changed there.
     pub instance: InstanceSettings,
     /// How email messages are sent.
@@ -54,6 +64,10 @@ impl Default for Config {
             cookie_domain: None,
             pending_session_ttl_seconds: 1800,
             sign_in_attempts_per_ip_per_minute: 30,
+            sign_up_attempts_per_ip_per_minute: 30,
+            trusted_proxies: Vec::new(),
+            password_hashing_concurrency: 0,
+            password_hashing_queue: 32,
             instance: InstanceSettings::default(),
             email: EmailConfig::default(),
             sms: SmsConfig::default(),
@@ -61,12 +75,38 @@ impl Default for Config {
     }
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("data_dir", &self.data_dir)
+            .field("portal_dir", &self.portal_dir)
+            .field("theme_css", &self.theme_css)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("client_cookie_days", &self.client_cookie_days)
+            .field("cookie_domain", &self.cookie_domain)
+            .field("pending_session_ttl_seconds", &self.pending_session_ttl_seconds)
+            .field("sign_in_attempts_per_ip_per_minute", &self.sign_in_attempts_per_ip_per_minute)
+            .field("sign_up_attempts_per_ip_per_minute", &self.sign_up_attempts_per_ip_per_minute)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("password_hashing_concurrency", &self.password_hashing_concurrency)
+            .field("password_hashing_queue", &self.password_hashing_queue)
+            .field("instance", &self.instance)
+            .field("email", &self.email)
+            .field("sms", &self.sms)
+            .finish()
+    }
+}
+
 /// The `[email]` table: which sender delivers email, and its settings.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmailConfig {
-    /// The sender in use.
-    pub sender: EmailSender,
+    /// The sender named by the operator; the outbox when `None`, which a
+    /// production instance refuses (see [`EmailConfig::sender`]).
+    #[serde(rename = "sender")]
+    pub chosen_sender: Option<EmailSender>,
     /// The `From` of every email (`Name <address>` or a bare address).
     pub from: String,
     /// Settings of the SMTP sender.
@@ -78,7 +118,7 @@ pub struct EmailConfig {
 impl Default for EmailConfig {
     fn default() -> Self {
         EmailConfig {
-            sender: EmailSender::Outbox,
+            chosen_sender: None,
             from: "Vestibule <no-reply@localhost>".into(),
             smtp: SmtpConfig::default(),
             webhook: WebhookConfig::default(),
@@ -206,9 +246,14 @@ fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
 }
 
 impl EmailConfig {
+    /// The sender in effect: the one named, else the development outbox.
+    pub fn sender(&self) -> EmailSender {
+        self.chosen_sender.unwrap_or(EmailSender::Outbox)
+    }
+
     /// Checks that the chosen sender has what it needs.
     pub fn check(&self) -> Result<(), ConfigError> {
-        match self.sender {
+        match self.sender() {
             EmailSender::Outbox => Ok(()),
             EmailSender::Smtp => {
                 if self.smtp.host.trim().is_empty() {
@@ -335,8 +380,20 @@ impl Config {
             config.data_dir = PathBuf::from(v);
         }
         if let Some(v) = env("VESTIBULE_EMAIL_SENDER") {
-            config.email.sender = email_sender(&v)?;
+            config.email.chosen_sender = Some(email_sender(&v)?);
         }
+        if let Some(v) = env("VESTIBULE_INSTANCE_TYPE") {
+            config.instance.instance_type = match v.trim() {
+                "development" => crate::settings::InstanceType::Development,
+                "production" => crate::settings::InstanceType::Production,
+                _ => return Err(invalid("VESTIBULE_INSTANCE_TYPE", "must be development or production")),
+            };
+        }
+        if let Some(v) = env("VESTIBULE_TRUSTED_PROXIES") {
+            config.trusted_proxies = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
+        }
+        crate::client_ip::TrustedProxies::parse(&config.trusted_proxies)
+            .map_err(|bad| invalid("trusted_proxies", format!("{bad:?} is not an address or a CIDR such as 10.0.0.0/8")))?;
         if let Some(v) = env("VESTIBULE_SMTP_HOST") {
             config.email.smtp.host = v;
         }
@@ -444,7 +501,8 @@ mod tests {
     #[test]
     fn delivery_defaults_to_the_outbox() {
         let c = load_text("", |_| None).expect("load");
-        assert_eq!(c.email.sender, EmailSender::Outbox);
+        assert_eq!(c.email.sender(), EmailSender::Outbox);
+        assert_eq!(c.email.chosen_sender, None, "the outbox is the default, not a choice");
         assert_eq!(c.email.from, "Vestibule <no-reply@localhost>");
         assert_eq!(c.email.smtp.port, 587);
         assert_eq!(c.email.smtp.security, SmtpSecurity::Starttls);
@@ -463,7 +521,7 @@ mod tests {
             _ => None,
         };
         let c = load_text(text, env).expect("load");
-        assert_eq!(c.email.sender, EmailSender::Smtp);
+        assert_eq!(c.email.sender(), EmailSender::Smtp);
         assert_eq!(c.email.smtp.host, "mail.acme.test");
         assert_eq!(c.email.smtp.security, SmtpSecurity::Tls);
         assert_eq!(c.email.smtp.port, 2465);
@@ -512,7 +570,7 @@ mod tests {
         assert_eq!(c.sms.sender, SmsSender::Webhook);
         assert_eq!(c.sms.webhook.url, "https://hooks.test/sms");
         assert_eq!(c.sms.webhook.attempts, 2);
-        assert_eq!(c.email.sender, EmailSender::Outbox, "email is untouched");
+        assert_eq!(c.email.sender(), EmailSender::Outbox, "email is untouched");
     }
 
     #[test]
@@ -523,6 +581,35 @@ mod tests {
         assert_eq!(invalid_key(load_text("", env)), "VESTIBULE_EMAIL_SENDER");
         let env = |k: &str| (k == "VESTIBULE_SMTP_PORT").then(|| "70000".to_string());
         assert_eq!(invalid_key(load_text("", env)), "VESTIBULE_SMTP_PORT");
+    }
+
+    #[test]
+    fn the_instance_is_production_unless_chosen() {
+        let c = load_text("", |_| None).expect("load");
+        assert_eq!(c.instance.instance_type, crate::settings::InstanceType::Production);
+        let env = |k: &str| (k == "VESTIBULE_INSTANCE_TYPE").then(|| "development".to_string());
+        assert_eq!(load_text("", env).expect("load").instance.instance_type, crate::settings::InstanceType::Development);
+        let env = |k: &str| (k == "VESTIBULE_INSTANCE_TYPE").then(|| "dev".to_string());
+        assert_eq!(invalid_key(load_text("", env)), "VESTIBULE_INSTANCE_TYPE");
+        let c = load_text("[email]\nsender = \"outbox\"\n", |_| None).expect("load");
+        assert_eq!(c.email.chosen_sender, Some(EmailSender::Outbox), "an explicit outbox is a choice");
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret_key() {
+        let env = |k: &str| (k == "VESTIBULE_SECRET_KEY").then(|| "sk_test_very_secret_value".to_string());
+        let c = load_text("", env).expect("load");
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("very_secret"), "{printed}");
+        assert!(printed.contains("secret_key: Some(\"***\")"), "{printed}");
+    }
+
+    #[test]
+    fn trusted_proxies_must_be_addresses_or_cidrs() {
+        let env = |k: &str| (k == "VESTIBULE_TRUSTED_PROXIES").then(|| "10.0.0.0/8, 192.0.2.7, ::1".to_string());
+        assert_eq!(load_text("", env).expect("load").trusted_proxies.len(), 3);
+        assert_eq!(invalid_key(load_text("trusted_proxies = [\"10.0.0.0/33\"]\n", |_| None)), "trusted_proxies");
+        assert_eq!(invalid_key(load_text("trusted_proxies = [\"proxy.local\"]\n", |_| None)), "trusted_proxies");
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! `Ctx`: who is calling the Frontend API (their client, by cookie or
 //! dev-browser token; their origin and IP), and how an answer goes back
 //! (the envelope with the whole client, and the cookies to set).
+//!
+//! Session fixation: the `__client` token is replaced whenever a session is
+//! created ([`Ctx::rotate_client_token`]), so a token known before sign-in
+//! (one a sibling host planted) is worth nothing after it. A request that
+//! carries several `__client` cookies naming different live clients is
+//! ambiguous: it acts for none of them, and the answer expires the cookie on
+//! this host and on each parent domain where a sibling could have set one.
 
 use crate::error::{ApiError, ApiResult};
 use crate::render::{self, SessionView};
@@ -37,20 +44,50 @@ pub struct Ctx {
     /// `_clerk_session_id`, when given.
     pub session_hint: Option<String>,
     had_session_cookie: bool,
-    cookies: Vec<String>,
+    /// Whether the client came from a `__client` cookie (not a dev-browser token).
+    by_cookie: bool,
+    cookies: std::sync::Mutex<Vec<String>>,
 }
 
-/// Reads one cookie from the `Cookie` headers.
+/// Reads one cookie from the `Cookie` headers (the first of that name).
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
+    cookies(parts, name).into_iter().next()
+}
+
+/// Every distinct value of the cookie `name`, in order.
+pub fn cookies<'a>(parts: &'a Parts, name: &str) -> Vec<&'a str> {
+    let mut values: Vec<&str> = Vec::new();
+    let all = parts
         .headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
+        .filter(|(k, v)| *k == name && !v.is_empty())
+        .map(|(_, v)| v);
+    for v in all {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    }
+    values
+}
+
+/// The client named by the `__client` cookies: the one live client among
+/// them, `None` when there is none, and `Err(())` when several name
+/// different live clients.
+async fn client_by_cookies(state: &AppState, tokens: &[&str]) -> ApiResult<Result<Option<ClientRow>, ()>> {
+    let mut found: Option<ClientRow> = None;
+    for t in tokens {
+        if let Some(c) = store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await? {
+            if found.as_ref().is_some_and(|f| f.id != c.id) {
+                return Ok(Err(()));
+            }
+            found = Some(c);
+        }
+    }
+    Ok(Ok(found))
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -65,10 +102,17 @@ impl FromRequestParts<AppState> for Ctx {
             true => query.opt("__clerk_db_jwt")?.filter(|t| !t.is_empty()),
             false => None,
         };
-        let token = dev_browser.or_else(|| cookie(parts, CLIENT_COOKIE));
-        let client = match token {
+        let mut ambiguous = false;
+        let client = match dev_browser {
             Some(t) => store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await?,
-            None => None,
+            None => match client_by_cookies(state, &cookies(parts, CLIENT_COOKIE)).await? {
+                Ok(c) => c,
+                Err(()) => {
+                    tracing::warn!("a request carried several __client cookies of different clients; acting for none");
+                    ambiguous = true;
+                    None
+                }
+            },
         };
         if dev_browser.is_some() && client.is_none() {
             return Err(ApiError::new(
@@ -84,20 +128,26 @@ impl FromRequestParts<AppState> for Ctx {
             .and_then(|v| v.to_str().ok())
             .filter(|o| policy.allows_origin(o))
             .map(str::to_string);
-        let ip = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
-        Ok(Ctx {
+        let ip = state.trusted_proxies.client_ip(peer, &parts.headers);
+        let mut ctx = Ctx {
             state: state.clone(),
             client,
             origin,
             ip,
             session_hint: query.opt("_clerk_session_id")?.map(str::to_string),
             had_session_cookie: cookie(parts, SESSION_COOKIE).is_some(),
-            cookies: Vec::new(),
-        })
+            by_cookie: dev_browser.is_none(),
+            cookies: Default::default(),
+        };
+        if ambiguous {
+            ctx.expire_planted_client_cookies();
+        }
+        Ok(ctx)
     }
 }
 
@@ -130,15 +180,51 @@ impl Ctx {
         Ok(c)
     }
 
-    fn set_client_cookie(&mut self, token: &str) {
+    fn push_cookie(&self, cookie: String) {
+        if let Ok(mut cookies) = self.cookies.lock() {
+            cookies.push(cookie);
+        }
+    }
+
+    fn set_client_cookie(&self, token: &str) {
         let secure = if self.state.cookie_secure { "; Secure" } else { "" };
         let max_age = self.state.client_lifetime_ms / 1000;
-        self.cookies.push(format!("{CLIENT_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+        self.push_cookie(format!("{CLIENT_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
     }
 
     /// Expires the client cookie in the browser.
     pub fn clear_client_cookie(&mut self) {
-        self.cookies.push(format!("{CLIENT_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+        self.push_cookie(format!("{CLIENT_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+    }
+
+    /// Expires `__client` on this host and on every parent domain of the
+    /// public URL's host (where a sibling host could have planted one).
+    fn expire_planted_client_cookies(&mut self) {
+        self.clear_client_cookie();
+        let host = self.state.public_origin.split("://").nth(1).unwrap_or_default().split(':').next().unwrap_or_default().to_string();
+        if host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            return;
+        }
+        let labels: Vec<&str> = host.split('.').collect();
+        for i in 0..labels.len().saturating_sub(1) {
+            let domain = labels[i..].join(".");
+            self.push_cookie(format!("{CLIENT_COOKIE}=; Domain={domain}; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+        }
+    }
+
+    /// Gives the caller's client a new token, inside `tx` (the one that
+    /// creates a session), and sets it as the cookie: the token the browser
+    /// held before the session existed no longer names the client. A
+    /// dev-browser client keeps its token: it is no cookie a sibling host
+    /// could plant, and the SDK holding it cannot be told a new one.
+    pub async fn rotate_client_token(&self, conn: &mut sqlx::SqliteConnection, client_id: &str) -> ApiResult<()> {
+        if !self.by_cookie {
+            return Ok(());
+        }
+        let token = crate::ids::new_token();
+        store::clients::set_token_hash(&mut *conn, client_id, &crate::ids::token_hash(&token), self.state.now()).await?;
+        self.set_client_cookie(&token);
+        Ok(())
     }
 
     /// Reloads the client row after a change.
@@ -217,18 +303,18 @@ impl Ctx {
             Some(jwt) => {
                 let (iat, exp) = token_times(&jwt).unwrap_or((now_s, now_s + self.state.settings().session_token_ttl_seconds as i64));
                 let max_age = (exp - now_s).max(1);
-                self.cookies.push(format!("{SESSION_COOKIE}={jwt}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
+                self.push_cookie(format!("{SESSION_COOKIE}={jwt}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
                 iat.min(now_s)
             }
             None => {
                 if self.had_session_cookie {
-                    self.cookies.push(format!("{SESSION_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0{domain}{secure}"));
+                    self.push_cookie(format!("{SESSION_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0{domain}{secure}"));
                 }
                 0
             }
         };
         let max_age = self.state.client_lifetime_ms / 1000;
-        self.cookies.push(format!("{CLIENT_UAT_COOKIE}={uat}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
+        self.push_cookie(format!("{CLIENT_UAT_COOKIE}={uat}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
     }
 
     /// Turns a body into a response carrying the pending cookies.
@@ -252,7 +338,8 @@ impl Ctx {
     }
 
     fn with_cookies(self, mut res: Response) -> Response {
-        for c in self.cookies {
+        let cookies = self.cookies.into_inner().unwrap_or_default();
+        for c in cookies {
             if let Ok(v) = HeaderValue::from_str(&c) {
                 res.headers_mut().append(header::SET_COOKIE, v);
             }

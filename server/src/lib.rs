@@ -7,6 +7,7 @@
 pub mod app;
 pub mod backup_codes;
 pub mod breached;
+pub mod client_ip;
 pub mod clock;
 pub mod codes;
 pub mod compromise;
@@ -25,6 +26,7 @@ pub mod mfa_keys;
 pub mod password;
 pub mod phone;
 pub mod publishable_key;
+pub mod rate_limit;
 pub mod render;
 pub mod routes;
 pub mod settings;
@@ -32,7 +34,7 @@ pub mod state;
 pub mod store;
 pub mod totp;
 
-pub use app::router;
+pub use app::{router, router_with_test_clock};
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use config::Config;
 pub use state::AppState;

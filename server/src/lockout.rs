@@ -3,6 +3,12 @@
 //! spends from one budget, `lockout_max_attempts` per
 //! `lockout_duration_seconds`. The attempt is reserved in the same
 //! statement that checks the budget, so concurrent guesses cannot overspend.
+//!
+//! The states stay consistent: a reservation that reaches the maximum locks
+//! the user in that statement; a right answer (or a server error) gives its
+//! reservation back, lifting the lock if it was the one that set it; an
+//! expired lock grants a fresh budget. So every lock ends
+//! `lockout_duration_seconds` after the wrong answer that set it.
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -19,8 +25,9 @@ pub enum Guess {
 }
 
 /// Runs `check` within the user's lockout budget: the attempt is reserved
-/// before the secret is checked, a server error gives it back, and a wrong
-/// guess that used the last of the budget locks the user.
+/// before the secret is checked (the last of the budget locks the user at
+/// once); a right guess or a server error gives it back, a wrong one keeps
+/// it spent.
 pub async fn within_budget(state: &AppState, user_id: &str, check: impl std::future::Future<Output = ApiResult<Guess>>) -> ApiResult<()> {
     let settings = state.settings();
     let lock_ms = settings.lockout_duration_seconds as i64 * 1000;
@@ -32,16 +39,15 @@ pub async fn within_budget(state: &AppState, user_id: &str, check: impl std::fut
             return Err(locked(until, now));
         }
     };
+    let max = settings.lockout_max_attempts;
     match check.await {
-        Ok(Guess::Right) => Ok(()),
-        Ok(Guess::Wrong(e)) => {
-            if n >= settings.lockout_max_attempts {
-                store::users::lock(&state.pool, user_id, now + lock_ms).await?;
-            }
-            Err(e)
+        Ok(Guess::Right) => {
+            store::users::release_attempt(&state.pool, user_id, n, max).await?;
+            Ok(())
         }
+        Ok(Guess::Wrong(e)) => Err(e),
         Err(e) => {
-            store::users::release_attempt(&state.pool, user_id).await?;
+            store::users::release_attempt(&state.pool, user_id, n, max).await?;
             Err(e)
         }
     }

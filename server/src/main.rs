@@ -4,7 +4,7 @@ use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use vestibule_server::{router, AppState, Clock, Config, OffsetClock, SystemClock};
+use vestibule_server::{router, router_with_test_clock, AppState, Clock, Config, OffsetClock, SystemClock};
 
 #[derive(Parser)]
 #[command(name = "vestibule", about = "Vestibule: sign-in, sign-up and session tasks")]
@@ -34,6 +34,10 @@ enum Command {
         /// end-to-end tests of time rules.
         #[arg(long)]
         test_clock: bool,
+        /// Lets a development instance (whose outbox API lists every code
+        /// sent) listen on an address other than loopback.
+        #[arg(long)]
+        allow_non_loopback_development: bool,
     },
     /// Operator tasks on the data directory.
     Admin {
@@ -75,8 +79,10 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let (listen, data_dir, config, portal_dir, test_clock) = match cli.command {
-        Command::Serve { listen, data_dir, config, portal_dir, test_clock } => (listen, data_dir, config, portal_dir, test_clock),
+    let (listen, data_dir, config, portal_dir, test_clock, non_loopback_dev) = match cli.command {
+        Command::Serve { listen, data_dir, config, portal_dir, test_clock, allow_non_loopback_development } => {
+            (listen, data_dir, config, portal_dir, test_clock, allow_non_loopback_development)
+        }
         Command::Admin { data_dir, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
             let pool = vestibule_server::store::open(&data_dir).await?;
             let now = SystemClock.now_ms();
@@ -105,25 +111,42 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let offset_clock = Arc::new(OffsetClock::default());
     let clock: Arc<dyn Clock> = if test_clock { offset_clock.clone() } else { Arc::new(SystemClock) };
     let started = AppState::start(&cfg, &public_url, clock, None).await?;
-    if test_clock && !started.state.settings().is_development() {
+    let development = started.state.settings().is_development();
+    if test_clock && !development {
         return Err("--test-clock needs a development instance".into());
+    }
+    if development {
+        if !addr.ip().is_loopback() && !non_loopback_dev {
+            return Err(format!(
+                "a development instance lists every code it sends at GET /v1/dev/outbox, so it listens only on loopback; \
+                 {addr} is not (pass --allow-non-loopback-development to do it anyway, or set instance_type = \"production\")"
+            )
+            .into());
+        }
+        tracing::warn!(
+            "development instance: GET /v1/dev/outbox lists every email and SMS code to anyone who asks, \
+             and dev-browser tokens are accepted; never use it for real users"
+        );
     }
     println!("Vestibule listening on http://{addr}");
     println!("Portal: {public_url}/sign-in");
     println!("Data directory: {}", cfg.data_dir.display());
-    if started.secret_key_new || started.state.settings().is_development() {
+    if development {
         println!("Backend API secret key: {}", started.secret_key);
+    } else if started.secret_key_new {
+        println!("Backend API secret key: generated, in {}", cfg.data_dir.join("secret_key").display());
     }
     let (key, dev_browser_key) = vestibule_server::publishable_key::keys(started.state.settings().is_development(), &public_url);
     println!("Publishable key: {key} (clerk-js: proxyUrl = {public_url})");
     if let Some(key) = dev_browser_key {
         println!("Publishable key, dev-browser mode: {key} (for applications on another site)");
     }
-    let mut app = router(started.state);
-    if test_clock {
+    let app = if test_clock {
         println!("Test clock: POST /v1/dev/clock moves time forward");
-        app = app.merge(vestibule_server::routes::test_clock::router(offset_clock));
-    }
+        router_with_test_clock(started.state, offset_clock)
+    } else {
+        router(started.state)
+    };
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

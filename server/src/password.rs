@@ -1,6 +1,11 @@
 //! Password hashing (Argon2id, OWASP parameters) and the rules a new
 //! password must pass: length counted in Unicode characters, the offline
 //! breached list, the optional HIBP range check, then zxcvbn.
+//!
+//! Each hash takes 19 MiB and tens of milliseconds of a core, so the work
+//! is bounded: a [`HashingGate`] lets as many hashes run as there are cores
+//! and a short queue wait; past it the caller hears 429 with `Retry-After`
+//! rather than the server running out of memory.
 
 use crate::error::{ApiError, ApiResult};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -20,38 +25,99 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// Bounds concurrent Argon2 work: `slots` at once, `queue` more waiting.
+pub struct HashingGate {
+    slots: tokio::sync::Semaphore,
+    queue: usize,
+    waiting: std::sync::atomic::AtomicUsize,
+    running: std::sync::atomic::AtomicUsize,
+    peak: std::sync::atomic::AtomicUsize,
+}
+
+impl HashingGate {
+    /// `slots` hashes at once (the number of cores when 0), `queue` waiting.
+    pub fn new(slots: usize, queue: usize) -> HashingGate {
+        let slots = match slots {
+            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            n => n,
+        };
+        HashingGate {
+            slots: tokio::sync::Semaphore::new(slots),
+            queue,
+            waiting: Default::default(),
+            running: Default::default(),
+            peak: Default::default(),
+        }
+    }
+
+    /// The most hashes that ever ran at once (for tests and the benchmark).
+    pub fn peak(&self) -> usize {
+        self.peak.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free; 429 when the
+    /// queue is full.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let permit = match self.slots.try_acquire() {
+            Ok(p) => p,
+            Err(_) => {
+                if self.waiting.fetch_add(1, SeqCst) >= self.queue {
+                    self.waiting.fetch_sub(1, SeqCst);
+                    return Err(busy());
+                }
+                let acquired = self.slots.acquire().await;
+                self.waiting.fetch_sub(1, SeqCst);
+                acquired.map_err(ApiError::internal)?
+            }
+        };
+        let now_running = self.running.fetch_add(1, SeqCst) + 1;
+        self.peak.fetch_max(now_running, SeqCst);
+        let result = tokio::task::spawn_blocking(work).await;
+        self.running.fetch_sub(1, SeqCst);
+        drop(permit);
+        result.map_err(ApiError::internal)
+    }
+}
+
+/// The answer when every hashing slot and the queue are taken.
+fn busy() -> ApiError {
+    let mut e = ApiError::too_many(1);
+    e.message = "The server is busy. Please try again in a moment.".into();
+    e
+}
+
 fn argon2() -> Argon2<'static> {
     // OWASP: m = 19 MiB, t = 2, p = 1.
     let params = Params::new(19 * 1024, 2, 1, None).expect("constant Argon2 parameters are valid");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes off the async executor; returns a PHC string.
-pub async fn hash(password: &Secret) -> ApiResult<String> {
+/// Hashes off the async executor, within `gate`; returns a PHC string.
+pub async fn hash(gate: &HashingGate, password: &Secret) -> ApiResult<String> {
     let pw = password.0.clone();
-    tokio::task::spawn_blocking(move || {
+    gate.run(move || {
         let salt = SaltString::generate(&mut rand::rngs::OsRng);
         argon2().hash_password(pw.as_bytes(), &salt).map(|h| h.to_string())
     })
-    .await
-    .map_err(ApiError::internal)?
+    .await?
     .map_err(ApiError::internal)
 }
 
-/// Verifies off the async executor. A missing hash verifies against a dummy
-/// so that unknown users cost the same time.
-pub async fn verify(password: &Secret, phc: Option<String>, dummy: &str) -> ApiResult<bool> {
+/// Verifies off the async executor, within `gate`. A missing hash verifies
+/// against a dummy so that unknown users cost the same time.
+pub async fn verify(gate: &HashingGate, password: &Secret, phc: Option<String>, dummy: &str) -> ApiResult<bool> {
     let pw = password.0.clone();
     let real = phc.is_some();
     let phc = phc.unwrap_or_else(|| dummy.to_string());
-    let ok = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&phc)
-            .map(|h| argon2().verify_password(pw.as_bytes(), &h).is_ok())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    let ok = gate
+        .run(move || {
+            PasswordHash::new(&phc)
+                .map(|h| argon2().verify_password(pw.as_bytes(), &h).is_ok())
+                .map_err(|e| e.to_string())
+        })
+        .await?
+        .map_err(ApiError::internal)?;
     Ok(ok && real)
 }
 
@@ -170,12 +236,37 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_with_owasp_parameters() {
-        let h = hash(&Secret("correct horse".into())).await.expect("hash");
+        let gate = HashingGate::new(0, 4);
+        let h = hash(&gate, &Secret("correct horse".into())).await.expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         let dummy = dummy_hash();
-        assert!(verify(&Secret("correct horse".into()), Some(h.clone()), &dummy).await.expect("verify"));
-        assert!(!verify(&Secret("wrong".into()), Some(h), &dummy).await.expect("verify"));
-        assert!(!verify(&Secret("vestibule-dummy-password".into()), None, &dummy).await.expect("verify"));
+        assert!(verify(&gate, &Secret("correct horse".into()), Some(h.clone()), &dummy).await.expect("verify"));
+        assert!(!verify(&gate, &Secret("wrong".into()), Some(h), &dummy).await.expect("verify"));
+        assert!(!verify(&gate, &Secret("vestibule-dummy-password".into()), None, &dummy).await.expect("verify"));
         assert_eq!(format!("{:?}", Secret("hunter2".into())), "Secret(***)");
+    }
+
+    /// On one thread every task reaches the gate before the first hash
+    /// ends: one runs, three wait, the other sixteen are turned away.
+    #[tokio::test]
+    async fn the_gate_runs_its_slots_queues_a_few_and_refuses_the_rest() {
+        let gate = std::sync::Arc::new(HashingGate::new(1, 3));
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let gate = gate.clone();
+            tasks.spawn(async move { hash(&gate, &Secret(format!("password number {i}"))).await });
+        }
+        let (mut hashed, mut busy) = (0, 0);
+        while let Some(done) = tasks.join_next().await {
+            match done.expect("task") {
+                Ok(_) => hashed += 1,
+                Err(e) => {
+                    assert_eq!((e.status.as_u16(), e.code, e.retry_after), (429, ErrorCode::TooManyRequests, Some(1)));
+                    busy += 1;
+                }
+            }
+        }
+        assert_eq!((hashed, busy), (4, 16));
+        assert_eq!(gate.peak(), 1, "never more hashes at once than slots");
     }
 }

@@ -11,9 +11,10 @@ use serde_json::{Map, Value};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceType {
-    /// Development: dev outbox and dev-browser on.
+    /// Development: the dev outbox API, dev-browser tokens and the test
+    /// clock are on. Chosen explicitly, never by default.
     Development,
-    /// Production: neither.
+    /// Production (the default): none of them.
     Production,
 }
 
@@ -45,7 +46,7 @@ impl Default for InstanceSettings {
     fn default() -> Self {
         InstanceSettings {
             application_name: "Vestibule".into(),
-            instance_type: InstanceType::Development,
+            instance_type: InstanceType::Production,
             email_verification_at_sign_up: true,
             organizations_enabled: true,
             force_organization_selection: true,

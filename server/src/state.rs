@@ -9,10 +9,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::keys::SigningKeys;
 use crate::settings::InstanceSettings;
 use sqlx::SqlitePool;
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use vestibule_protocol::RedirectPolicy;
 
 /// Shared state; cheap to clone.
@@ -53,8 +52,12 @@ pub struct Inner {
     pub dummy_hash: String,
     /// The offline breached-password list.
     pub breached: crate::breached::BreachedList,
-    ip_window: Mutex<HashMap<IpAddr, (i64, u32)>>,
-    ip_limit: u32,
+    sign_in_limiter: crate::rate_limit::IpLimiter,
+    sign_up_limiter: crate::rate_limit::IpLimiter,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: crate::client_ip::TrustedProxies,
+    /// Bounds the Argon2 work running at once.
+    pub hashing: crate::password::HashingGate,
     /// The built portal, if served.
     pub portal_dir: Option<PathBuf>,
     /// The operator stylesheet, if any.
@@ -147,8 +150,15 @@ impl AppState {
         let delivery = match delivery {
             Some(d) => d,
             None => {
-                if !settings.is_development() && config.email.sender == crate::config::EmailSender::Outbox {
-                    tracing::warn!("a production instance with email.sender = \"outbox\": codes are only logged; configure [email]");
+                if !settings.is_development() && config.email.chosen_sender.is_none() {
+                    return Err(StartError::Delivery(
+                        "a production instance needs a real email sender: set email.sender (VESTIBULE_EMAIL_SENDER) to \"smtp\" or \"webhook\", \
+                         or to \"outbox\" to keep codes in the database on purpose"
+                            .into(),
+                    ));
+                }
+                if !settings.is_development() && config.email.sender() == crate::config::EmailSender::Outbox {
+                    tracing::warn!("a production instance with email.sender = \"outbox\": codes stay in the database and reach nobody");
                 }
                 crate::delivery::from_config(&config.email, &config.sms, &pool, &http).map_err(StartError::Delivery)?
             }
@@ -175,8 +185,11 @@ impl AppState {
             pending_ttl_ms: config.pending_session_ttl_seconds as i64 * 1000,
             dummy_hash,
             breached,
-            ip_window: Mutex::new(HashMap::new()),
-            ip_limit: config.sign_in_attempts_per_ip_per_minute,
+            sign_in_limiter: crate::rate_limit::IpLimiter::new(config.sign_in_attempts_per_ip_per_minute),
+            sign_up_limiter: crate::rate_limit::IpLimiter::new(config.sign_up_attempts_per_ip_per_minute),
+            trusted_proxies: crate::client_ip::TrustedProxies::parse(&config.trusted_proxies)
+                .map_err(|bad| StartError::Settings(format!("trusted_proxies: {bad:?} is not an address or a CIDR")))?,
+            hashing: crate::password::HashingGate::new(config.password_hashing_concurrency, config.password_hashing_queue),
             portal_dir: config.portal_dir.clone(),
             theme_css: config.theme_css.clone(),
         }));
@@ -221,20 +234,11 @@ impl AppState {
 
     /// Counts one sign-in attempt from `ip`; 429 past the per-minute limit.
     pub fn check_ip(&self, ip: IpAddr) -> ApiResult<()> {
-        let now = self.now();
-        let mut map = self.ip_window.lock().map_err(ApiError::internal)?;
-        if map.len() > 100_000 {
-            map.retain(|_, (start, _)| now - *start < 60_000);
-        }
-        let entry = map.entry(ip).or_insert((now, 0));
-        if now - entry.0 >= 60_000 {
-            *entry = (now, 0);
-        }
-        if entry.1 >= self.ip_limit {
-            let retry = (entry.0 + 60_000 - now + 999) / 1000;
-            return Err(ApiError::too_many(retry));
-        }
-        entry.1 += 1;
-        Ok(())
+        self.sign_in_limiter.check(ip, self.now())
+    }
+
+    /// Counts one sign-up call from `ip`; 429 past the per-minute limit.
+    pub fn check_sign_up_ip(&self, ip: IpAddr) -> ApiResult<()> {
+        self.sign_up_limiter.check(ip, self.now())
     }
 }

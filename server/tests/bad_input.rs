@@ -322,7 +322,7 @@ fn prefix(name: &str) -> &'static str {
 const EMAIL: &str = "bad-input@example.com";
 
 /// Signs the test's client in again when a destructive call ended its session.
-async fn ensure_session(app: &TestApp, token: &str, ids: &mut Ids) {
+async fn ensure_session(app: &TestApp, token: &mut String, ids: &mut Ids) {
     let jar = Jar::with_token(token);
     let client = app.get("/v1/client", &jar).await.ok("client");
     if client.json["response"]["last_active_session_id"].is_string() {
@@ -333,6 +333,8 @@ async fn ensure_session(app: &TestApp, token: &str, ids: &mut Ids) {
     sqlx::query("DELETE FROM backup_codes").execute(&app.state.pool).await.expect("drop backup codes");
     let sid = app.sign_in_ok(&jar, EMAIL, PASSWORD).await;
     ids.0.insert("session", sid);
+    // Signing in gave the client a new token.
+    *token = jar.token().expect("client cookie");
 }
 
 #[tokio::test]
@@ -360,7 +362,7 @@ async fn every_route_answers_bad_input_with_a_4xx_envelope() {
     app.patch_instance(&[("phone_code_enabled", "true")]).await;
     let r = app.post("/v1/me/phone_numbers", &[("phone_number", "+1 555 010 0999")], &jar).await.ok("phone");
     let phone = r.json["response"]["id"].as_str().expect("phone id").to_string();
-    let token = jar.token().expect("client cookie");
+    let mut token = jar.token().expect("client cookie");
 
     let mut ids = Ids(HashMap::from([
         ("session", session),
@@ -380,7 +382,7 @@ async fn every_route_answers_bad_input_with_a_4xx_envelope() {
         // Each route starts with a live session; the destructive ones end it
         // on their first variant, and their later variants (which read
         // nothing but the path and query) run signed out.
-        ensure_session(&app, &token, &mut ids).await;
+        ensure_session(&app, &mut token, &mut ids).await;
         for v in VARIANTS {
             let expect = expectation(&r, v);
             if expect == Expect::Skip {

@@ -197,7 +197,11 @@ async fn the_dev_browser_token_names_the_client() {
 
 #[tokio::test]
 async fn production_instances_have_no_dev_browser() {
-    let w = wire(|c| c.instance.instance_type = vestibule_server::settings::InstanceType::Production).await;
+    let w = wire(|c| {
+        c.instance.instance_type = vestibule_server::settings::InstanceType::Production;
+        c.email.chosen_sender = Some(vestibule_server::config::EmailSender::Outbox);
+    })
+    .await;
     let (status, _, body) =
         json(w.http.post(format!("{}/v1/dev_browser", w.base)).header("origin", APP).send().await.expect("post")).await;
     assert_eq!((status, body["errors"][0]["code"].as_str()), (404, Some("resource_not_found")));

@@ -165,7 +165,7 @@ async fn smtp_session(stream: TcpStream, tx: mpsc::UnboundedSender<Mail>) -> std
 
 async fn smtp_app(port: u16) -> TestApp {
     TestApp::with_config(|c| {
-        c.email.sender = EmailSender::Smtp;
+        c.email.chosen_sender = Some(EmailSender::Smtp);
         c.email.from = FROM.to_string();
         c.email.smtp = SmtpConfig {
             host: "127.0.0.1".into(),
@@ -320,7 +320,7 @@ async fn webhook_receiver(plan: &[u16]) -> (SocketAddr, mpsc::UnboundedReceiver<
 
 async fn webhook_app(addr: SocketAddr, attempts: u32) -> TestApp {
     TestApp::with_config(|c| {
-        c.email.sender = EmailSender::Webhook;
+        c.email.chosen_sender = Some(EmailSender::Webhook);
         c.email.webhook = WebhookConfig {
             url: format!("http://{addr}/hooks/email"),
             secret: WEBHOOK_SECRET.into(),

@@ -121,3 +121,119 @@ async fn thirty_sign_in_attempts_per_ip_per_minute() {
     let r = attempt().await;
     assert_eq!(r.code(), "form_identifier_not_found", "{}", r.text());
 }
+
+/// An instance with a lockout of 3 attempts for a minute.
+async fn app_with_small_lockout() -> TestApp {
+    let app = app_with_user().await;
+    app.patch_instance(&[("lockout_max_attempts", "3"), ("lockout_duration_seconds", "60")]).await;
+    app
+}
+
+/// `POST /v1/me/change_password` from the signed-in `jar`.
+async fn change_password(app: &TestApp, jar: &Jar, current: &str, new: &str) -> Resp {
+    app.post("/v1/me/change_password", &[("current_password", current), ("new_password", new)], jar).await
+}
+
+#[tokio::test]
+async fn a_right_answer_on_the_last_attempt_leaves_no_lock_that_never_ends() {
+    let app = app_with_small_lockout().await;
+    let session = Jar::new();
+    app.sign_in_ok(&session, EMAIL, PASSWORD).await;
+    let jar = Jar::new();
+    wrong(&app, &jar, 2).await;
+    // The third attempt of the budget is a right current password.
+    let new = "another-long-passphrase-for-grace-93";
+    change_password(&app, &session, PASSWORD, new).await.ok("change password");
+    // Reproduced defect: the count stood at the maximum with no lock, and
+    // the right password answered user_locked forever.
+    app.sign_in_ok(&jar, EMAIL, new).await;
+}
+
+#[tokio::test]
+async fn reaching_the_maximum_always_sets_a_lock_that_ends() {
+    let app = app_with_small_lockout().await;
+    let jar = Jar::new();
+    wrong(&app, &jar, 3).await;
+    let r = app.sign_in(&jar, EMAIL, PASSWORD).await;
+    r.expect_error(403, "user_locked");
+    assert_eq!(r.envelope().errors[0].meta.lockout_expires_in_seconds, Some(60));
+    let locked_until = vestibule_server::store::users::locked_until(&app.state.pool, &user_id(&app).await).await.expect("db");
+    assert_eq!(locked_until, Some(T0 + 60 * SECOND), "the third wrong answer set the lock");
+    app.advance(60 * SECOND - 1);
+    app.sign_in(&jar, EMAIL, PASSWORD).await.expect_error(403, "user_locked");
+    app.advance(1);
+    app.sign_in_ok(&jar, EMAIL, PASSWORD).await;
+}
+
+async fn user_id(app: &TestApp) -> String {
+    vestibule_server::store::users::by_email(&app.state.pool, EMAIL).await.expect("db").expect("user").id
+}
+
+/// Random sequences of right and wrong answers (sign-in passwords and the
+/// current password of a password change), with the clock moving between
+/// them: whatever happened, a right password given `lockout_duration` after
+/// the last wrong answer signs in.
+#[tokio::test]
+async fn after_the_lockout_duration_past_the_last_wrong_answer_the_right_password_signs_in() {
+    use rand::{Rng, SeedableRng};
+    let passwords = ["correct-horse-battery-staple-42", "another-long-passphrase-for-grace-93"];
+    for seed in 0..20u64 {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let app = app_with_small_lockout().await;
+        let session = Jar::new();
+        app.sign_in_ok(&session, EMAIL, PASSWORD).await;
+        let mut current = 0usize;
+        let mut now = T0;
+        let mut last_wrong: Option<i64> = None;
+        let mut trace = Vec::new();
+        for _ in 0..12 {
+            let step = rng.gen_range(0..5);
+            match step {
+                0 => {
+                    let r = app.sign_in(&Jar::new(), EMAIL, WRONG).await;
+                    assert!(matches!(r.code().as_str(), "form_password_incorrect" | "user_locked"), "seed {seed} {trace:?}: {}", r.text());
+                    if r.code() == "form_password_incorrect" {
+                        last_wrong = Some(now);
+                    }
+                }
+                1 => {
+                    let r = change_password(&app, &session, WRONG, passwords[1 - current]).await;
+                    assert!(matches!(r.code().as_str(), "form_password_incorrect" | "user_locked"), "seed {seed} {trace:?}: {}", r.text());
+                    if r.code() == "form_password_incorrect" {
+                        last_wrong = Some(now);
+                    }
+                }
+                2 => {
+                    let jar = Jar::new();
+                    let r = app.sign_in(&jar, EMAIL, passwords[current]).await;
+                    let due = last_wrong.is_none_or(|t| now >= t + 60 * SECOND);
+                    if due || r.status.is_success() {
+                        let r = r.ok(&format!("seed {seed} {trace:?}: the right password, a minute after the last wrong one"));
+                        let sid = r.json["response"]["created_session_id"].as_str().expect("session").to_string();
+                        sign_out(&app, &jar, &sid).await;
+                    } else {
+                        r.expect_error(403, "user_locked");
+                    }
+                }
+                3 => {
+                    let r = change_password(&app, &session, passwords[current], passwords[1 - current]).await;
+                    if r.status.is_success() {
+                        current = 1 - current;
+                    } else {
+                        r.expect_error(403, "user_locked");
+                    }
+                }
+                _ => {
+                    let ms = rng.gen_range(0..90) * SECOND;
+                    app.advance(ms);
+                    now += ms;
+                }
+            }
+            trace.push(step);
+        }
+        if let Some(t) = last_wrong {
+            app.advance((t + 60 * SECOND - now).max(0));
+        }
+        app.sign_in_ok(&Jar::new(), EMAIL, passwords[current]).await;
+    }
+}

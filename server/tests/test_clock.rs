@@ -18,6 +18,9 @@ fn serve(data_dir: &std::path::Path, config: Option<&std::path::Path>) -> (Child
             cmd.env_remove(&k);
         }
     }
+    if config.is_none() {
+        cmd.env("VESTIBULE_INSTANCE_TYPE", "development");
+    }
     let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null()).spawn().expect("vestibule runs");
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
@@ -34,9 +37,23 @@ async fn the_test_clock_moves_forward_and_refuses_bad_input() {
     let base = base.expect("the server printed its URL");
     let http = reqwest::Client::new();
     let post = |body: &'static str| {
-        http.post(format!("{base}/v1/dev/clock")).header("Content-Type", "application/x-www-form-urlencoded").body(body).send()
+        http.post(format!("{base}/v1/dev/clock"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Origin", base.as_str())
+            .body(body)
+            .send()
     };
     let json = |r: reqwest::Response| async move { serde_json::from_str::<serde_json::Value>(&r.text().await.expect("body")).expect("json") };
+    // Like every state-changing call, the clock needs an allowed Origin.
+    for origin in [None, Some("http://evil.test")] {
+        let mut req = http.post(format!("{base}/v1/dev/clock")).header("Content-Type", "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            req = req.header("Origin", o);
+        }
+        let r = req.body("advance_ms=3600000").send().await.expect("answer");
+        assert_eq!(r.status(), 403, "origin {origin:?}");
+        assert_eq!(json(r).await["errors"][0]["code"], "origin_invalid");
+    }
     let first = post("advance_ms=0").await.expect("answer");
     assert_eq!(first.status(), 200);
     let before = json(first).await["response"]["now"].as_i64().expect("now");
@@ -56,8 +73,8 @@ async fn the_test_clock_moves_forward_and_refuses_bad_input() {
 fn a_production_instance_refuses_the_test_clock() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("vestibule.toml");
-    std::fs::write(&config, "[instance]\ninstance_type = \"production\"\n").expect("write");
-    let (mut child, base) = serve(&dir.path().join("data"), Some(&config));
+    std::fs::write(&config, "[instance]\ninstance_type = \"production\"\n[email]\nsender = \"outbox\"\n").expect("write");
+    let (child, base) = serve(&dir.path().join("data"), Some(&config));
     assert!(base.is_none(), "the server started: {base:?}");
     let out = child.wait_with_output().expect("exits");
     assert!(!out.status.success());

@@ -157,6 +157,8 @@ impl Server {
                 cmd.env_remove(&k);
             }
         }
+        // The journeys read codes from the development outbox.
+        cmd.env("VESTIBULE_INSTANCE_TYPE", "development");
         for (k, v) in settings {
             assert!(k.starts_with("VESTIBULE_"), "{k} is not a server setting");
             cmd.env(k, v);
@@ -243,7 +245,14 @@ impl Server {
 
     /// Moves the server's clock forward (`--test-clock`); the new time in ms.
     pub async fn advance_clock(&self, ms: i64) -> i64 {
-        let res = self.http.post(self.url("/v1/dev/clock")).form(&[("advance_ms", ms.to_string())]).send().await.expect("POST /v1/dev/clock");
+        let res = self
+            .http
+            .post(self.url("/v1/dev/clock"))
+            .header("Origin", self.base.trim_end_matches('/'))
+            .form(&[("advance_ms", ms.to_string())])
+            .send()
+            .await
+            .expect("POST /v1/dev/clock");
         let body: Value = res.json().await.expect("the clock's answer");
         body["response"]["now"].as_i64().unwrap_or_else(|| panic!("no time in {body}"))
     }

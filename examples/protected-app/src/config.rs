@@ -9,7 +9,8 @@ pub struct Settings {
     /// default `127.0.0.1:3000`; port 0 picks a free one).
     pub listen: String,
     /// The Vestibule server as browsers reach it (`--frontend-api`,
-    /// `VESTIBULE_FRONTEND_API`; default `http://127.0.0.1:8080`).
+    /// `VESTIBULE_FRONTEND_API`; default `http://127.0.0.1:8080`): its
+    /// `public_url`, which the middleware expects as the tokens' issuer.
     pub frontend_api: String,
     /// The URL browsers reach this app at (`--public-url`,
     /// `VESTIBULE_EXAMPLE_PUBLIC_URL`); `http://<bound address>` when absent.

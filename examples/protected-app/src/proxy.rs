@@ -6,13 +6,23 @@
 //! through unchanged: the app's origin must be in the server's
 //! `allowed_origins`, and tokens minted for these calls name the app as
 //! `azp`. `/sign-in` is sent on to the portal's sign-in.
+//!
+//! The pass-through says who the client is as a well-behaved proxy does:
+//! the TCP peer of each call (`ConnectInfo`, see `crate::serve`) is appended
+//! to the `X-Forwarded-For` it came with, and `X-Forwarded-Host` and
+//! `X-Forwarded-Proto` name the host and scheme this app was asked on. A
+//! client's own `Forwarded` is dropped: the server prefers it to
+//! `X-Forwarded-For`, so it would be read instead of the hop added here. The
+//! server believes these headers only from its `trusted_proxies`: put this
+//! app's address there when the app runs in front of the server.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, StatusCode};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get};
 use axum::{Json, Router};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +31,11 @@ const BODY_LIMIT: usize = 1024 * 1024;
 
 /// How long the server may take to answer.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(20);
+
+// The de-facto forwarding headers (`http` names only `Forwarded`).
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// Headers of one hop only, never passed on (RFC 9110 §7.6.1), and the
 /// ones the client library sets itself.
@@ -43,6 +58,40 @@ fn is_hop_by_hop(name: &HeaderName) -> bool {
 /// The end-to-end headers of `headers`.
 fn end_to_end(headers: &HeaderMap) -> HeaderMap {
     headers.iter().filter(|(name, _)| !is_hop_by_hop(name)).map(|(n, v)| (n.clone(), v.clone())).collect()
+}
+
+/// The headers sent upstream for a call from `peer` with `incoming`
+/// headers: the end-to-end ones, with the forwarding headers of this hop.
+/// `X-Forwarded-For` keeps the earlier hops and ends with `peer`; without a
+/// known peer none is sent, since the client's own claim cannot be vouched
+/// for. The client's `Forwarded` never goes on. `X-Forwarded-Host` and
+/// `X-Forwarded-Proto` are kept when a proxy in front set them, else are
+/// the `Host` and scheme of this request.
+fn upstream_headers(incoming: &HeaderMap, peer: Option<IpAddr>) -> HeaderMap {
+    let mut headers = end_to_end(incoming);
+    headers.remove(header::FORWARDED);
+    headers.remove(X_FORWARDED_FOR);
+    if let Some(peer) = peer {
+        let mut hops: Vec<String> = incoming
+            .get_all(X_FORWARDED_FOR)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.trim().trim_matches(',').trim())
+            .filter(|v| !v.is_empty())
+            .map(String::from)
+            .collect();
+        hops.push(peer.to_string());
+        if let Ok(chain) = HeaderValue::from_str(&hops.join(", ")) {
+            headers.insert(X_FORWARDED_FOR, chain);
+        }
+    }
+    // Host and scheme as the middleware reads them for this app's own URL:
+    // a proxy's in front, else this hop's (`axum::serve` speaks plain HTTP).
+    if let Some(host) = incoming.get(header::HOST) {
+        headers.entry(X_FORWARDED_HOST).or_insert_with(|| host.clone());
+    }
+    headers.entry(X_FORWARDED_PROTO).or_insert(HeaderValue::from_static("http"));
+    headers
 }
 
 /// The Vestibule server behind the pass-through.
@@ -72,11 +121,12 @@ async fn forward(State(upstream): State<Arc<Upstream>>, req: Request) -> Respons
     let Ok(body) = axum::body::to_bytes(body, BODY_LIMIT).await else {
         return error(StatusCode::PAYLOAD_TOO_LARGE, "The body is too large.");
     };
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
     let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
     let sent = upstream
         .http
         .request(parts.method, format!("{}{path}", upstream.base))
-        .headers(end_to_end(&parts.headers))
+        .headers(upstream_headers(&parts.headers, peer))
         .body(body)
         .send()
         .await;
@@ -123,10 +173,17 @@ mod tests {
     async fn echo(req: Request) -> axum::response::Response {
         let (parts, body) = req.into_parts();
         let seen = |name: header::HeaderName| parts.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        // Every line of a header, `null` when there is none.
+        let lines = |name: &str| {
+            let lines: Vec<&str> = parts.headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+            (!lines.is_empty()).then(|| lines.join(" | "))
+        };
         let body = String::from_utf8(body.collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
         let echo = serde_json::json!({
             "method": parts.method.as_str(), "uri": parts.uri.to_string(), "cookie": seen(header::COOKIE),
             "origin": seen(header::ORIGIN), "host": seen(header::HOST), "body": body,
+            "forwarded": lines("forwarded"), "x_forwarded_for": lines("x-forwarded-for"),
+            "x_forwarded_host": lines("x-forwarded-host"), "x_forwarded_proto": lines("x-forwarded-proto"),
         });
         let cookies = axum::response::AppendHeaders([(header::SET_COOKIE, "__client=c1; Path=/; HttpOnly"), (header::SET_COOKIE, "__session=s1; Path=/")]);
         (StatusCode::CREATED, cookies, axum::Json(echo)).into_response()
@@ -163,6 +220,50 @@ mod tests {
         assert_eq!(body["origin"], "http://app.test:3000");
         assert_eq!(body["host"], base.trim_start_matches("http://"), "the server sees its own host");
         assert_eq!(body["body"], "identifier=ada%40example.com");
+    }
+
+    #[tokio::test]
+    async fn the_callers_address_is_appended_to_x_forwarded_for_and_its_forwarded_is_dropped() {
+        let base = upstream().await;
+        // The pass-through served as `main` serves it, called over TCP from 127.0.0.1.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let app = listener.local_addr().expect("address");
+        let router = super::router(&base).expect("router");
+        tokio::spawn(async move { crate::serve(listener, router).await });
+        let res = reqwest::Client::new()
+            .get(format!("http://{app}/v1/client"))
+            .header("x-forwarded-for", "203.0.113.7, 198.51.100.2")
+            .header("x-forwarded-for", "192.0.2.9")
+            .header("forwarded", "for=203.0.113.66")
+            .send()
+            .await
+            .expect("the pass-through answers");
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let body: serde_json::Value = serde_json::from_slice(&res.bytes().await.expect("body")).expect("json");
+        assert_eq!(body["x_forwarded_for"], "203.0.113.7, 198.51.100.2, 192.0.2.9, 127.0.0.1", "earlier hops, then the caller");
+        assert_eq!(body["forwarded"], serde_json::Value::Null, "the server would read the client's Forwarded first");
+        assert_eq!(body["x_forwarded_host"], app.to_string());
+        assert_eq!(body["x_forwarded_proto"], "http");
+
+        // A caller that names no hops is the whole chain.
+        let res = reqwest::Client::new().get(format!("http://{app}/v1/client")).send().await.expect("the pass-through answers");
+        let body: serde_json::Value = serde_json::from_slice(&res.bytes().await.expect("body")).expect("json");
+        assert_eq!(body["x_forwarded_for"], "127.0.0.1");
+    }
+
+    #[tokio::test]
+    async fn without_a_known_caller_no_forwarding_claim_goes_on() {
+        let base = upstream().await;
+        let req = Request::builder()
+            .uri("/v1/client")
+            .header("x-forwarded-for", "203.0.113.7")
+            .header("forwarded", "for=203.0.113.7")
+            .body(Body::empty())
+            .expect("request");
+        let res = super::router(&base).expect("router").oneshot(req).await.expect("infallible");
+        let body: serde_json::Value = serde_json::from_slice(&res.into_body().collect().await.expect("body").to_bytes()).expect("json");
+        assert_eq!(body["x_forwarded_for"], serde_json::Value::Null);
+        assert_eq!(body["forwarded"], serde_json::Value::Null);
     }
 
     #[tokio::test]

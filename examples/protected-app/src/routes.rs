@@ -60,11 +60,17 @@ fn matcher(patterns: &[&str]) -> Result<RouteMatcher, BuildError> {
 }
 
 /// The middleware's settings for an app at `app_origin` in front of the
-/// instance at `frontend_api`: tokens minted for this app (by the
-/// handshake) and for the portal itself are both accepted.
+/// instance at `frontend_api`. The defaults stay: a token must be issued by
+/// `frontend_api` (the server's `public_url`) and carry an `azp` that is an
+/// authorized party. To the default party, the Frontend API's origin
+/// (tokens minted for the portal's pages), this app's origin is added:
+/// tokens minted by the handshake and by the Yew page's calls through the
+/// `/v1` pass-through name the app.
 pub fn middleware_config(frontend_api: &str, app_origin: &str) -> VestibuleConfig {
     let base = VestibuleConfig::new(frontend_api);
-    VestibuleConfig { authorized_parties: vec![app_origin.to_string(), base.frontend_api.clone()], ..base }
+    let mut authorized_parties = vec![app_origin.to_string()];
+    authorized_parties.extend(base.authorized_parties.iter().cloned());
+    VestibuleConfig { authorized_parties, ..base }
 }
 
 /// `/custom`'s rule, as the guide's `isAuthenticated` middleware: pending

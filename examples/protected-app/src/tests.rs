@@ -48,6 +48,11 @@ fn session(pending: bool) -> String {
 
 /// [`session`] minted for the party `azp`.
 fn session_for(azp: &str, pending: bool) -> String {
+    cookie(&claims_for(azp, pending))
+}
+
+/// The claims of [`session_for`], as the server at `PORTAL` mints them.
+fn claims_for(azp: &str, pending: bool) -> Value {
     let mut claims = json!({
         "iss": PORTAL, "sub": "user_1", "sid": "sess_1", "azp": azp,
         "iat": NOW, "nbf": NOW - 10, "exp": NOW + 60, "v": 2,
@@ -57,9 +62,14 @@ fn session_for(azp: &str, pending: bool) -> String {
     } else {
         claims["o"] = json!({ "id": "org_1", "slg": "acme", "rol": "org:admin" });
     }
+    claims
+}
+
+/// A `__session` cookie with `claims` signed by the test key.
+fn cookie(claims: &Value) -> String {
     let mut h = Header::new(Algorithm::RS256);
     h.kid = Some("test".into());
-    format!("__session={}", jsonwebtoken::encode(&h, &claims, &key().encoding).expect("sign"))
+    format!("__session={}", jsonwebtoken::encode(&h, claims, &key().encoding).expect("sign"))
 }
 
 fn example() -> Router {
@@ -156,4 +166,24 @@ async fn tokens_of_the_app_and_the_portal_pass_and_others_do_not() {
         let out = send("GET", "/dashboard", &[PAGE, ("cookie", &session_for(azp, false))]).await;
         assert_eq!(out.status, status, "azp {azp}");
     }
+}
+
+#[tokio::test]
+async fn tokens_of_another_issuer_or_without_azp_do_not_pass() {
+    let mut other_issuer = claims_for(APP, false);
+    other_issuer["iss"] = json!("http://other.test:8080");
+    let mut no_azp = claims_for(APP, false);
+    no_azp.as_object_mut().expect("claims").remove("azp");
+    for (what, claims) in [("another issuer", other_issuer), ("no azp", no_azp)] {
+        let out = send("GET", "/dashboard", &[PAGE, ("cookie", &cookie(&claims))]).await;
+        assert_eq!(out.status, StatusCode::TEMPORARY_REDIRECT, "{what}");
+        assert!(out.location.starts_with(&format!("{PORTAL}/sign-in?")), "{what}: {}", out.location);
+    }
+}
+
+#[test]
+fn the_app_adds_its_origin_to_the_default_party_and_keeps_the_default_issuer() {
+    let config = middleware_config(&format!("{PORTAL}/"), APP);
+    assert_eq!(config.authorized_parties, [APP, PORTAL]);
+    assert_eq!(config.issuer.as_deref(), Some(PORTAL));
 }

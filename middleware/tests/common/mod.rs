@@ -27,6 +27,9 @@ use vestibule_middleware::{Auth, VestibuleConfig, VestibuleLayer};
 pub const NOW: i64 = 1_700_000_000;
 /// The application's origin (the `azp` of tokens minted for it).
 pub const APP_ORIGIN: &str = "http://app.test:3000";
+/// The `iss` of [`claims`]: the public URL of the instance that minted them
+/// (not the address its test JWKS is served at, so [`app_config`] names it).
+pub const ISSUER: &str = "http://accounts.test";
 
 /// An RSA key pair made in the test.
 pub struct TestKey {
@@ -86,7 +89,7 @@ impl TestKey {
 /// active organization; `sts` is `"pending"` only for pending sessions.
 pub fn claims(pending: bool) -> Value {
     let mut c = json!({
-        "iss": "http://accounts.test", "sub": "user_1", "sid": "sess_1", "azp": APP_ORIGIN,
+        "iss": ISSUER, "sub": "user_1", "sid": "sess_1", "azp": APP_ORIGIN,
         "iat": NOW, "nbf": NOW - 10, "exp": NOW + 60, "v": 2,
         "o": { "id": "org_1", "slg": "acme", "rol": "org:admin" },
     });
@@ -142,10 +145,29 @@ impl Jwks {
         *self.keys.write().expect("keys") = keys;
     }
 
-    /// A configuration for this instance, reading the time `NOW`.
+    /// A configuration for this instance as the application sets it up
+    /// ([`app_config`]), reading the time `NOW`.
     pub fn config(&self) -> VestibuleConfig {
+        app_config(&self.origin)
+    }
+
+    /// The defaults of `VestibuleConfig::new` for this instance, only the
+    /// clock being the test's (`NOW`).
+    pub fn default_config(&self) -> VestibuleConfig {
         VestibuleConfig { clock: Arc::new(|| NOW), ..VestibuleConfig::new(self.origin.clone()) }
     }
+}
+
+/// The configuration of the application at `APP_ORIGIN` in front of the
+/// instance at `frontend_api`, reading the time `NOW`: tokens of [`claims`]
+/// pass. Set explicitly, since the defaults would refuse them: `iss` is
+/// [`ISSUER`], not `frontend_api`, and `azp` is the application's origin,
+/// which is listed beside the Frontend API's.
+pub fn app_config(frontend_api: &str) -> VestibuleConfig {
+    let base = VestibuleConfig::new(frontend_api);
+    let mut authorized_parties = vec![APP_ORIGIN.to_string()];
+    authorized_parties.extend(base.authorized_parties.iter().cloned());
+    VestibuleConfig { issuer: Some(ISSUER.into()), authorized_parties, clock: Arc::new(|| NOW), ..base }
 }
 
 /// What `/whoami` says about one view of `Auth`.

@@ -80,7 +80,7 @@ pub fn from_config(
     email.check().map_err(|e| e.to_string())?;
     sms.check().map_err(|e| e.to_string())?;
     let outbox: Arc<dyn Delivery> = Arc::new(DevOutbox::new(pool.clone()));
-    let email_sender: Arc<dyn Delivery> = match email.sender {
+    let email_sender: Arc<dyn Delivery> = match email.sender() {
         EmailSender::Outbox => outbox.clone(),
         EmailSender::Smtp => Arc::new(SmtpSender::new(&email.from, &email.smtp)?),
         EmailSender::Webhook => Arc::new(WebhookSender::new(http.clone(), &email.webhook)?),

@@ -1,6 +1,7 @@
 //! The development outbox: nothing leaves the machine. Each message is
 //! stored in the database, where `GET /v1/dev/outbox` lists it in a
-//! development instance, and logged.
+//! development instance. The log says only that a message was stored:
+//! its subject and body carry the code, which never reaches the log.
 
 use super::{Delivery, Message};
 use crate::store::outbox;
@@ -22,13 +23,7 @@ impl DevOutbox {
 #[async_trait]
 impl Delivery for DevOutbox {
     async fn send(&self, message: Message, now_ms: i64) -> Result<(), String> {
-        tracing::info!(
-            channel = message.channel,
-            to = %message.to,
-            subject = %message.subject,
-            "development outbox: {}",
-            message.body
-        );
+        tracing::info!(channel = message.channel, to = %message.to, "development outbox: message stored");
         outbox::insert(&self.pool, &message, now_ms).await.map_err(|e| e.to_string())
     }
 }

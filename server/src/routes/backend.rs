@@ -60,7 +60,7 @@ async fn create_user(State(state): State<AppState>, Body(f): Body) -> ApiResult<
             if !skip_checks {
                 password::check_new(&state, p, "password", &[email.as_str()]).await?;
             }
-            Some(password::hash(&Secret(p.to_string())).await?)
+            Some(password::hash(&state.hashing, &Secret(p.to_string())).await?)
         }
         None => None,
     };

@@ -56,7 +56,7 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         };
         let current = Secret(current.to_string());
         within_budget(&ctx.state, &user.id, async {
-            Ok(if password::verify(&current, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
+            Ok(if password::verify(&ctx.state.hashing, &current, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
                 Guess::Right
             } else {
                 Guess::Wrong(ApiError::field(
@@ -71,17 +71,18 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let emails: Vec<String> = store::users::emails(&ctx.state.pool, &user.id).await?.into_iter().map(|e| e.email).collect();
     let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
     password::check_new(&ctx.state, &new_password.0, "new_password", &inputs).await?;
-    if password::verify(&new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
+    if password::verify(&ctx.state.hashing, &new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
         return Err(ApiError::field(
             ErrorCode::FormPasswordValidationFailed,
             "new_password",
             "Your new password must be different from your current one.",
         ));
     }
-    let hash = password::hash(&new_password).await?;
+    let hash = password::hash(&ctx.state.hashing, &new_password).await?;
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
     store::users::set_password(&mut *tx, &user.id, &hash, now).await?;
+    store::users::reset_attempts(&mut *tx, &user.id).await?;
     if sign_out_others {
         store::sessions::finish_all_of_user(&mut *tx, &user.id, Some(&session.id), "revoked", now).await?;
     }

@@ -116,9 +116,6 @@ async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         }
         Err(e) => return Err(e),
     }
-    // Proving the new secret says nothing about the old budget: give the
-    // reserved attempt back rather than spend it on a success.
-    store::users::release_attempt(&state.pool, &user.id).await?;
     let backup_codes = if first_factor && state.settings().backup_code_enabled {
         Some(crate::backup_codes::regenerate(state, &user.id).await?.1)
     } else {

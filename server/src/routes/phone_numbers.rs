@@ -10,7 +10,7 @@ use crate::input::{Body, Path};
 use crate::lockout::{within_budget, Guess};
 use crate::render;
 use crate::state::AppState;
-use crate::store::{self, phones::PhoneRow};
+use crate::store::{self, phones::{Added, PhoneRow}};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{patch, post};
@@ -26,8 +26,21 @@ pub fn router() -> Router<AppState> {
         .route("/me/phone_numbers/{id}/attempt_verification", post(attempt_verification))
 }
 
+/// Most phone numbers one user may hold, verified or not.
+pub const MAX_PHONE_NUMBERS: i64 = 10;
+
 fn code_subject(row: &PhoneRow) -> String {
-    format!("phone:{}:{}", row.id, row.phone)
+    format!("phone:{}", row.id)
+}
+
+fn parse_phone(input: &str) -> ApiResult<String> {
+    crate::phone::normalise(input).ok_or_else(|| {
+        ApiError::field(
+            ErrorCode::FormParamFormatInvalid,
+            "phone_number",
+            "Enter the number in international format, starting with + and the country code.",
+        )
+    })
 }
 
 fn taken() -> ApiError {
@@ -43,14 +56,7 @@ async fn load(ctx: &Ctx, id: &str) -> ApiResult<(PhoneRow, store::users::UserRow
 /// `POST /me/phone_numbers` (`phone_number`): adds an unverified number,
 /// or answers the user's own unverified one with the same digits.
 async fn create(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
-    let input = f.req("phone_number")?;
-    let phone = crate::phone::normalise(input).ok_or_else(|| {
-        ApiError::field(
-            ErrorCode::FormParamFormatInvalid,
-            "phone_number",
-            "Enter the number in international format, starting with + and the country code.",
-        )
-    })?;
+    let phone = parse_phone(f.req("phone_number")?)?;
     let (_, user, _) = ctx.current_session().await?;
     if !ctx.state.settings().phone_code_enabled {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "Phone numbers are not enabled on this instance."));
@@ -65,7 +71,17 @@ async fn create(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         Some(row) if !row.verified => row,
         Some(_) => return Err(taken()),
         None => {
-            let id = store::phones::insert(&ctx.state.pool, &user.id, &phone, ctx.state.now()).await?.ok_or_else(taken)?;
+            let id = match store::phones::insert(&ctx.state.pool, &user.id, &phone, MAX_PHONE_NUMBERS, ctx.state.now()).await? {
+                Added::Yes(id) => id,
+                Added::Duplicate => return Err(taken()),
+                Added::Full => {
+                    return Err(ApiError::field(
+                        ErrorCode::FormParamFormatInvalid,
+                        "phone_number",
+                        format!("You can add at most {MAX_PHONE_NUMBERS} phone numbers. Remove one first."),
+                    ))
+                }
+            };
             store::phones::by_id(&ctx.state.pool, &user.id, &id).await?.ok_or_else(ApiError::not_found)?
         }
     };
@@ -96,14 +112,13 @@ async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     let subject = code_subject(&row);
     let state = &ctx.state;
     within_budget(state, &user.id, async {
-        match crate::codes::check(state, &subject, &code).await {
+        match crate::codes::check(state, &subject, &row.phone, &code).await {
             Ok(()) => Ok(Guess::Right),
             Err(e) if e.status.is_server_error() => Err(e),
             Err(e) => Ok(Guess::Wrong(e)),
         }
     })
     .await?;
-    store::users::release_attempt(&state.pool, &user.id).await?;
     if store::phones::verified_elsewhere(&state.pool, &row.phone, &user.id).await? {
         return Err(taken());
     }
@@ -112,11 +127,15 @@ async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
 }
 
-/// `PATCH /me/phone_numbers/{id}` (`reserved_for_second_factor`,
-/// `default_second_factor`): only a verified number becomes a second
-/// factor; the answer that makes it the user's first one carries backup
-/// codes when they are enabled.
+/// `PATCH /me/phone_numbers/{id}` (`phone_number`, `reserved_for_second_factor`,
+/// `default_second_factor`): an unverified number's digits may be corrected
+/// (which invalidates the codes sent to the old ones); only a verified
+/// number becomes a second factor; the answer that makes it the user's
+/// first one carries backup codes when they are enabled.
 async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if let Some(input) = f.opt("phone_number")? {
+        return correct_number(ctx, &id, input).await;
+    }
     let reserved = f.bool("reserved_for_second_factor")?;
     let default = f.bool("default_second_factor")?;
     let (row, user) = load(&ctx, &id).await?;
@@ -137,6 +156,34 @@ async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Re
     };
     let row = store::phones::by_id(&state.pool, &user.id, &id).await?.ok_or_else(ApiError::not_found)?;
     ctx.reply(StatusCode::OK, render::phone_number(&row, codes)).await
+}
+
+/// Replaces the digits of an unverified number; pending codes die with the
+/// old digits, in the same transaction.
+async fn correct_number(ctx: Ctx, id: &str, input: &str) -> ApiResult<Response> {
+    let phone = parse_phone(input)?;
+    let (row, user) = load(&ctx, id).await?;
+    if row.verified {
+        return Err(ApiError::field(
+            ErrorCode::FormParamFormatInvalid,
+            "phone_number",
+            "A verified number cannot be changed. Add the new number instead.",
+        ));
+    }
+    let state = &ctx.state;
+    if phone != row.phone {
+        if store::phones::verified_elsewhere(&state.pool, &phone, &user.id).await? {
+            return Err(taken());
+        }
+        let mut tx = state.pool.begin().await?;
+        crate::codes::invalidate(&mut *tx, &code_subject(&row)).await?;
+        if !store::phones::set_number(&mut *tx, &row.id, &phone, state.now()).await? {
+            return Err(taken());
+        }
+        tx.commit().await?;
+    }
+    let row = store::phones::by_id(&state.pool, &user.id, id).await?.ok_or_else(ApiError::not_found)?;
+    ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
 }
 
 /// `DELETE /me/phone_numbers/{id}`.

@@ -54,7 +54,7 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let user = store::users::by_email(&ctx.state.pool, &identifier).await?;
     let Some(user) = user else {
         if let Some(p) = &password {
-            password::verify(p, None, &ctx.state.dummy_hash).await?;
+            password::verify(&ctx.state.hashing, p, None, &ctx.state.dummy_hash).await?;
         }
         return Err(ApiError::field(ErrorCode::FormIdentifierNotFound, "identifier", "Couldn't find your account."));
     };
@@ -120,12 +120,7 @@ async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
         return Err(ApiError::invalid("strategy"));
     }
     let (row, user) = load_open(&ctx, &id).await?;
-    let email = store::users::emails(&ctx.state.pool, &user.id)
-        .await?
-        .into_iter()
-        .find(|e| e.is_primary)
-        .map(|e| e.email)
-        .ok_or_else(ApiError::not_found)?;
+    let email = primary_email(&ctx.state, &user.id).await?;
     crate::codes::send(&ctx.state, &code_subject(&row), "email", &email, "sign in").await?;
     let now = ctx.state.now();
     store::sign_ins::update_first_factor(&ctx.state.pool, &row.id, "needs_first_factor", "email_code", "unverified", None, now).await?;
@@ -153,8 +148,9 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
         attempt_password(&ctx, row, &user, &secret).await?
     } else {
         let subject = code_subject(&row);
+        let email = primary_email(&ctx.state, &user.id).await?;
         within_budget(&ctx.state, &user.id, async {
-            match crate::codes::check(&ctx.state, &subject, &secret.0).await {
+            match crate::codes::check(&ctx.state, &subject, &email, &secret.0).await {
                 Ok(()) => Ok(Guess::Right),
                 Err(e) if e.status.is_server_error() => Err(e),
                 Err(e) => Ok(Guess::Wrong(e)),
@@ -164,6 +160,17 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
         after_first_factor(&ctx, row, &user, "email_code").await?
     };
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+}
+
+/// The user's primary email address: where a first-factor code goes, and
+/// the only address it verifies.
+async fn primary_email(state: &AppState, user_id: &str) -> ApiResult<String> {
+    store::users::emails(&state.pool, user_id)
+        .await?
+        .into_iter()
+        .find(|e| e.is_primary)
+        .map(|e| e.email)
+        .ok_or_else(ApiError::not_found)
 }
 
 /// In single-session mode a client holds one live session at a time (a
@@ -185,7 +192,7 @@ async fn refuse_second_session(ctx: &Ctx) -> ApiResult<()> {
 async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &Secret) -> ApiResult<SignInRow> {
     let state = &ctx.state;
     within_budget(state, &user.id, async {
-        Ok(if password::verify(password, user.password_hash.clone(), &state.dummy_hash).await? {
+        Ok(if password::verify(&state.hashing, password, user.password_hash.clone(), &state.dummy_hash).await? {
             Guess::Right
         } else {
             Guess::Wrong(ApiError::field(
@@ -198,7 +205,6 @@ async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &
     .await?;
     let breached = state.breached.contains(&password.0);
     if (user.password_compromised || breached) && state.settings().force_password_reset {
-        store::users::release_attempt(&state.pool, &user.id).await?;
         if breached && !user.password_compromised {
             store::users::set_compromised(&state.pool, &user.id, true, state.now()).await?;
         }
@@ -250,7 +256,6 @@ async fn after_first_factor(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy:
     if factors.is_empty() {
         return complete(ctx, row, user, strategy, None).await;
     }
-    store::users::release_attempt(&state.pool, &user.id).await?;
     let json = serde_json::to_string(&factors).map_err(ApiError::internal)?;
     let now = state.now();
     store::sign_ins::await_second_factor(&state.pool, &row.id, strategy, &json, now).await?;
@@ -328,10 +333,14 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
         ));
     }
     let subject = second_factor_subject(&row);
+    let phone = match strategy.as_str() {
+        "phone_code" => Some(sms_destination(state, &subject, &user.id).await?),
+        _ => None,
+    };
     let check = async {
-        match strategy.as_str() {
-            "totp" => crate::totp::check(state, &user.id, &code.0, false).await,
-            "phone_code" => match crate::codes::check(state, &subject, &code.0).await {
+        match (strategy.as_str(), phone) {
+            ("totp", _) => crate::totp::check(state, &user.id, &code.0, false).await,
+            ("phone_code", Some(phone)) => match crate::codes::check(state, &subject, &phone, &code.0).await {
                 Ok(()) => Ok(Guess::Right),
                 Err(e) if e.status.is_server_error() => Err(e),
                 Err(e) => Ok(Guess::Wrong(e)),
@@ -343,6 +352,28 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
     let first = row.first_factor_strategy.clone().unwrap_or_default();
     let row = complete(&ctx, row, &user, &first, Some(&strategy)).await?;
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+}
+
+/// The number the pending SMS code of this sign-in went to, if it is still
+/// a verified second-factor number of the user; a code sent to a number
+/// since removed or unreserved verifies nothing.
+async fn sms_destination(state: &AppState, subject: &str, user_id: &str) -> ApiResult<String> {
+    let Some(phone) = store::codes::latest_destination(&state.pool, subject).await? else {
+        return Err(crate::codes::not_sent());
+    };
+    let still_factor = store::phones::of_user(&state.pool, user_id)
+        .await?
+        .iter()
+        .any(|p| p.phone == phone && p.verified && p.reserved_for_second_factor);
+    if !still_factor {
+        crate::codes::invalidate(&state.pool, subject).await?;
+        return Err(ApiError::field(
+            ErrorCode::VerificationFailed,
+            "code",
+            "This code was sent to a number that is no longer on your account. Request a new code.",
+        ));
+    }
+    Ok(phone)
 }
 
 /// Creates the session and completes the sign-in, in one transaction.
@@ -359,6 +390,7 @@ async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str, sec
     }
     store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
     store::clients::set_sign_in(&mut *tx, &row.client_id, None, now).await?;
+    ctx.rotate_client_token(&mut tx, &row.client_id).await?;
     tx.commit().await?;
     Ok(SignInRow {
         status: "complete".into(),

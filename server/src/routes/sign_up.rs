@@ -65,7 +65,7 @@ async fn apply(ctx: &Ctx, row: &mut SignUpRow, f: &Fields) -> ApiResult<()> {
     if let Some(p) = f.opt("password")? {
         let email = row.email.clone().unwrap_or_default();
         password::check_new(&ctx.state, p, "password", &[email.as_str()]).await?;
-        row.password_hash = Some(password::hash(&Secret(p.to_string())).await?);
+        row.password_hash = Some(password::hash(&ctx.state.hashing, &Secret(p.to_string())).await?);
     }
     if f.has("first_name") {
         row.first_name = name(f, "first_name")?;
@@ -77,6 +77,7 @@ async fn apply(ctx: &Ctx, row: &mut SignUpRow, f: &Fields) -> ApiResult<()> {
 }
 
 async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
+    ctx.state.check_sign_up_ip(ctx.ip)?;
     let now = ctx.state.now();
     let mut row = SignUpRow {
         id: crate::ids::new_id("sua"),
@@ -121,11 +122,19 @@ async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
 }
 
 async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    ctx.state.check_sign_up_ip(ctx.ip)?;
     let mut row = load(&ctx, &id).await?;
     must_be_open(&row)?;
+    let before = row.email.clone();
     apply(&ctx, &mut row, &f).await?;
     row.updated_at = ctx.state.now();
-    store::sign_ups::save(&ctx.state.pool, &row).await?;
+    let mut tx = ctx.state.pool.begin().await?;
+    if row.email != before {
+        // A code sent to the old address must not verify the new one.
+        crate::codes::invalidate(&mut *tx, &subject(&row)).await?;
+    }
+    store::sign_ups::save(&mut *tx, &row).await?;
+    tx.commit().await?;
     let row = complete_if_ready(&ctx, row).await?;
     reply(ctx, &row).await
 }
@@ -154,7 +163,8 @@ async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     let code = f.req("code")?.to_string();
     let mut row = load(&ctx, &id).await?;
     must_be_open(&row)?;
-    crate::codes::check(&ctx.state, &subject(&row), &code).await?;
+    let email = row.email.clone().ok_or_else(crate::codes::not_sent)?;
+    crate::codes::check(&ctx.state, &subject(&row), &email, &code).await?;
     row.email_verified = true;
     row.updated_at = ctx.state.now();
     store::sign_ups::save(&ctx.state.pool, &row).await?;
@@ -194,6 +204,7 @@ async fn complete_if_ready(ctx: &Ctx, mut row: SignUpRow) -> ApiResult<SignUpRow
     store::sign_ups::save(&mut *tx, &row).await?;
     store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
     store::clients::set_sign_up(&mut *tx, &row.client_id, None, now).await?;
+    ctx.rotate_client_token(&mut tx, &row.client_id).await?;
     tx.commit().await?;
     Ok(row)
 }

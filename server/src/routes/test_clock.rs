@@ -1,23 +1,34 @@
 //! `POST /v1/dev/clock`: moves the clock of a server started with
 //! `vestibule serve --test-clock` (development instances only), so
 //! end-to-end tests step past time rules against the real binary instead of
-//! sleeping. It is mounted by the command line, never by [`crate::router`].
+//! sleeping. It is mounted only for that flag, inside `/v1` behind the same
+//! Origin check as every state-changing call, and it asks whether the
+//! instance is still a development one on every call (an operator may
+//! switch the instance type at run time).
 
 use crate::clock::{Clock, OffsetClock};
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
+use crate::state::AppState;
 use axum::extract::State;
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use std::sync::Arc;
 
 /// The route, over `clock`.
-pub fn router(clock: Arc<OffsetClock>) -> Router {
-    Router::new().route("/v1/dev/clock", post(advance)).with_state(clock)
+pub fn router(clock: Arc<OffsetClock>) -> Router<AppState> {
+    Router::new().route("/dev/clock", post(advance)).layer(Extension(clock))
 }
 
 /// `advance_ms` forward; answers the new time (`{"response":{"now":ms}}`).
-async fn advance(State(clock): State<Arc<OffsetClock>>, Body(f): Body) -> ApiResult<Json<serde_json::Value>> {
+async fn advance(
+    State(state): State<AppState>,
+    Extension(clock): Extension<Arc<OffsetClock>>,
+    Body(f): Body,
+) -> ApiResult<Json<serde_json::Value>> {
+    if !state.settings().is_development() {
+        return Err(ApiError::not_found());
+    }
     let ms = f.uint("advance_ms")?.ok_or_else(|| ApiError::invalid("advance_ms"))?;
     clock.advance(i64::try_from(ms).map_err(|_| ApiError::invalid("advance_ms"))?);
     Ok(Json(serde_json::json!({ "response": { "now": clock.now_ms() }, "client": null })))

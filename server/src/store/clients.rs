@@ -72,3 +72,14 @@ pub async fn set_last_active_session(ex: impl SqliteExecutor<'_>, id: &str, sess
         .await
         .map(|_| ())
 }
+
+/// Gives the client a new cookie token (the old one stops working).
+pub async fn set_token_hash(ex: impl SqliteExecutor<'_>, id: &str, token_hash: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE clients SET token_hash = ?, updated_at = ? WHERE id = ?")
+        .bind(token_hash)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}

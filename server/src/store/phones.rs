@@ -18,18 +18,50 @@ pub struct PhoneRow {
 
 const COLS: &str = "id, user_id, phone, verified, reserved_for_second_factor, default_second_factor, created_at, updated_at";
 
-/// Adds an unverified number; `Ok(None)` when the user already has it.
-pub async fn insert(ex: impl SqliteExecutor<'_>, user_id: &str, phone: &str, now: i64) -> sqlx::Result<Option<String>> {
+/// What adding a number did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// Added, with this id.
+    Yes(String),
+    /// The user already has this number.
+    Duplicate,
+    /// The user already has `max` numbers.
+    Full,
+}
+
+/// Adds an unverified number unless the user already holds `max` numbers,
+/// checked and recorded in one statement.
+pub async fn insert(ex: impl SqliteExecutor<'_>, user_id: &str, phone: &str, max: i64, now: i64) -> sqlx::Result<Added> {
     let id = crate::ids::new_id("idn");
-    let r = sqlx::query("INSERT INTO phone_numbers (id, user_id, phone, created_at, updated_at) VALUES (?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(user_id)
+    let r = sqlx::query(
+        "INSERT INTO phone_numbers (id, user_id, phone, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, ?4 WHERE (SELECT COUNT(*) FROM phone_numbers WHERE user_id = ?2) < ?5",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(phone)
+    .bind(now)
+    .bind(max)
+    .execute(ex)
+    .await;
+    Ok(match r {
+        Ok(done) if done.rows_affected() == 1 => Added::Yes(id),
+        Ok(_) => Added::Full,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Added::Duplicate,
+        Err(e) => return Err(e),
+    })
+}
+
+/// Replaces the digits of a number; `false` when the user already has the
+/// new ones.
+pub async fn set_number(ex: impl SqliteExecutor<'_>, id: &str, phone: &str, now: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query("UPDATE phone_numbers SET phone = ?, updated_at = ? WHERE id = ? AND verified = 0")
         .bind(phone)
         .bind(now)
-        .bind(now)
+        .bind(id)
         .execute(ex)
         .await;
-    crate::store::users::unique_or(r, id)
+    Ok(crate::store::users::unique_or(r, ())?.is_some())
 }
 
 /// Whether another user has verified this number.

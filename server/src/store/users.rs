@@ -160,21 +160,27 @@ pub enum Attempt {
 }
 
 /// Reserves one attempt in a single statement, so concurrent guesses cannot
-/// buy more than `max`: the count goes up before the secret is checked. An
-/// expired lock starts a fresh count.
+/// buy more than `max`: the count goes up before the secret is checked, and
+/// the reservation that reaches `max` sets the lock at once (a right answer
+/// lifts it again through [`release_attempt`]), so a count at the maximum
+/// always has a lock that ends. An expired lock, or a count at the maximum
+/// without one, starts a fresh budget.
 pub async fn reserve_attempt(ex: impl SqliteExecutor<'_>, user_id: &str, max: u32, lock_ms: i64, now: i64) -> sqlx::Result<Attempt> {
     let granted: Option<i64> = sqlx::query_scalar(
         "UPDATE users SET
-            failed_attempts = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 THEN 1 ELSE failed_attempts + 1 END,
-            locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= ?1 THEN NULL ELSE locked_until END
-         WHERE id = ?2
-           AND ((locked_until IS NOT NULL AND locked_until <= ?1)
-                OR (locked_until IS NULL AND failed_attempts < ?3))
+            failed_attempts = next.n,
+            locked_until = CASE WHEN next.n >= ?3 THEN ?1 + ?4 ELSE NULL END
+         FROM (SELECT CASE
+                   WHEN (locked_until IS NOT NULL AND locked_until <= ?1) OR (locked_until IS NULL AND failed_attempts >= ?3) THEN 1
+                   ELSE failed_attempts + 1 END AS n
+               FROM users WHERE id = ?2) AS next
+         WHERE id = ?2 AND (locked_until IS NULL OR locked_until <= ?1)
          RETURNING failed_attempts",
     )
     .bind(now)
     .bind(user_id)
     .bind(max as i64)
+    .bind(lock_ms)
     .fetch_optional(ex)
     .await?;
     Ok(match granted {
@@ -192,16 +198,24 @@ pub async fn locked_until(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::R
         .map(Option::flatten)
 }
 
-/// A failed attempt that used the last of the budget locks the user.
-pub async fn lock(ex: impl SqliteExecutor<'_>, user_id: &str, until: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET locked_until = ? WHERE id = ?").bind(until).bind(user_id).execute(ex).await.map(|_| ())
+/// Gives back the `n`-th reserved attempt: its guess was right, or the
+/// server (not the guess) failed. The reservation that reached `max` also
+/// lifts the lock it set.
+pub async fn release_attempt(ex: impl SqliteExecutor<'_>, user_id: &str, n: u32, max: u32) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET failed_attempts = MAX(failed_attempts - 1, 0),
+             locked_until = CASE WHEN ?1 >= ?2 THEN NULL ELSE locked_until END
+         WHERE id = ?3",
+    )
+    .bind(n as i64)
+    .bind(max as i64)
+    .bind(user_id)
+    .execute(ex)
+    .await
+    .map(|_| ())
 }
 
-/// Gives back a reserved attempt when the server, not the guess, failed.
-pub async fn release_attempt(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET failed_attempts = MAX(failed_attempts - 1, 0) WHERE id = ?")
-        .bind(user_id)
-        .execute(ex)
-        .await
-        .map(|_| ())
+/// A success that proves the user (a changed password): the count starts over.
+pub async fn reset_attempts(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = ?").bind(user_id).execute(ex).await.map(|_| ())
 }

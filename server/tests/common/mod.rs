@@ -77,6 +77,9 @@ impl TestApp {
     /// Starts an instance on an existing data directory (used to restart).
     pub async fn start_in(dir: Arc<TempDir>, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
+        // Tests read codes from the development outbox; a test of production
+        // behaviour says so in `tweak`.
+        config.instance.instance_type = vestibule_server::settings::InstanceType::Development;
         tweak(&mut config);
         let clock = ManualClock::at(T0);
         let started = AppState::start(&config, PUBLIC_URL, clock.clone(), None).await.expect("server starts");
@@ -118,6 +121,7 @@ impl TestApp {
             headers: vec![(header::ORIGIN, ORIGIN.to_string())],
             body: Vec::new(),
             jar: None,
+            peer: None,
         }
     }
 
@@ -299,6 +303,17 @@ impl Jar {
     }
 }
 
+/// The `__client` token a response sets, if any (the last one wins).
+pub fn client_cookie_set(r: &Resp) -> Option<String> {
+    r.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.strip_prefix("__client="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_string())
+        .last()
+}
+
 /// A request being built.
 pub struct Call<'a> {
     app: &'a TestApp,
@@ -307,9 +322,16 @@ pub struct Call<'a> {
     headers: Vec<(HeaderName, String)>,
     body: Vec<u8>,
     jar: Option<&'a Jar>,
+    peer: Option<std::net::SocketAddr>,
 }
 
 impl<'a> Call<'a> {
+    /// The TCP peer the request comes from (127.0.0.1 when not set).
+    pub fn peer(mut self, ip: &str) -> Self {
+        self.peer = Some(std::net::SocketAddr::new(ip.parse().expect("peer ip"), 40000));
+        self
+    }
+
     /// Sends (and updates) the cookie jar.
     pub fn jar(mut self, jar: &'a Jar) -> Self {
         self.jar = Some(jar);
@@ -364,6 +386,9 @@ impl<'a> Call<'a> {
         }
         if let Some(token) = self.jar.and_then(Jar::token) {
             req = req.header(header::COOKIE, format!("__client={token}"));
+        }
+        if let Some(peer) = self.peer {
+            req = req.extension(axum::extract::ConnectInfo(peer));
         }
         req.body(Body::from(self.body.clone())).expect("request")
     }

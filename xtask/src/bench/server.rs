@@ -34,7 +34,8 @@ impl Server {
                 .arg("--data-dir")
                 .arg(&data_dir)
                 .arg("--portal-dir")
-                .arg(portal_dir),
+                .arg(portal_dir)
+                .env("VESTIBULE_INSTANCE_TYPE", "development"),
             scratch.join("server.log"),
         )?;
         eprintln!("bench: server pid {} on 127.0.0.1:{port}", process.child.id());
