@@ -44,6 +44,9 @@ pub enum ErrorCode {
     NotAMemberInOrganization,
     /// The session already exists.
     SessionExists,
+    /// A sensitive change needs a first factor verified recently
+    /// (reverification); `meta.reverification` says which and how recently.
+    SessionReverificationRequired,
     /// The phone number is taken.
     PhoneNumberExists,
     /// The request's Origin is not allowed.
@@ -87,6 +90,7 @@ impl ErrorCode {
             OrganizationNotFoundOrUnauthorized => "organization_not_found_or_unauthorized",
             NotAMemberInOrganization => "not_a_member_in_organization",
             SessionExists => "session_exists",
+            SessionReverificationRequired => "session_reverification_required",
             PhoneNumberExists => "phone_number_exists",
             OriginInvalid => "origin_invalid",
             DevBrowserUnauthenticated => "dev_browser_unauthenticated",
@@ -136,6 +140,20 @@ pub struct ErrorMeta {
     /// Why a password is too weak, with suggestions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zxcvbn: Option<ZxcvbnMeta>,
+    /// What a `session_reverification_required` error asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverification: Option<ReverificationMeta>,
+}
+
+/// `meta.reverification`: the factor to verify again and how recent it
+/// must be, so a client can ask for it and retry.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ReverificationMeta {
+    /// `first_factor`.
+    pub level: String,
+    /// The factor must have been verified less than this many minutes ago.
+    pub after_minutes: u32,
 }
 
 /// `meta.zxcvbn` of a `form_password_validation_failed` error.

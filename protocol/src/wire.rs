@@ -256,6 +256,25 @@ pub struct FactorJson {
     pub primary: Option<bool>,
 }
 
+/// A session's reverification (`POST /client/sessions/{id}/verify` and its
+/// `prepare_first_factor` / `attempt_first_factor`), as clerk-js reads it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionVerificationJson {
+    /// `session_verification`.
+    pub object: String,
+    pub id: String,
+    /// `needs_first_factor` or `complete`.
+    pub status: String,
+    /// `first_factor` (what this server asks for).
+    pub level: String,
+    pub session: Option<SessionJson>,
+    pub supported_first_factors: Vec<FactorJson>,
+    pub supported_second_factors: Option<Vec<FactorJson>>,
+    pub first_factor_verification: Option<VerificationJson>,
+    pub second_factor_verification: Option<VerificationJson>,
+}
+
 /// A sign-in in progress.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

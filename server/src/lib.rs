@@ -28,6 +28,7 @@ pub mod phone;
 pub mod publishable_key;
 pub mod rate_limit;
 pub mod render;
+pub mod reverify;
 pub mod routes;
 pub mod settings;
 pub mod state;

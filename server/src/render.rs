@@ -245,7 +245,7 @@ pub async fn session(state: &AppState, settings: &InstanceSettings, row: &Sessio
         last_active_token: token,
         public_user_data: public_user_data(&user_json),
         user: Some(user_json),
-        factor_verification_age: Some(vec![0, -1]),
+        factor_verification_age: Some(crate::reverify::factor_ages(row, &u, state.now())),
         expire_at: row.expire_at,
         abandon_at: row.abandon_at,
         last_active_at: row.last_active_at,

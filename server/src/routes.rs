@@ -7,6 +7,7 @@ pub mod dev;
 pub mod me;
 pub mod mfa;
 pub mod phone_numbers;
+pub mod reverification;
 pub mod sessions;
 pub mod sign_in;
 pub mod sign_up;
@@ -22,6 +23,7 @@ pub fn frontend() -> Router<AppState> {
         .merge(sign_in::router())
         .merge(sign_up::router())
         .merge(sessions::router())
+        .merge(reverification::router())
         .merge(me::router())
         .merge(mfa::router())
         .merge(phone_numbers::router())

@@ -116,6 +116,14 @@ fn routes() -> Vec<Route> {
         route(M::DELETE, "/v1/me/phone_numbers/{phone}").query(),
         // dev.rs
         route(M::GET, "/v1/dev/outbox").query(),
+        // reverification.rs
+        route(M::POST, "/v1/client/sessions/{session}/verify").query().body("level", true, "level=first_factor"),
+        route(M::POST, "/v1/client/sessions/{session}/verify/prepare_first_factor")
+            .query()
+            .body("strategy", true, "strategy=email_code"),
+        route(M::POST, "/v1/client/sessions/{session}/verify/attempt_first_factor")
+            .query()
+            .body("strategy", true, "strategy=password&password=not-the-password-1"),
         // sessions.rs (the destructive ones last)
         route(M::POST, "/v1/client/sessions/{session}/touch").query().body("active_organization_id", false, "active_organization_id="),
         route(M::POST, "/v1/client/sessions/{session}/tokens").query().body("organization_id", false, ""),
@@ -144,11 +152,12 @@ fn routes() -> Vec<Route> {
 
 /// Every `(METHOD, path)` the router files define, placeholders as `{}`.
 fn defined_routes() -> BTreeSet<(String, String)> {
-    let sources: [(&str, &str); 10] = [
+    let sources: [(&str, &str); 11] = [
         ("/v1", include_str!("../src/routes/client.rs")),
         ("/v1", include_str!("../src/routes/sign_in.rs")),
         ("/v1", include_str!("../src/routes/sign_up.rs")),
         ("/v1", include_str!("../src/routes/sessions.rs")),
+        ("/v1", include_str!("../src/routes/reverification.rs")),
         ("/v1", include_str!("../src/routes/me.rs")),
         ("/v1", include_str!("../src/routes/mfa.rs")),
         ("/v1", include_str!("../src/routes/phone_numbers.rs")),

@@ -91,7 +91,9 @@ async fn change_password_needs_the_current_one_without_the_task() {
     app.create_user("bob@example.com", Some(OLD)).await;
     let jar = Jar::new();
     app.sign_in_ok(&jar, "bob@example.com", OLD).await;
-    app.post("/v1/me/change_password", &[("new_password", NEW)], &jar).await.expect_error(403, "forbidden");
+    // Ten minutes after sign-in, the password proved then is too old.
+    app.advance(10 * 60 * 1000);
+    app.post("/v1/me/change_password", &[("new_password", NEW)], &jar).await.expect_error(403, "session_reverification_required");
     app.post("/v1/me/change_password", &[("new_password", NEW), ("current_password", "wrong-password-9")], &jar)
         .await
         .expect_error(422, "form_password_incorrect");

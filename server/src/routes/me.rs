@@ -36,37 +36,40 @@ async fn me(ctx: Ctx) -> ApiResult<Response> {
     ctx.reply(StatusCode::OK, json).await
 }
 
-/// `POST /me/change_password`: the current password is required unless the
-/// session has the `reset-password` task; the new one must pass the
-/// password rules and differ from the current one. Other sessions of the
-/// user end when asked, in the same transaction.
+/// `POST /me/change_password`: outside the `reset-password` task the
+/// caller proves a first factor, either by `current_password` (checked
+/// within the lockout budget, and then counted as the session's fresh
+/// first factor) or by having proved one in the last 10 minutes
+/// (reverification; otherwise 403 `session_reverification_required`). The
+/// new password must pass the password rules and differ from the current
+/// one. Other sessions of the user end when asked, in the same transaction.
 async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let (session, user, view) = ctx.current_session().await?;
     let new_password = Secret(f.req("new_password")?.to_string());
     let sign_out_others = f.bool("sign_out_of_other_sessions")?.unwrap_or(false);
     let resetting = view.tasks.contains(&TaskKey::ResetPassword);
     let settings = ctx.state.settings();
+    let mut proved_now = false;
     if !resetting {
-        let Some(current) = f.opt("current_password")? else {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                ErrorCode::Forbidden,
-                "Your current password is required to change it.",
-            ));
-        };
-        let current = Secret(current.to_string());
-        within_budget(&ctx.state, &user.id, async {
-            Ok(if password::verify(&ctx.state.hashing, &current, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
-                Guess::Right
-            } else {
-                Guess::Wrong(ApiError::field(
-                    ErrorCode::FormPasswordIncorrect,
-                    "current_password",
-                    "Your current password is incorrect.",
-                ))
-            })
-        })
-        .await?;
+        match f.opt("current_password")? {
+            None => crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?,
+            Some(current) => {
+                let current = Secret(current.to_string());
+                within_budget(&ctx.state, &user.id, async {
+                    Ok(if password::verify(&ctx.state.hashing, &current, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
+                        Guess::Right
+                    } else {
+                        Guess::Wrong(ApiError::field(
+                            ErrorCode::FormPasswordIncorrect,
+                            "current_password",
+                            "Your current password is incorrect.",
+                        ))
+                    })
+                })
+                .await?;
+                proved_now = true;
+            }
+        }
     }
     let emails: Vec<String> = store::users::emails(&ctx.state.pool, &user.id).await?.into_iter().map(|e| e.email).collect();
     let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
@@ -83,6 +86,9 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let mut tx = ctx.state.pool.begin().await?;
     store::users::set_password(&mut *tx, &user.id, &hash, now).await?;
     store::users::reset_attempts(&mut *tx, &user.id).await?;
+    if proved_now {
+        store::sessions::first_factor_verified(&mut *tx, &session.id, now).await?;
+    }
     if sign_out_others {
         store::sessions::finish_all_of_user(&mut *tx, &user.id, Some(&session.id), "revoked", now).await?;
     }

@@ -126,18 +126,28 @@ async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
 }
 
 /// `DELETE /me/totp`: removes the authenticator app.
+/// Removing a verified one needs a fresh first factor (reverification);
+/// an enrolment not yet verified is no factor and goes without.
 async fn delete_totp(ctx: Ctx) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
+    let (session, user, _) = ctx.current_session().await?;
     let row = second_factors::totp_of(&ctx.state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
+    if row.verified {
+        crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;
+    }
     second_factors::delete_totp(&ctx.state.pool, &user.id).await?;
     ctx.reply(StatusCode::OK, serde_json::json!({ "object": "totp", "id": row.id, "deleted": true })).await
 }
 
 /// `POST /me/backup_codes`: a new set of codes; the old set stops working.
+/// A user who already has a second factor needs a fresh first factor
+/// (reverification); the first set, made during setup, goes without.
 async fn create_backup_codes(ctx: Ctx) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
+    let (session, user, _) = ctx.current_session().await?;
     if !ctx.state.settings().backup_code_enabled {
         return Err(method_off("Backup codes"));
+    }
+    if user.two_factor_enabled {
+        crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;
     }
     let (id, codes) = crate::backup_codes::regenerate(&ctx.state, &user.id).await?;
     let now = ctx.state.now();

@@ -186,9 +186,14 @@ async fn correct_number(ctx: Ctx, id: &str, input: &str) -> ApiResult<Response> 
     ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
 }
 
-/// `DELETE /me/phone_numbers/{id}`.
+/// `DELETE /me/phone_numbers/{id}`. A verified number needs a fresh first
+/// factor (reverification); an unverified one goes without.
 async fn remove(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+    let (session, _, _) = ctx.current_session().await?;
     let (row, _) = load(&ctx, &id).await?;
+    if row.verified {
+        crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;
+    }
     store::phones::delete(&ctx.state.pool, &row.id).await?;
     ctx.reply(StatusCode::OK, serde_json::json!({ "object": "phone_number", "id": row.id, "deleted": true })).await
 }

@@ -383,7 +383,7 @@ async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str, sec
     let now = state.now();
     let mut tx = state.pool.begin().await?;
     store::users::signed_in(&mut *tx, &user.id, now).await?;
-    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms).await?;
+    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms, second.is_some()).await?;
     match second {
         None => store::sign_ins::update_first_factor(&mut *tx, &row.id, "complete", strategy, "verified", Some(&session_id), now).await?,
         Some(s) => store::sign_ins::complete_second_factor(&mut *tx, &row.id, s, &session_id, now).await?,

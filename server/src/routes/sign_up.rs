@@ -196,7 +196,7 @@ async fn complete_if_ready(ctx: &Ctx, mut row: SignUpRow) -> ApiResult<SignUpRow
         return Err(ApiError::field(ErrorCode::FormIdentifierExists, "email_address", "That email address is taken. Please try another."));
     };
     store::users::signed_in(&mut *tx, &user_id, now).await?;
-    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user_id, now, ctx.state.client_lifetime_ms).await?;
+    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user_id, now, ctx.state.client_lifetime_ms, false).await?;
     row.status = "complete".into();
     row.created_user_id = Some(user_id);
     row.created_session_id = Some(session_id.clone());

@@ -16,25 +16,42 @@ pub struct SessionRow {
     pub last_active_at: i64,
     pub expire_at: i64,
     pub abandon_at: i64,
+    /// When the session last proved a first factor (ms).
+    pub first_factor_verified_at: Option<i64>,
+    /// When the session last proved a second factor (ms).
+    pub second_factor_verified_at: Option<i64>,
 }
 
-const COLS: &str = "id, client_id, user_id, status, active_organization_id, created_at, updated_at, last_active_at, expire_at, abandon_at";
+const COLS: &str = "id, client_id, user_id, status, active_organization_id, created_at, updated_at, last_active_at, expire_at, abandon_at, first_factor_verified_at, second_factor_verified_at";
 
-/// Creates a live session.
-pub async fn insert(ex: impl SqliteExecutor<'_>, client_id: &str, user_id: &str, now: i64, lifetime_ms: i64) -> sqlx::Result<String> {
+/// Creates a live session whose first factor (and second, when
+/// `second_factor` is true) was verified `now`.
+pub async fn insert(ex: impl SqliteExecutor<'_>, client_id: &str, user_id: &str, now: i64, lifetime_ms: i64, second_factor: bool) -> sqlx::Result<String> {
     let id = crate::ids::new_id("sess");
-    sqlx::query("INSERT INTO sessions (id, client_id, user_id, status, created_at, updated_at, last_active_at, expire_at, abandon_at) VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(client_id)
-        .bind(user_id)
-        .bind(now)
-        .bind(now)
-        .bind(now)
-        .bind(now + lifetime_ms)
-        .bind(now + lifetime_ms)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (id, client_id, user_id, status, created_at, updated_at, last_active_at, expire_at, abandon_at, first_factor_verified_at, second_factor_verified_at)
+         VALUES (?1, ?2, ?3, 'active', ?4, ?4, ?4, ?5, ?5, ?4, ?6)",
+    )
+    .bind(&id)
+    .bind(client_id)
+    .bind(user_id)
+    .bind(now)
+    .bind(now + lifetime_ms)
+    .bind(second_factor.then_some(now))
+    .execute(ex)
+    .await?;
     Ok(id)
+}
+
+/// Records a first factor proved again (reverification).
+pub async fn first_factor_verified(ex: impl SqliteExecutor<'_>, id: &str, now: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE sessions SET first_factor_verified_at = ?, updated_at = ? WHERE id = ?")
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
 }
 
 /// The session with this id.

@@ -1,0 +1,154 @@
+//! Reverification of a session (clerk-js `session.startVerification` and
+//! its first-factor steps): `POST /client/sessions/{id}/verify`, then
+//! `verify/prepare_first_factor` (an emailed code) and
+//! `verify/attempt_first_factor` (the password or that code). A right
+//! answer records a fresh first factor on the session, which the sensitive
+//! routes ask for (`crate::reverify`). Guesses spend from the user lockout
+//! and the per-IP limit like sign-in; a code is bound to the primary email
+//! address it was sent to.
+
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::input::{Body, Path};
+use crate::lockout::{within_budget, Guess};
+use crate::password::{self, Secret};
+use crate::render;
+use crate::state::AppState;
+use crate::store::{self, sessions::SessionRow, users::UserRow};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use vestibule_protocol::wire::{FactorJson, SessionVerificationJson, VerificationJson};
+use vestibule_protocol::ErrorCode;
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/client/sessions/{id}/verify", post(start))
+        .route("/client/sessions/{id}/verify/prepare_first_factor", post(prepare_first_factor))
+        .route("/client/sessions/{id}/verify/attempt_first_factor", post(attempt_first_factor))
+}
+
+/// Where a reverification stands.
+enum Stage {
+    /// Waiting for a first factor; `Some` once a code was sent.
+    Waiting(Option<VerificationJson>),
+    /// Proved.
+    Complete,
+}
+
+fn code_subject(session: &SessionRow) -> String {
+    format!("reverify:{}", session.id)
+}
+
+async fn primary_email(state: &AppState, user: &UserRow) -> ApiResult<store::users::EmailRow> {
+    store::users::emails(&state.pool, &user.id).await?.into_iter().find(|e| e.is_primary).ok_or_else(ApiError::not_found)
+}
+
+/// The JSON of the reverification of `session`.
+async fn reply(ctx: Ctx, session: &SessionRow, user: &UserRow, stage: Stage) -> ApiResult<Response> {
+    let state = &ctx.state;
+    let email = primary_email(state, user).await?;
+    let mut factors = Vec::new();
+    if user.password_hash.is_some() {
+        factors.push(FactorJson { strategy: "password".into(), ..FactorJson::default() });
+    }
+    factors.push(FactorJson {
+        strategy: "email_code".into(),
+        safe_identifier: Some(email.email.clone()),
+        email_address_id: Some(email.id.clone()),
+        primary: Some(true),
+        ..FactorJson::default()
+    });
+    let row = store::sessions::by_id(&state.pool, &session.id).await?.ok_or_else(ApiError::not_found)?;
+    let (session_json, _) = render::session(state, &state.settings(), &row, &ctx.azp()).await?;
+    let (status, first) = match stage {
+        Stage::Waiting(v) => ("needs_first_factor", v),
+        Stage::Complete => (
+            "complete",
+            Some(VerificationJson { object: Some("verification".into()), status: "verified".into(), ..VerificationJson::default() }),
+        ),
+    };
+    let json = SessionVerificationJson {
+        object: "session_verification".into(),
+        id: format!("sv_{}", session.id.trim_start_matches("sess_")),
+        status: status.into(),
+        level: "first_factor".into(),
+        session: Some(session_json),
+        supported_first_factors: factors,
+        supported_second_factors: None,
+        first_factor_verification: first,
+        second_factor_verification: None,
+    };
+    ctx.reply(StatusCode::OK, json).await
+}
+
+/// `POST /client/sessions/{id}/verify` (`level`): starts a reverification.
+/// This server asks for a first factor whatever the level named.
+async fn start(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if !matches!(f.req("level")?, "first_factor" | "second_factor" | "multi_factor") {
+        return Err(ApiError::invalid("level"));
+    }
+    let (session, user, _) = ctx.live_session(&id).await?;
+    reply(ctx, &session, &user, Stage::Waiting(None)).await
+}
+
+/// `POST .../verify/prepare_first_factor` (`strategy=email_code`,
+/// `email_address_id` optional): emails a code to the primary address.
+async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    if f.req("strategy")? != "email_code" {
+        return Err(ApiError::invalid("strategy"));
+    }
+    let (session, user, _) = ctx.live_session(&id).await?;
+    let email = primary_email(&ctx.state, &user).await?;
+    if f.opt("email_address_id")?.is_some_and(|given| given != email.id) {
+        return Err(ApiError::invalid("email_address_id"));
+    }
+    crate::codes::send(&ctx.state, &code_subject(&session), "email", &email.email, "confirm it's you").await?;
+    let sent = VerificationJson {
+        object: Some("verification".into()),
+        status: "unverified".into(),
+        strategy: Some("email_code".into()),
+        attempts: Some(0),
+        expire_at: Some(ctx.state.now() + crate::codes::TTL_MS),
+    };
+    reply(ctx, &session, &user, Stage::Waiting(Some(sent))).await
+}
+
+/// `POST .../verify/attempt_first_factor` (`strategy=password` with
+/// `password`, or `strategy=email_code` with `code`).
+async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let strategy = f.req("strategy")?;
+    let secret = match strategy {
+        "password" => Secret(f.req("password")?.to_string()),
+        "email_code" => Secret(f.req("code")?.to_string()),
+        _ => return Err(ApiError::invalid("strategy")),
+    };
+    ctx.state.check_ip(ctx.ip)?;
+    let (session, user, _) = ctx.live_session(&id).await?;
+    let state = &ctx.state;
+    if strategy == "password" {
+        within_budget(state, &user.id, async {
+            Ok(if password::verify(&state.hashing, &secret, user.password_hash.clone(), &state.dummy_hash).await? {
+                Guess::Right
+            } else {
+                Guess::Wrong(ApiError::field(ErrorCode::FormPasswordIncorrect, "password", "Password is incorrect. Try again, or use another method."))
+            })
+        })
+        .await?;
+    } else {
+        let email = primary_email(state, &user).await?.email;
+        let subject = code_subject(&session);
+        within_budget(state, &user.id, async {
+            match crate::codes::check(state, &subject, &email, &secret.0).await {
+                Ok(()) => Ok(Guess::Right),
+                Err(e) if e.status.is_server_error() => Err(e),
+                Err(e) => Ok(Guess::Wrong(e)),
+            }
+        })
+        .await?;
+    }
+    store::sessions::first_factor_verified(&state.pool, &session.id, state.now()).await?;
+    reply(ctx, &session, &user, Stage::Complete).await
+}
