@@ -5,6 +5,7 @@
 pub mod client;
 pub mod mfa;
 pub mod organizations;
+pub mod reverification;
 pub mod sign_in;
 pub mod sign_up;
 pub mod user;
@@ -13,7 +14,7 @@ use gloo_net::http::Request;
 use wasm_bindgen::JsValue;
 use serde::de::DeserializeOwned;
 use std::rc::Rc;
-use vestibule_protocol::error::{ErrorEnvelope, WireError};
+use vestibule_protocol::error::{ErrorCode, ErrorEnvelope, WireError};
 use vestibule_protocol::wire::ClientJson;
 use web_sys::RequestCredentials;
 
@@ -75,6 +76,13 @@ impl ApiError {
             ApiError::Server(errors) => errors.first().map(|e| e.code.as_str()),
             ApiError::Network(_) => None,
         }
+    }
+
+    /// Whether the server wants the first factor confirmed again before
+    /// this change (`session_reverification_required`): the caller shows
+    /// [`Reverify`](crate::components::reverify::Reverify) and retries.
+    pub fn needs_reverification(&self) -> bool {
+        self.code() == Some(ErrorCode::SessionReverificationRequired.as_str())
     }
 }
 

@@ -13,6 +13,7 @@ pub mod tasks;
 
 pub use app::App;
 pub use components::redirect_to_tasks::RedirectToTasks;
+pub use components::reverify::Reverify;
 pub use components::show::{Show, When};
 pub use pages::sign_in::SignIn;
 pub use pages::sign_up::SignUp;

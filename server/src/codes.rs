@@ -98,6 +98,17 @@ pub async fn check(state: &AppState, subject: &str, destination: &str, code: &st
     })
 }
 
+/// [`check`] as a guess within the user lockout: a wrong or dead code is a
+/// wrong guess, a server error stays an error (and spends nothing).
+pub async fn guess(state: &AppState, subject: &str, destination: &str, code: &str) -> ApiResult<crate::lockout::Guess> {
+    use crate::lockout::Guess;
+    match check(state, subject, destination, code).await {
+        Ok(()) => Ok(Guess::Right),
+        Err(e) if e.status.is_server_error() => Err(e),
+        Err(e) => Ok(Guess::Wrong(e)),
+    }
+}
+
 /// The answer when no code was sent to the destination being verified.
 pub fn not_sent() -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::VerificationFailed, "No code was sent to this address. Request one first.")

@@ -389,6 +389,14 @@ impl Config {
                 _ => return Err(invalid("VESTIBULE_INSTANCE_TYPE", "must be development or production")),
             };
         }
+        for (var, field) in [
+            ("VESTIBULE_PASSWORD_HASHING_CONCURRENCY", &mut config.password_hashing_concurrency),
+            ("VESTIBULE_PASSWORD_HASHING_QUEUE", &mut config.password_hashing_queue),
+        ] {
+            if let Some(v) = env(var) {
+                *field = v.trim().parse().map_err(|_| invalid(var, "must be a whole number"))?;
+            }
+        }
         if let Some(v) = env("VESTIBULE_TRUSTED_PROXIES") {
             config.trusted_proxies = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect();
         }

@@ -121,6 +121,24 @@ pub async fn verify(gate: &HashingGate, password: &Secret, phc: Option<String>, 
     Ok(ok && real)
 }
 
+/// Checks `password` against the user's hash as a guess within the user
+/// lockout; a wrong one is answered `form_password_incorrect` at `param`
+/// with `message`.
+pub async fn guess(
+    state: &crate::state::AppState,
+    password: &Secret,
+    phc: Option<String>,
+    param: &str,
+    message: &str,
+) -> ApiResult<crate::lockout::Guess> {
+    use crate::lockout::Guess;
+    Ok(if verify(&state.hashing, password, phc, &state.dummy_hash).await? {
+        Guess::Right
+    } else {
+        Guess::Wrong(ApiError::field(ErrorCode::FormPasswordIncorrect, param, message))
+    })
+}
+
 /// A dummy hash made once at start.
 pub fn dummy_hash() -> String {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);

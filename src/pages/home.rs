@@ -1,8 +1,10 @@
 //! Account home: who is signed in, the active organization, the second
-//! factors with the backup codes left (and a new set on demand), sign out.
+//! factors with the backup codes left (and a new set on demand, after the
+//! first factor is confirmed again when the server asks), sign out.
 
 use crate::api::{self, ApiError};
 use crate::components::backup_codes::backup_codes;
+use crate::components::reverify::Reverify;
 use crate::components::widgets::{form_error, Card, SignedInFooter};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
@@ -14,6 +16,10 @@ enum Codes {
     Count,
     /// "The old codes will stop working": confirm or cancel.
     Confirm,
+    /// The server wants the first factor confirmed again first.
+    Reverify,
+    /// Confirmed: the new set is on its way.
+    Making,
     /// The new set, once.
     Shown(Vec<String>),
 }
@@ -38,9 +44,11 @@ pub fn Home() -> Html {
             codes.set(to.clone());
         })
     };
-    let regenerate = {
+    // Asks for a new set; a request for reverification shows the prompt,
+    // unless it has just been answered (then the error is shown).
+    let make_codes = {
         let (ctx, codes, error) = (ctx.clone(), codes.clone(), error.clone());
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |reverified: bool| {
             let (ctx, codes, error) = (ctx.clone(), codes.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match api::mfa::create_backup_codes(&ctx.config.api).await {
@@ -48,9 +56,30 @@ pub fn Home() -> Html {
                         codes.set(Codes::Shown(reply.response.codes));
                         ctx.set_client(reply.client);
                     }
-                    Err(e) => error.set(Some(e)),
+                    Err(e) if e.needs_reverification() && !reverified => codes.set(Codes::Reverify),
+                    Err(e) => {
+                        if reverified {
+                            codes.set(Codes::Count);
+                        }
+                        error.set(Some(e));
+                    }
                 }
             });
+        })
+    };
+    let regenerate = make_codes.reform(|_: MouseEvent| false);
+    let on_verified = {
+        let (codes, make_codes) = (codes.clone(), make_codes.clone());
+        Callback::from(move |()| {
+            codes.set(Codes::Making);
+            make_codes.emit(true);
+        })
+    };
+    let on_cancel = {
+        let (codes, error) = (codes.clone(), error.clone());
+        Callback::from(move |()| {
+            error.set(None);
+            codes.set(Codes::Count);
         })
     };
     let factors: Vec<String> = user
@@ -82,6 +111,8 @@ pub fn Home() -> Html {
                 </div>
             </div>
         },
+        Codes::Reverify => html! { <Reverify action="make new backup codes" {on_verified} {on_cancel} /> },
+        Codes::Making => html! { <p class="vb-notice" role="status">{ "Making new codes…" }</p> },
         Codes::Shown(list) => html! {
             <>
                 <p class="vb-notice">{ "Save these codes now: they are shown only once." }</p>

@@ -3,7 +3,8 @@
 //! cold browser reaches an interactive choose-organization screen, how much
 //! `GET /v1/client` traffic the server sustains, its peak memory, what the
 //! middleware costs an application per request, and how much traffic a
-//! protected route of the example application sustains.
+//! protected route of the example application sustains, and the server's
+//! peak memory while 100 sign-ups with passwords arrive at once.
 
 mod browser;
 mod example;
@@ -12,6 +13,7 @@ mod load;
 mod process;
 mod server;
 mod signup;
+mod signup_burst;
 
 use std::path::Path;
 use std::time::Duration;
@@ -69,7 +71,9 @@ pub fn run(root: &Path) -> Result<()> {
     if outcome.is_err() {
         server.print_log_tail();
     }
-    outcome
+    outcome?;
+    drop(server);
+    runtime.block_on(sign_up_burst(&server_bin, &dist, scratch.path()))
     // `server` (and chromedriver inside `measure`) are killed on drop.
 }
 
@@ -118,6 +122,27 @@ async fn measure(server: &mut server::Server, example_bin: &Path, scratch: &Path
     print_load("dashboard", "GET /dashboard", &report)?;
 
     println!("server_peak_rss_kb: {} kB", server.peak_rss_kb()?);
+    Ok(())
+}
+
+/// The sign-up burst on the server as shipped and, beside it, with the
+/// Argon2 gate opened wide (the reference).
+async fn sign_up_burst(server_bin: &Path, dist: &Path, scratch: &Path) -> Result<()> {
+    eprintln!("bench: {} concurrent sign-ups with passwords, gated and ungated", signup_burst::CALLS);
+    let ours = signup_burst::run(server_bin, dist, &scratch.join("burst-gated"), &[]).await?;
+    let wide = [("VESTIBULE_PASSWORD_HASHING_CONCURRENCY", "1000"), ("VESTIBULE_PASSWORD_HASHING_QUEUE", "0")];
+    let reference = signup_burst::run(server_bin, dist, &scratch.join("burst-ungated"), &wide).await?;
+    println!("signup_burst_peak_rss_kb: {} kB", ours.peak_rss_kb);
+    println!("  gated: {} ok, {} busy (429), {} other", ours.ok, ours.busy, ours.other);
+    println!("signup_burst_ungated_peak_rss_kb: {} kB", reference.peak_rss_kb);
+    println!("  ungated: {} ok, {} busy (429), {} other", reference.ok, reference.busy, reference.other);
+    println!(
+        "signup_burst_rss_ratio: {:.2} (gated / ungated)",
+        ours.peak_rss_kb as f64 / reference.peak_rss_kb.max(1) as f64
+    );
+    if ours.ok == 0 {
+        return Err("no sign-up of the burst succeeded".into());
+    }
     Ok(())
 }
 

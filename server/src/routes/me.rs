@@ -3,7 +3,7 @@
 //! choose-organization task needs.
 
 use crate::ctx::Ctx;
-use crate::lockout::{within_budget, Guess};
+use crate::lockout::within_budget;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Query};
 use crate::password::{self, Secret};
@@ -55,18 +55,9 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
             None => crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?,
             Some(current) => {
                 let current = Secret(current.to_string());
-                within_budget(&ctx.state, &user.id, async {
-                    Ok(if password::verify(&ctx.state.hashing, &current, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
-                        Guess::Right
-                    } else {
-                        Guess::Wrong(ApiError::field(
-                            ErrorCode::FormPasswordIncorrect,
-                            "current_password",
-                            "Your current password is incorrect.",
-                        ))
-                    })
-                })
-                .await?;
+                let message = "Your current password is incorrect.";
+                let guess = password::guess(&ctx.state, &current, user.password_hash.clone(), "current_password", message);
+                within_budget(&ctx.state, &user.id, guess).await?;
                 proved_now = true;
             }
         }

@@ -7,7 +7,7 @@
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Path};
-use crate::lockout::{within_budget, Guess};
+use crate::lockout::within_budget;
 use crate::render;
 use crate::state::AppState;
 use crate::store::{self, phones::{Added, PhoneRow}};
@@ -111,13 +111,7 @@ async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     }
     let subject = code_subject(&row);
     let state = &ctx.state;
-    within_budget(state, &user.id, async {
-        match crate::codes::check(state, &subject, &row.phone, &code).await {
-            Ok(()) => Ok(Guess::Right),
-            Err(e) if e.status.is_server_error() => Err(e),
-            Err(e) => Ok(Guess::Wrong(e)),
-        }
-    })
+    within_budget(state, &user.id, crate::codes::guess(state, &subject, &row.phone, &code))
     .await?;
     if store::phones::verified_elsewhere(&state.pool, &row.phone, &user.id).await? {
         return Err(taken());

@@ -10,7 +10,7 @@
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Path};
-use crate::lockout::{within_budget, Guess};
+use crate::lockout::within_budget;
 use crate::password::{self, Secret};
 use crate::render;
 use crate::state::AppState;
@@ -20,7 +20,6 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use vestibule_protocol::wire::{FactorJson, SessionVerificationJson, VerificationJson};
-use vestibule_protocol::ErrorCode;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -129,24 +128,12 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     let (session, user, _) = ctx.live_session(&id).await?;
     let state = &ctx.state;
     if strategy == "password" {
-        within_budget(state, &user.id, async {
-            Ok(if password::verify(&state.hashing, &secret, user.password_hash.clone(), &state.dummy_hash).await? {
-                Guess::Right
-            } else {
-                Guess::Wrong(ApiError::field(ErrorCode::FormPasswordIncorrect, "password", "Password is incorrect. Try again, or use another method."))
-            })
-        })
-        .await?;
+        let message = "Password is incorrect. Try again, or use another method.";
+        within_budget(state, &user.id, password::guess(state, &secret, user.password_hash.clone(), "password", message)).await?;
     } else {
         let email = primary_email(state, &user).await?.email;
         let subject = code_subject(&session);
-        within_budget(state, &user.id, async {
-            match crate::codes::check(state, &subject, &email, &secret.0).await {
-                Ok(()) => Ok(Guess::Right),
-                Err(e) if e.status.is_server_error() => Err(e),
-                Err(e) => Ok(Guess::Wrong(e)),
-            }
-        })
+        within_budget(state, &user.id, crate::codes::guess(state, &subject, &email, &secret.0))
         .await?;
     }
     store::sessions::first_factor_verified(&state.pool, &session.id, state.now()).await?;

@@ -14,7 +14,7 @@ use crate::input::Body;
 use crate::password::{self, Secret};
 use crate::render;
 use crate::state::AppState;
-use crate::lockout::{within_budget, Guess};
+use crate::lockout::within_budget;
 use crate::store::{self, sign_ins::SignInRow, users::UserRow};
 use crate::input::Path;
 use axum::http::StatusCode;
@@ -149,13 +149,7 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     } else {
         let subject = code_subject(&row);
         let email = primary_email(&ctx.state, &user.id).await?;
-        within_budget(&ctx.state, &user.id, async {
-            match crate::codes::check(&ctx.state, &subject, &email, &secret.0).await {
-                Ok(()) => Ok(Guess::Right),
-                Err(e) if e.status.is_server_error() => Err(e),
-                Err(e) => Ok(Guess::Wrong(e)),
-            }
-        })
+        within_budget(&ctx.state, &user.id, crate::codes::guess(&ctx.state, &subject, &email, &secret.0))
         .await?;
         after_first_factor(&ctx, row, &user, "email_code").await?
     };
@@ -191,18 +185,8 @@ async fn refuse_second_session(ctx: &Ctx) -> ApiResult<()> {
 /// reset" is on: the caller must go on with an email code.
 async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &Secret) -> ApiResult<SignInRow> {
     let state = &ctx.state;
-    within_budget(state, &user.id, async {
-        Ok(if password::verify(&state.hashing, password, user.password_hash.clone(), &state.dummy_hash).await? {
-            Guess::Right
-        } else {
-            Guess::Wrong(ApiError::field(
-                ErrorCode::FormPasswordIncorrect,
-                "password",
-                "Password is incorrect. Try again, or use another method.",
-            ))
-        })
-    })
-    .await?;
+    let message = "Password is incorrect. Try again, or use another method.";
+    within_budget(state, &user.id, password::guess(state, password, user.password_hash.clone(), "password", message)).await?;
     let breached = state.breached.contains(&password.0);
     if (user.password_compromised || breached) && state.settings().force_password_reset {
         if breached && !user.password_compromised {
@@ -340,11 +324,7 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
     let check = async {
         match (strategy.as_str(), phone) {
             ("totp", _) => crate::totp::check(state, &user.id, &code.0, false).await,
-            ("phone_code", Some(phone)) => match crate::codes::check(state, &subject, &phone, &code.0).await {
-                Ok(()) => Ok(Guess::Right),
-                Err(e) if e.status.is_server_error() => Err(e),
-                Err(e) => Ok(Guess::Wrong(e)),
-            },
+            ("phone_code", Some(phone)) => crate::codes::guess(state, &subject, &phone, &code.0).await,
             _ => crate::backup_codes::check(state, &user.id, &code.0).await,
         }
     };

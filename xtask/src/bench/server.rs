@@ -22,12 +22,20 @@ pub struct Server {
 impl Server {
     /// Starts `binary serve` on a free port with data in `scratch/data`.
     pub fn start(binary: &Path, portal_dir: &Path, scratch: &Path) -> Result<Self> {
+        Self::start_with(binary, portal_dir, scratch, &[])
+    }
+
+    /// [`Server::start`] with extra `VESTIBULE_*` settings, data in
+    /// `scratch/data`.
+    pub fn start_with(binary: &Path, portal_dir: &Path, scratch: &Path, settings: &[(&str, &str)]) -> Result<Self> {
         let port = free_port()?;
         let data_dir = scratch.join("data");
         std::fs::create_dir_all(&data_dir)?;
+        let mut command = Command::new(binary);
+        command.envs(settings.iter().copied());
         let process = Logged::spawn(
             "the vestibule server",
-            Command::new(binary)
+            command
                 .arg("serve")
                 .arg("--listen")
                 .arg(format!("127.0.0.1:{port}"))
