@@ -300,3 +300,22 @@ async fn the_sms_webhook_is_signed() {
     let r = app.post(&format!("/v1/me/phone_numbers/{id}/attempt_verification"), &[("code", &code)], &jar).await.ok("verify");
     assert_eq!(r.json["response"]["verification"]["status"], "verified");
 }
+
+/// An SMS code of a sign-in is bound to the number it went to: once that
+/// number is no longer a second factor of the user (removed from another
+/// device), the code signs nobody in.
+#[tokio::test]
+async fn an_sms_code_dies_with_its_number() {
+    let app = app().await;
+    let (jar, sia) = waiting_for_sms(&app).await;
+    let code = app.outbox_code(PHONE).await;
+    let user = vestibule_server::store::users::by_email(&app.state.pool, EMAIL).await.expect("db").expect("user");
+    let phones = vestibule_server::store::phones::of_user(&app.state.pool, &user.id).await.expect("db");
+    vestibule_server::store::phones::delete(&app.state.pool, &phones[0].id).await.expect("remove the number");
+    let r = app
+        .post(&format!("/v1/client/sign_ins/{sia}/attempt_second_factor"), &[("strategy", "phone_code"), ("code", &code)], &jar)
+        .await;
+    r.expect_error(422, "verification_failed");
+    assert!(r.envelope().errors[0].message.contains("no longer on your account"), "{}", r.text());
+    assert!(app.sessions(&jar).await.is_empty(), "no session");
+}
