@@ -25,13 +25,21 @@ impl std::fmt::Debug for Secret {
     }
 }
 
+/// A job for a hashing thread.
+type Job = Box<dyn FnOnce() + Send>;
+
 /// Bounds concurrent Argon2 work: `slots` at once, `queue` more waiting.
+/// The hashes run on `slots` threads of their own, never on the shared
+/// blocking pool: each hash takes 19 MiB, and the allocator keeps that much
+/// per thread that ever hashed, so a fixed set of threads also bounds the
+/// memory kept after a burst.
 pub struct HashingGate {
     slots: tokio::sync::Semaphore,
     queue: usize,
     waiting: std::sync::atomic::AtomicUsize,
     running: std::sync::atomic::AtomicUsize,
     peak: std::sync::atomic::AtomicUsize,
+    jobs: std::sync::mpsc::Sender<Job>,
 }
 
 impl HashingGate {
@@ -41,12 +49,31 @@ impl HashingGate {
             0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             n => n,
         };
+        let (jobs, inbox) = std::sync::mpsc::channel::<Job>();
+        let inbox = std::sync::Arc::new(std::sync::Mutex::new(inbox));
+        for i in 0..slots {
+            let inbox = inbox.clone();
+            let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || loop {
+                let job = match inbox.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
         HashingGate {
             slots: tokio::sync::Semaphore::new(slots),
             queue,
             waiting: Default::default(),
             running: Default::default(),
             peak: Default::default(),
+            jobs,
         }
     }
 
@@ -55,7 +82,7 @@ impl HashingGate {
         self.peak.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Runs `work` on the blocking pool once a slot is free; 429 when the
+    /// Runs `work` on a hashing thread once a slot is free; 429 when the
     /// queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
         use std::sync::atomic::Ordering::SeqCst;
@@ -73,10 +100,17 @@ impl HashingGate {
         };
         let now_running = self.running.fetch_add(1, SeqCst) + 1;
         self.peak.fetch_max(now_running, SeqCst);
-        let result = tokio::task::spawn_blocking(work).await;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let sent = self.jobs.send(Box::new(move || {
+            let _ = tx.send(work());
+        }));
+        let result = match sent {
+            Ok(()) => rx.await.map_err(ApiError::internal),
+            Err(e) => Err(ApiError::internal(e)),
+        };
         self.running.fetch_sub(1, SeqCst);
         drop(permit);
-        result.map_err(ApiError::internal)
+        result
     }
 }
 
