@@ -4,12 +4,14 @@
 //! `<RedirectToTasks>` with and without `task_urls`.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 use vestibule_portal::session::AuthState;
 use vestibule_portal::{use_auth, AuthOptions, AuthProvider, RedirectToTasks, Show, TaskKey, When};
-use vestibule_protocol::wire::{ClientJson, SessionJson, TaskJson, UserJson};
+use vestibule_protocol::wire::{TaskJson, UserJson};
 use vestibule_protocol::SessionStatus;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
@@ -31,30 +33,8 @@ fn state(who: Who) -> Rc<AuthState> {
         Who::Active => SessionStatus::Active,
     };
     let user = UserJson { object: "user".into(), id: "user_1".into(), ..UserJson::default() };
-    let session = SessionJson {
-        object: "session".into(),
-        id: "sess_1".into(),
-        status,
-        tasks: (who == Who::Pending).then(|| vec![TaskJson { key: TaskKey::ChooseOrganization }]),
-        last_active_organization_id: (who == Who::Active).then(|| "org_1".to_string()),
-        last_active_token: None,
-        user: Some(user),
-        public_user_data: Default::default(),
-        factor_verification_age: None,
-        expire_at: 0,
-        abandon_at: 0,
-        last_active_at: 0,
-        created_at: 0,
-        updated_at: 0,
-    };
-    let client = ClientJson {
-        object: "client".into(),
-        id: "client_1".into(),
-        sessions: vec![session],
-        last_active_session_id: Some("sess_1".into()),
-        ..ClientJson::default()
-    };
-    Rc::new(AuthState::with_client(Some(client)))
+    let tasks = (who == Who::Pending).then(|| vec![TaskJson { key: TaskKey::ChooseOrganization }]);
+    common::signed_in(user, status, tasks, (who == Who::Active).then_some("org_1"))
 }
 
 async fn settle() {

@@ -7,12 +7,14 @@
 //! straight away.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use std::rc::Rc;
 use std::time::Duration;
 use vestibule_portal::components::reverify::Reverify;
 use vestibule_portal::session::AuthState;
 use vestibule_portal::AuthProvider;
-use vestibule_protocol::wire::{ClientJson, SessionJson, UserJson};
+use vestibule_protocol::wire::UserJson;
 use vestibule_protocol::SessionStatus;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -65,30 +67,7 @@ fn calls() -> Vec<String> {
 
 fn state(password_enabled: bool) -> Rc<AuthState> {
     let user = UserJson { object: "user".into(), id: "user_1".into(), password_enabled, ..UserJson::default() };
-    let session = SessionJson {
-        object: "session".into(),
-        id: "sess_1".into(),
-        status: SessionStatus::Active,
-        tasks: None,
-        last_active_organization_id: None,
-        last_active_token: None,
-        user: Some(user),
-        public_user_data: Default::default(),
-        factor_verification_age: None,
-        expire_at: 0,
-        abandon_at: 0,
-        last_active_at: 0,
-        created_at: 0,
-        updated_at: 0,
-    };
-    let client = ClientJson {
-        object: "client".into(),
-        id: "client_1".into(),
-        sessions: vec![session],
-        last_active_session_id: Some("sess_1".into()),
-        ..ClientJson::default()
-    };
-    Rc::new(AuthState::with_client(Some(client)))
+    common::signed_in(user, SessionStatus::Active, None, None)
 }
 
 #[derive(Properties, PartialEq)]
