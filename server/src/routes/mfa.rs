@@ -75,12 +75,7 @@ async fn create_totp(ctx: Ctx) -> ApiResult<Response> {
         ));
     }
     let secret = state.mfa_keys.open(&row.secret_enc, &user.id).map_err(ApiError::internal)?;
-    let account = store::users::emails(&state.pool, &user.id)
-        .await?
-        .into_iter()
-        .find(|e| e.is_primary)
-        .map(|e| e.email)
-        .unwrap_or_else(|| user.id.clone());
+    let account = store::users::primary_email(&state.pool, &user.id).await?.map(|e| e.email).unwrap_or_else(|| user.id.clone());
     let json = TotpJson {
         secret: Some(crate::totp::encode(&secret)),
         uri: Some(crate::totp::uri(&secret, &settings.application_name, &account)),

@@ -42,7 +42,7 @@ fn code_subject(session: &SessionRow) -> String {
 }
 
 async fn primary_email(state: &AppState, user: &UserRow) -> ApiResult<store::users::EmailRow> {
-    store::users::emails(&state.pool, &user.id).await?.into_iter().find(|e| e.is_primary).ok_or_else(ApiError::not_found)
+    store::users::primary_email(&state.pool, &user.id).await?.ok_or_else(ApiError::not_found)
 }
 
 /// The JSON of the reverification of `session`.

@@ -159,12 +159,7 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
 /// The user's primary email address: where a first-factor code goes, and
 /// the only address it verifies.
 async fn primary_email(state: &AppState, user_id: &str) -> ApiResult<String> {
-    store::users::emails(&state.pool, user_id)
-        .await?
-        .into_iter()
-        .find(|e| e.is_primary)
-        .map(|e| e.email)
-        .ok_or_else(ApiError::not_found)
+    store::users::primary_email(&state.pool, user_id).await?.map(|e| e.email).ok_or_else(ApiError::not_found)
 }
 
 /// In single-session mode a client holds one live session at a time (a

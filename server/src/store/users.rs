@@ -117,6 +117,14 @@ pub async fn emails(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<
         .await
 }
 
+/// The user's primary email address, if any.
+pub async fn primary_email(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<Option<EmailRow>> {
+    sqlx::query_as(&format!("SELECT {EMAIL_COLS} FROM email_addresses WHERE user_id = ? AND is_primary = 1 LIMIT 1"))
+        .bind(user_id)
+        .fetch_optional(ex)
+        .await
+}
+
 /// Marks the password compromised (or not).
 pub async fn set_compromised(ex: impl SqliteExecutor<'_>, user_id: &str, compromised: bool, now: i64) -> sqlx::Result<bool> {
     let r = sqlx::query("UPDATE users SET password_compromised = ?, updated_at = ? WHERE id = ?")
