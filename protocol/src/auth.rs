@@ -7,24 +7,25 @@
 //! hooks and the middleware both call [`AuthView::resolve`], so they cannot
 //! disagree.
 
+use crate::wire_enum;
 use serde::{Deserialize, Serialize};
 
-/// A session's status on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SessionStatus {
-    /// Signed in, no task left.
-    Active,
-    /// Signed in, tasks left.
-    Pending,
-    /// Signed out by the user.
-    Ended,
-    /// Past its lifetime.
-    Expired,
-    /// Removed from the client.
-    Removed,
-    /// Revoked by an operator.
-    Revoked,
+wire_enum! {
+    /// A session's status on the wire (and in the `sessions` table).
+    pub enum SessionStatus {
+        /// Signed in, no task left.
+        Active = "active",
+        /// Signed in, tasks left.
+        Pending = "pending",
+        /// Signed out by the user.
+        Ended = "ended",
+        /// Past its lifetime.
+        Expired = "expired",
+        /// Removed from the client.
+        Removed = "removed",
+        /// Revoked by an operator.
+        Revoked = "revoked",
+    }
 }
 
 impl SessionStatus {
@@ -32,17 +33,20 @@ impl SessionStatus {
     pub fn is_live(self) -> bool {
         matches!(self, SessionStatus::Active | SessionStatus::Pending)
     }
+}
 
-    /// The status as it appears on the wire.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionStatus::Active => "active",
-            SessionStatus::Pending => "pending",
-            SessionStatus::Ended => "ended",
-            SessionStatus::Expired => "expired",
-            SessionStatus::Removed => "removed",
-            SessionStatus::Revoked => "revoked",
-        }
+/// Per-call options of the auth-state rule, as `auth({ ... })` in Clerk:
+/// the portal's `use_auth` and the middleware's `Auth::options` take it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AuthOptions {
+    /// Treat a pending session as signed out (the default, `true`): no user
+    /// id, no organization, and protection sends the caller to the tasks.
+    pub treat_pending_as_signed_out: bool,
+}
+
+impl Default for AuthOptions {
+    fn default() -> AuthOptions {
+        AuthOptions { treat_pending_as_signed_out: true }
     }
 }
 

@@ -1,105 +1,70 @@
 //! The error envelope every 4xx carries, and the codes the SDK and the
 //! portal branch on (`frontend-api.md` section 1).
 
+use crate::wire_enum;
 use serde::{Deserialize, Serialize};
 
-/// The error codes of the Frontend API, as exact wire strings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// A required parameter is absent.
-    FormParamMissing,
-    /// A parameter has the wrong shape or type.
-    FormParamFormatInvalid,
-    /// The email address or slug is taken.
-    FormIdentifierExists,
-    /// No user has this identifier.
-    FormIdentifierNotFound,
-    /// The password is wrong.
-    FormPasswordIncorrect,
-    /// The password is on a breached list.
-    FormPasswordPwned,
-    /// The password is too short.
-    FormPasswordLengthTooShort,
-    /// The password fails another rule (too long, too weak).
-    FormPasswordValidationFailed,
-    /// The password is marked compromised and cannot finish sign-in.
-    FormPasswordCompromised,
-    /// The verification code is wrong.
-    FormCodeIncorrect,
-    /// The verification expired.
-    VerificationExpired,
-    /// The verification can no longer succeed (too many tries).
-    VerificationFailed,
-    /// Rate limited.
-    TooManyRequests,
-    /// The user is locked out.
-    UserLocked,
-    /// No valid client or session.
-    AuthenticationInvalid,
-    /// No such resource.
-    ResourceNotFound,
-    /// The organization does not exist or the caller may not see it.
-    OrganizationNotFoundOrUnauthorized,
-    /// The caller is not a member of that organization.
-    NotAMemberInOrganization,
-    /// The session already exists.
-    SessionExists,
-    /// A sensitive change needs a first factor verified recently
-    /// (reverification); `meta.reverification` says which and how recently.
-    SessionReverificationRequired,
-    /// The phone number is taken.
-    PhoneNumberExists,
-    /// The request's Origin is not allowed.
-    OriginInvalid,
-    /// The dev-browser token (`__clerk_db_jwt`) names no client: the SDK
-    /// asks for a new one.
-    DevBrowserUnauthenticated,
-    /// The redirect target is not allowed.
-    RedirectUrlNotAllowed,
-    /// The request is not allowed for this caller.
-    Forbidden,
-    /// The request body or method is not acceptable.
-    RequestInvalid,
-    /// A code could not be sent (the email or SMS sender failed).
-    DeliveryFailed,
-    /// Something failed on the server.
-    InternalError,
-}
-
-impl ErrorCode {
-    /// The exact wire string.
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            FormParamMissing => "form_param_missing",
-            FormParamFormatInvalid => "form_param_format_invalid",
-            FormIdentifierExists => "form_identifier_exists",
-            FormIdentifierNotFound => "form_identifier_not_found",
-            FormPasswordIncorrect => "form_password_incorrect",
-            FormPasswordPwned => "form_password_pwned",
-            FormPasswordLengthTooShort => "form_password_length_too_short",
-            FormPasswordValidationFailed => "form_password_validation_failed",
-            FormPasswordCompromised => "form_password_compromised",
-            FormCodeIncorrect => "form_code_incorrect",
-            VerificationExpired => "verification_expired",
-            VerificationFailed => "verification_failed",
-            TooManyRequests => "too_many_requests",
-            UserLocked => "user_locked",
-            AuthenticationInvalid => "authentication_invalid",
-            ResourceNotFound => "resource_not_found",
-            OrganizationNotFoundOrUnauthorized => "organization_not_found_or_unauthorized",
-            NotAMemberInOrganization => "not_a_member_in_organization",
-            SessionExists => "session_exists",
-            SessionReverificationRequired => "session_reverification_required",
-            PhoneNumberExists => "phone_number_exists",
-            OriginInvalid => "origin_invalid",
-            DevBrowserUnauthenticated => "dev_browser_unauthenticated",
-            RedirectUrlNotAllowed => "redirect_url_not_allowed",
-            Forbidden => "forbidden",
-            RequestInvalid => "request_invalid",
-            DeliveryFailed => "delivery_failed",
-            InternalError => "internal_clerk_error",
-        }
+wire_enum! {
+    /// The error codes of the Frontend API, as exact wire strings.
+    pub enum ErrorCode {
+        /// A required parameter is absent.
+        FormParamMissing = "form_param_missing",
+        /// A parameter has the wrong shape or type.
+        FormParamFormatInvalid = "form_param_format_invalid",
+        /// The email address or slug is taken.
+        FormIdentifierExists = "form_identifier_exists",
+        /// No user has this identifier.
+        FormIdentifierNotFound = "form_identifier_not_found",
+        /// The password is wrong.
+        FormPasswordIncorrect = "form_password_incorrect",
+        /// The password is on a breached list.
+        FormPasswordPwned = "form_password_pwned",
+        /// The password is too short.
+        FormPasswordLengthTooShort = "form_password_length_too_short",
+        /// The password fails another rule (too long, too weak).
+        FormPasswordValidationFailed = "form_password_validation_failed",
+        /// The password is marked compromised and cannot finish sign-in.
+        FormPasswordCompromised = "form_password_compromised",
+        /// The verification code is wrong.
+        FormCodeIncorrect = "form_code_incorrect",
+        /// The verification expired.
+        VerificationExpired = "verification_expired",
+        /// The verification can no longer succeed (too many tries).
+        VerificationFailed = "verification_failed",
+        /// Rate limited.
+        TooManyRequests = "too_many_requests",
+        /// The user is locked out.
+        UserLocked = "user_locked",
+        /// No valid client or session.
+        AuthenticationInvalid = "authentication_invalid",
+        /// No such resource.
+        ResourceNotFound = "resource_not_found",
+        /// The organization does not exist or the caller may not see it.
+        OrganizationNotFoundOrUnauthorized = "organization_not_found_or_unauthorized",
+        /// The caller is not a member of that organization.
+        NotAMemberInOrganization = "not_a_member_in_organization",
+        /// The session already exists.
+        SessionExists = "session_exists",
+        /// A sensitive change needs a first factor verified recently
+        /// (reverification); `meta.reverification` says which and how recently.
+        SessionReverificationRequired = "session_reverification_required",
+        /// The phone number is taken.
+        PhoneNumberExists = "phone_number_exists",
+        /// The request's Origin is not allowed.
+        OriginInvalid = "origin_invalid",
+        /// The dev-browser token (`__clerk_db_jwt`) names no client: the SDK
+        /// asks for a new one.
+        DevBrowserUnauthenticated = "dev_browser_unauthenticated",
+        /// The redirect target is not allowed.
+        RedirectUrlNotAllowed = "redirect_url_not_allowed",
+        /// The request is not allowed for this caller.
+        Forbidden = "forbidden",
+        /// The request body or method is not acceptable.
+        RequestInvalid = "request_invalid",
+        /// A code could not be sent (the email or SMS sender failed).
+        DeliveryFailed = "delivery_failed",
+        /// Something failed on the server.
+        InternalError = "internal_clerk_error",
     }
 }
 
@@ -123,6 +88,25 @@ pub struct WireError {
     /// Which parameter or session the error concerns.
     #[serde(default)]
     pub meta: ErrorMeta,
+}
+
+impl WireError {
+    /// An error with `code` and `message` (also the long message).
+    pub fn new(code: ErrorCode, message: impl Into<String>, meta: ErrorMeta) -> WireError {
+        let message = message.into();
+        WireError { code: code.as_str().to_string(), long_message: message.clone(), message, meta }
+    }
+
+    /// The code as an [`ErrorCode`]; `None` for a code this version does
+    /// not know (kept as text in `code` so nothing is lost).
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        ErrorCode::parse(&self.code)
+    }
+
+    /// Whether this error has `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code == code.as_str()
+    }
 }
 
 /// Details of an error.
@@ -172,4 +156,22 @@ pub struct ZxcvbnSuggestion {
     pub code: String,
     /// The suggestion for people.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_from_the_wire() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
+        }
+        assert_eq!(ErrorCode::InternalError.as_str(), "internal_clerk_error");
+        let e: WireError = serde_json::from_str(r#"{"code":"user_locked","message":"m"}"#).expect("parses");
+        assert_eq!(e.error_code(), Some(ErrorCode::UserLocked));
+        assert!(e.is(ErrorCode::UserLocked));
+        let e: WireError = serde_json::from_str(r#"{"code":"something_new","message":"m"}"#).expect("parses");
+        assert_eq!(e.error_code(), None);
+    }
 }

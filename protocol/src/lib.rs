@@ -8,9 +8,14 @@ pub mod auth;
 pub mod error;
 pub mod redirect;
 pub mod task;
+pub mod token;
+pub mod url;
+pub mod vocabulary;
 pub mod wire;
 
-pub use auth::{AuthView, SessionFacts, SessionStatus, SignedState};
+pub use auth::{AuthOptions, AuthView, SessionFacts, SessionStatus, SignedState};
 pub use error::{ErrorCode, ErrorEnvelope, WireError};
 pub use redirect::{validate_redirect, RedirectPolicy};
-pub use task::{session_tasks, TaskInputs, TaskKey};
+pub use task::{session_state, session_tasks, SessionState, SessionTimes, TaskInputs, TaskKey};
+pub use token::{OrgClaim, SessionClaims};
+pub use vocabulary::{Channel, SessionVerificationStatus, SignInStatus, SignUpStatus, Strategy, VerificationStatus};

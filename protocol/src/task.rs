@@ -4,48 +4,19 @@
 //! (`frontend-api.md` section 4); there is no task table. Keeping the rule
 //! here lets the portal and the tests reason about the same order.
 
-use serde::{Deserialize, Serialize};
+use crate::auth::SessionStatus;
+use crate::wire_enum;
 
-/// One pending requirement of a session, as named on the wire.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum TaskKey {
-    /// The password is marked compromised and must be replaced.
-    #[serde(rename = "reset-password")]
-    ResetPassword,
-    /// Multi-factor authentication is required and the user has no second factor.
-    #[serde(rename = "setup-mfa")]
-    SetupMfa,
-    /// Personal accounts are off and the session has no active organization.
-    #[serde(rename = "choose-organization")]
-    ChooseOrganization,
-}
-
-impl TaskKey {
-    /// Every task, in the order a user must do them.
-    pub const ALL: [TaskKey; 3] = [
-        TaskKey::ResetPassword,
-        TaskKey::SetupMfa,
-        TaskKey::ChooseOrganization,
-    ];
-
-    /// The key as it appears on the wire and in task URLs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TaskKey::ResetPassword => "reset-password",
-            TaskKey::SetupMfa => "setup-mfa",
-            TaskKey::ChooseOrganization => "choose-organization",
-        }
-    }
-
-    /// Parses a wire key; `None` for anything else.
-    pub fn parse(key: &str) -> Option<TaskKey> {
-        TaskKey::ALL.into_iter().find(|k| k.as_str() == key)
-    }
-}
-
-impl std::fmt::Display for TaskKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+wire_enum! {
+    /// One pending requirement of a session, as named on the wire and in
+    /// task URLs. `ALL` lists them in the order a user must do them.
+    pub enum TaskKey {
+        /// The password is marked compromised and must be replaced.
+        ResetPassword = "reset-password",
+        /// Multi-factor authentication is required and the user has no second factor.
+        SetupMfa = "setup-mfa",
+        /// Personal accounts are off and the session has no active organization.
+        ChooseOrganization = "choose-organization",
     }
 }
 
@@ -90,6 +61,51 @@ pub fn session_tasks(inputs: &TaskInputs) -> Vec<TaskKey> {
         tasks.push(TaskKey::ChooseOrganization);
     }
     tasks
+}
+
+/// The times that end a session, in milliseconds since the epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionTimes {
+    /// Now.
+    pub now: i64,
+    /// When the session was created.
+    pub created_at: i64,
+    /// When the session expires whatever happens.
+    pub expire_at: i64,
+    /// How long a session may stay pending (`security.md`).
+    pub pending_lifetime: i64,
+}
+
+/// A session's status as callers see it, and its tasks (empty unless
+/// pending).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionState {
+    /// The status callers see.
+    pub status: SessionStatus,
+    /// The tasks, in order.
+    pub tasks: Vec<TaskKey>,
+}
+
+/// The session rule: a stored status other than `active` stands; a live
+/// session past `expire_at` is expired; otherwise its tasks decide between
+/// `active` and `pending`, and a session pending longer than the pending
+/// lifetime is expired.
+pub fn session_state(stored: SessionStatus, times: &SessionTimes, inputs: &TaskInputs) -> SessionState {
+    let ended = |status| SessionState { status, tasks: Vec::new() };
+    if !stored.is_live() {
+        return ended(stored);
+    }
+    if times.now >= times.expire_at {
+        return ended(SessionStatus::Expired);
+    }
+    let tasks = session_tasks(inputs);
+    if tasks.is_empty() {
+        SessionState { status: SessionStatus::Active, tasks }
+    } else if times.now >= times.created_at + times.pending_lifetime {
+        ended(SessionStatus::Expired)
+    } else {
+        SessionState { status: SessionStatus::Pending, tasks }
+    }
 }
 
 #[cfg(test)]
@@ -165,12 +181,39 @@ mod tests {
 
     #[test]
     fn keys_round_trip_on_the_wire() {
-        for key in TaskKey::ALL {
+        for &key in TaskKey::ALL {
             let json = serde_json::to_string(&key).expect("serializes");
             assert_eq!(json, format!("\"{}\"", key.as_str()));
             assert_eq!(serde_json::from_str::<TaskKey>(&json).expect("parses"), key);
             assert_eq!(TaskKey::parse(key.as_str()), Some(key));
         }
         assert_eq!(TaskKey::parse("choose_organization"), None);
+    }
+
+    #[test]
+    fn session_state_table() {
+        use SessionStatus::*;
+        let times = SessionTimes { now: 1_000, created_at: 0, expire_at: 10_000, pending_lifetime: 1_000 };
+        let young = SessionTimes { now: 999, ..times };
+        let with_task = TaskInputs { force_password_reset: true, password_compromised: true, ..TaskInputs::default() };
+        let none = TaskInputs::default();
+        // (stored, times, inputs, status seen, tasks)
+        let table: [(SessionStatus, SessionTimes, TaskInputs, SessionStatus, usize); 10] = [
+            (Active, young, none, Active, 0),
+            (Active, young, with_task, Pending, 1),
+            (Active, times, with_task, Expired, 0),
+            (Active, times, none, Active, 0),
+            (Active, SessionTimes { now: 10_000, ..times }, none, Expired, 0),
+            (Active, SessionTimes { now: 9_999, ..times }, none, Active, 0),
+            (Ended, young, with_task, Ended, 0),
+            (Removed, young, none, Removed, 0),
+            (Revoked, young, none, Revoked, 0),
+            (Expired, young, none, Expired, 0),
+        ];
+        for (stored, t, inputs, status, tasks) in table {
+            let got = session_state(stored, &t, &inputs);
+            assert_eq!(got.status, status, "{stored:?} {t:?} {inputs:?}");
+            assert_eq!(got.tasks.len(), tasks, "{stored:?} {t:?} {inputs:?}");
+        }
     }
 }

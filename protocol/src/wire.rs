@@ -7,6 +7,7 @@
 
 use crate::auth::SessionStatus;
 use crate::task::TaskKey;
+use crate::vocabulary::{Channel, SessionVerificationStatus, SignInStatus, SignUpStatus, Strategy, VerificationStatus};
 use serde::{Deserialize, Serialize};
 
 /// `{"response": ..., "client": ...}`: the envelope of mutations and reads.
@@ -121,9 +122,8 @@ pub struct PublicUserDataJson {
 #[serde(default)]
 pub struct VerificationJson {
     pub object: Option<String>,
-    /// `unverified`, `verified`, `failed`, `expired`.
-    pub status: String,
-    pub strategy: Option<String>,
+    pub status: VerificationStatus,
+    pub strategy: Option<Strategy>,
     pub attempts: Option<u32>,
     pub expire_at: Option<i64>,
 }
@@ -226,7 +226,7 @@ pub struct PhoneNumberJson {
 impl PhoneNumberJson {
     /// Whether the number was verified.
     pub fn verified(&self) -> bool {
-        self.verification.as_ref().is_some_and(|v| v.status == "verified")
+        self.verification.as_ref().is_some_and(|v| v.status == VerificationStatus::Verified)
     }
 }
 
@@ -242,18 +242,24 @@ pub struct BackupCodeJson {
 }
 
 /// A factor a sign-in may use.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FactorJson {
-    pub strategy: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Strategy,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub safe_identifier: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_address_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
+}
+
+impl FactorJson {
+    /// A factor with only its strategy.
+    pub fn new(strategy: Strategy) -> FactorJson {
+        FactorJson { strategy, safe_identifier: None, email_address_id: None, phone_number_id: None, primary: None }
+    }
 }
 
 /// A session's reverification (`POST /client/sessions/{id}/verify` and its
@@ -264,8 +270,7 @@ pub struct SessionVerificationJson {
     /// `session_verification`.
     pub object: String,
     pub id: String,
-    /// `needs_first_factor` or `complete`.
-    pub status: String,
+    pub status: SessionVerificationStatus,
     /// `first_factor` (what this server asks for).
     pub level: String,
     pub session: Option<SessionJson>,
@@ -281,8 +286,7 @@ pub struct SessionVerificationJson {
 pub struct SignInJson {
     pub object: String,
     pub id: String,
-    /// `needs_identifier`, `needs_first_factor`, `needs_second_factor`, `complete`.
-    pub status: String,
+    pub status: SignInStatus,
     pub identifier: Option<String>,
     pub supported_identifiers: Vec<String>,
     pub supported_first_factors: Vec<FactorJson>,
@@ -300,8 +304,7 @@ pub struct SignInJson {
 pub struct SignUpJson {
     pub object: String,
     pub id: String,
-    /// `missing_requirements`, `complete`, `abandoned`.
-    pub status: String,
+    pub status: SignUpStatus,
     pub required_fields: Vec<String>,
     pub optional_fields: Vec<String>,
     pub missing_fields: Vec<String>,
@@ -440,12 +443,12 @@ pub struct AttributeJson {
 impl EnvironmentJson {
     /// The second factors a user can set up here, in the order the portal
     /// offers them: `totp`, `phone_code`, `backup_code`.
-    pub fn second_factors(&self) -> Vec<&'static str> {
+    pub fn second_factors(&self) -> Vec<Strategy> {
         let a = &self.user_settings.attributes;
         [
-            (a.authenticator_app.used_for_second_factor, "totp"),
-            (a.phone_number.used_for_second_factor, "phone_code"),
-            (a.backup_code.used_for_second_factor, "backup_code"),
+            (a.authenticator_app.used_for_second_factor, Strategy::Totp),
+            (a.phone_number.used_for_second_factor, Strategy::PhoneCode),
+            (a.backup_code.used_for_second_factor, Strategy::BackupCode),
         ]
         .into_iter()
         .filter_map(|(on, s)| on.then_some(s))
@@ -470,16 +473,18 @@ pub struct OrganizationSettingsJson {
 }
 
 /// A message the development delivery "sent" (`GET /v1/dev/outbox`).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OutboxMessageJson {
     pub id: String,
-    /// `email` or `sms`.
-    pub channel: String,
+    pub channel: Channel,
     pub to: String,
+    #[serde(default)]
     pub subject: String,
+    #[serde(default)]
     pub body: String,
+    #[serde(default)]
     pub code: Option<String>,
+    #[serde(default)]
     pub created_at: i64,
 }
 
@@ -519,11 +524,11 @@ mod tests {
             "phone_number":{"enabled":true,"used_for_second_factor":true},
             "authenticator_app":{"enabled":true,"used_for_second_factor":true}}}}"#;
         let env: EnvironmentJson = serde_json::from_str(json).expect("parses");
-        assert_eq!(env.second_factors(), vec!["totp", "phone_code", "backup_code"]);
+        assert_eq!(env.second_factors(), Strategy::SECOND_FACTORS.to_vec());
         let json = r#"{"user_settings":{"attributes":{"phone_number":{"enabled":true,"used_for_second_factor":false},
             "backup_code":{"enabled":true,"used_for_second_factor":true}}}}"#;
         let env: EnvironmentJson = serde_json::from_str(json).expect("parses");
-        assert_eq!(env.second_factors(), vec!["backup_code"]);
+        assert_eq!(env.second_factors(), vec![Strategy::BackupCode]);
         assert!(EnvironmentJson::default().second_factors().is_empty());
     }
 
