@@ -2,25 +2,26 @@
 // @clerk/clerk-js that records every error the SDK logs and every 4xx its
 // requests get, so a scenario can fail on anything it did not expect.
 
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/**
+ * The Chromium flags every headless run here uses (e2e/chromium-flags.txt),
+ * less the headless mode and window size, which playwright sets itself.
+ */
+const SHARED_FLAGS = readFileSync(new URL('../../e2e/chromium-flags.txt', import.meta.url), 'utf8')
+  .split('\n')
+  .map((l) => l.trim())
+  .filter((l) => l && !l.startsWith('--headless') && !l.startsWith('--window-size'));
 
 /** Launches headless Chromium as the SDK needs it (`navigator.webdriver` false). */
 export async function launch() {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [
-      '--disable-blink-features=AutomationControlled',
-      '--no-sandbox',
-      '--disable-dev-shm-usage',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    args: ['--disable-blink-features=AutomationControlled', ...SHARED_FLAGS],
   });
 }
 

@@ -10,21 +10,11 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
-use vestibule_protocol::{AuthView, SessionFacts, SignedState};
+use vestibule_protocol::url::with_redirect_url;
+use vestibule_protocol::{AuthView, SessionFacts, SessionStatus, SignedState};
 
 /// Per-call options of [`Auth::options`], as `auth({ ... })` in Clerk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AuthOptions {
-    /// Treat a pending session as signed out (the default, `true`): no user
-    /// id, no organization, `protect()` sends the caller to the tasks.
-    pub treat_pending_as_signed_out: bool,
-}
-
-impl Default for AuthOptions {
-    fn default() -> AuthOptions {
-        AuthOptions { treat_pending_as_signed_out: true }
-    }
-}
+pub use vestibule_protocol::AuthOptions;
 
 /// Where the portal's pages are.
 #[derive(Debug)]
@@ -79,13 +69,6 @@ fn org_role(role: &str) -> String {
     }
 }
 
-/// `base` with `redirect_url=<target>` added to its query.
-pub(crate) fn with_redirect_url(base: &str, target: &str) -> String {
-    let separator = if base.contains('?') { '&' } else { '?' };
-    let encoded: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
-    format!("{base}{separator}redirect_url={encoded}")
-}
-
 /// A redirect that keeps the method for GET/HEAD (307) and turns anything
 /// else into a GET (303).
 pub(crate) fn redirect(method: &Method, location: &str) -> Response {
@@ -114,7 +97,7 @@ impl Auth {
             None => (None, None),
         };
         let state = match &claims {
-            Some(c) if c.sts.as_deref() == Some("pending") => SignedState::Pending,
+            Some(c) if c.sts == Some(SessionStatus::Pending) => SignedState::Pending,
             Some(_) => SignedState::Active,
             None => SignedState::SignedOut,
         };
@@ -286,7 +269,7 @@ mod tests {
     use super::*;
     use crate::token::OrgClaim;
 
-    fn auth(sts: Option<&str>, page: bool) -> Auth {
+    fn auth(sts: Option<SessionStatus>, page: bool) -> Auth {
         let claims = SessionClaims {
             iss: None,
             sub: "user_1".into(),
@@ -296,7 +279,7 @@ mod tests {
             nbf: None,
             exp: 0,
             v: Some(2),
-            sts: sts.map(str::to_string),
+            sts,
             o: Some(OrgClaim { id: "org_1".into(), rol: "org:admin".into(), slg: Some("acme".into()) }),
         };
         let request = RequestFacts { original_url: "https://app.test/dashboard?tab=a b&x=1".into(), page_request: page, method: Method::GET };
@@ -317,7 +300,7 @@ mod tests {
 
     #[test]
     fn pending_hides_the_organization_unless_opted_in() {
-        let a = auth(Some("pending"), true);
+        let a = auth(Some(SessionStatus::Pending), true);
         assert!(!a.has_role("org:admin"));
         assert_eq!(a.org_slug(), None);
         assert!(a.claims().is_none());
@@ -332,7 +315,7 @@ mod tests {
     fn redirect_url_is_encoded_as_one_query_value() {
         assert_eq!(
             with_redirect_url("https://accounts.test/sign-in", "https://app.test/a?b=1&c=d e"),
-            "https://accounts.test/sign-in?redirect_url=https%3A%2F%2Fapp.test%2Fa%3Fb%3D1%26c%3Dd+e"
+            "https://accounts.test/sign-in?redirect_url=https%3A%2F%2Fapp.test%2Fa%3Fb%3D1%26c%3Dd%20e"
         );
         assert_eq!(with_redirect_url("/sign-in?x=1", "/a"), "/sign-in?x=1&redirect_url=%2Fa");
     }

@@ -16,12 +16,13 @@
 //! while it is present a request that still has no valid token is simply
 //! signed out, so a handshake that cannot help never loops.
 
-use crate::auth::{redirect, with_redirect_url};
+use crate::auth::redirect;
 use crate::request::TokenSource;
 pub use crate::request::{CLIENT_UAT_COOKIE, HANDSHAKE_GUARD_COOKIE};
 use crate::token::{SessionClaims, TokenError};
 use axum::http::{header, HeaderValue, Method};
 use axum::response::Response;
+use vestibule_protocol::url::with_redirect_url;
 
 /// How long after sending a browser through the handshake the layer waits
 /// before sending it again.

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use vestibule_protocol::token::key_id;
 
 /// The smallest RSA modulus accepted, in bits.
 const MIN_RSA_BITS: usize = 2048;
@@ -43,12 +44,10 @@ impl VerifyingKey {
 /// Public keys by `kid`.
 pub(crate) type KeySet = HashMap<String, Arc<VerifyingKey>>;
 
-/// The `kid` the server gives an RSA key: `ins_` and the first 16 hex digits
-/// of the SHA-256 of the big-endian modulus.
+/// The `kid` the server gives an RSA key ([`key_id`] of the SHA-256 of its
+/// big-endian modulus).
 pub(crate) fn derive_kid(key: &RsaPublicKey) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, &key.n().to_bytes_be());
-    let hex: String = digest.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("ins_{hex}")
+    key_id(ring::digest::digest(&ring::digest::SHA256, &key.n().to_bytes_be()).as_ref())
 }
 
 #[derive(Deserialize)]

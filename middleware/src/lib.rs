@@ -74,6 +74,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod config;
 pub mod handshake;
@@ -89,4 +90,8 @@ pub use layer::{Rule, VestibuleLayer, VestibuleService};
 pub use matcher::{create_route_matcher, RouteMatcher};
 pub use request::SESSION_COOKIE;
 pub use token::{OrgClaim, SessionClaims, TokenError};
-pub use vestibule_protocol::{AuthView, SignedState};
+pub use vestibule_protocol::{AuthView, SessionStatus, SignedState};
+/// A portal URL carrying `redirect_url=<target>`, encoded as
+/// [`Auth::protect`] encodes it, for an application's own links to the
+/// portal.
+pub use vestibule_protocol::url::with_redirect_url;

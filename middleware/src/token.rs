@@ -10,52 +10,12 @@ use crate::config::{Clock, VestibuleConfig};
 use crate::jwks::KeySource;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::sync::Arc;
 
-/// The claims of a Vestibule session token (`frontend-api.md` section 2).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionClaims {
-    /// The issuer: the server's public URL.
-    #[serde(default)]
-    pub iss: Option<String>,
-    /// The user id.
-    pub sub: String,
-    /// The session id.
-    pub sid: String,
-    /// The origin the token was minted for.
-    #[serde(default)]
-    pub azp: Option<String>,
-    /// Issued at, seconds since the epoch.
-    #[serde(default)]
-    pub iat: Option<i64>,
-    /// Not before, seconds since the epoch.
-    #[serde(default)]
-    pub nbf: Option<i64>,
-    /// Expires at, seconds since the epoch.
-    pub exp: i64,
-    /// The claims version (2).
-    #[serde(default)]
-    pub v: Option<u8>,
-    /// `"pending"` while the session has tasks left; absent when active.
-    #[serde(default)]
-    pub sts: Option<String>,
-    /// The active organization.
-    #[serde(default)]
-    pub o: Option<OrgClaim>,
-}
-
-/// The `o` claim: the session's active organization.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrgClaim {
-    /// The organization id.
-    pub id: String,
-    /// The user's role in it (`org:admin`, `org:member`, ...).
-    pub rol: String,
-    /// The organization's slug.
-    #[serde(default)]
-    pub slg: Option<String>,
-}
+/// The claims of a Vestibule session token and its `o` claim, as the
+/// server signs them (`frontend-api.md` section 2).
+pub use vestibule_protocol::token::{OrgClaim, SessionClaims};
 
 /// Why a token does not authenticate its bearer.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -102,7 +62,9 @@ pub enum TokenError {
     /// empty).
     #[error("the token was issued by {0:?}")]
     Issuer(String),
-    /// `sts` has a value this middleware does not know.
+    /// `sts` names a status that does not authenticate (`ended`,
+    /// `revoked`, ...). A value that is no status at all makes the token
+    /// [`TokenError::Malformed`].
     #[error("unknown session status {0:?}")]
     UnknownStatus(String),
     /// The JWKS could not be fetched.
@@ -207,9 +169,9 @@ impl Verifier {
                 return Err(TokenError::Issuer(iss.to_string()));
             }
         }
-        match claims.sts.as_deref() {
-            None | Some("active" | "pending") => Ok(()),
-            Some(other) => Err(TokenError::UnknownStatus(other.to_string())),
+        match claims.sts {
+            Some(status) if !status.is_live() => Err(TokenError::UnknownStatus(status.as_str().to_string())),
+            _ => Ok(()),
         }
     }
 }
@@ -217,6 +179,7 @@ impl Verifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vestibule_protocol::SessionStatus;
 
     fn verifier(now: i64, parties: &[&str], issuer: Option<&str>) -> Verifier {
         Verifier {
@@ -345,10 +308,10 @@ mod tests {
     #[test]
     fn unknown_session_status_is_refused() {
         let mut c = claims(1000);
-        c.sts = Some("pending".into());
+        c.sts = Some(SessionStatus::Pending);
         assert_eq!(verifier(1000, &[], None).check_claims(&c), Ok(()));
-        c.sts = Some("banana".into());
-        assert_eq!(verifier(1000, &[], None).check_claims(&c), Err(TokenError::UnknownStatus("banana".into())));
+        c.sts = Some(SessionStatus::Revoked);
+        assert_eq!(verifier(1000, &[], None).check_claims(&c), Err(TokenError::UnknownStatus("revoked".into())));
     }
 
     #[test]

@@ -15,6 +15,7 @@ use common::*;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use vestibule_middleware::{create_route_matcher, VestibuleLayer};
+use vestibule_protocol::url::encode;
 
 /// `/v1/client/handshake` as the server answers it: a live client (cookie
 /// `__client=live`) gets a fresh token for its session; any other gets its
@@ -123,8 +124,7 @@ async fn an_expired_session_comes_back_signed_in_through_the_handshake() {
     let first = w.navigate(&page, &mut jar).await;
     assert_eq!(first.status(), StatusCode::TEMPORARY_REDIRECT);
     let to_handshake = location(&first);
-    let encoded: String = form_urlencoded::byte_serialize(page.as_bytes()).collect();
-    assert_eq!(to_handshake, format!("{}/v1/client/handshake?redirect_url={encoded}", w.fapi.origin));
+    assert_eq!(to_handshake, format!("{}/v1/client/handshake?redirect_url={}", w.fapi.origin, encode(&page)));
     assert!(jar.0.contains_key("__vestibule_handshake"));
 
     let second = w.navigate(&to_handshake, &mut jar).await;

@@ -166,6 +166,16 @@ async fn issuer_is_checked_when_configured() {
     assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "Issuer");
 }
 
+#[tokio::test]
+async fn a_session_status_that_is_no_status_word_is_malformed() {
+    let (_jwks, app) = instance().await;
+    let mut c = claims(false);
+    c["sts"] = json!("banana");
+    assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "Malformed");
+    c["sts"] = json!("revoked");
+    assert_refused(&whoami(&app, &TestKey::shared().sign(&c)).await, "UnknownStatus(\"revoked\")");
+}
+
 /// `claims(false)` as the server at `jwks` mints them for its own pages:
 /// `iss` its URL, `azp` its origin.
 fn minted_by(jwks: &Jwks) -> serde_json::Value {

@@ -18,4 +18,4 @@ pub use error::{ErrorCode, ErrorEnvelope, WireError};
 pub use redirect::{validate_redirect, RedirectPolicy};
 pub use task::{session_state, session_tasks, SessionState, SessionTimes, TaskInputs, TaskKey};
 pub use token::{OrgClaim, SessionClaims};
-pub use vocabulary::{Channel, SessionVerificationStatus, SignInStatus, SignUpStatus, Strategy, VerificationStatus};
+pub use vocabulary::{Channel, InvitationStatus, SessionVerificationStatus, SignInStatus, SignUpStatus, Strategy, VerificationStatus};

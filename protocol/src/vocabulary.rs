@@ -61,6 +61,13 @@ macro_rules! wire_enum {
             }
         }
 
+        /// Compares with a wire string, as a JSON body read back shows it.
+        impl ::std::cmp::PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
@@ -196,6 +203,18 @@ impl Strategy {
 }
 
 wire_enum! {
+    /// Where an invitation to an organization stands.
+    pub enum InvitationStatus {
+        /// Not answered yet.
+        Pending = "pending",
+        /// Accepted: the invitee is a member.
+        Accepted = "accepted",
+        /// Withdrawn.
+        Revoked = "revoked",
+    }
+}
+
+wire_enum! {
     /// How a message reaches its recipient.
     pub enum Channel {
         /// An email.
@@ -224,6 +243,7 @@ mod tests {
         check(VerificationStatus::ALL);
         check(Strategy::ALL);
         check(Channel::ALL);
+        check(InvitationStatus::ALL);
     }
 
     #[test]
@@ -237,5 +257,6 @@ mod tests {
         assert_eq!(Strategy::try_from("totp".to_string()), Ok(Strategy::Totp));
         assert_eq!("email".parse::<Channel>(), Ok(Channel::Email));
         assert!(Strategy::Totp.is_second_factor() && !Strategy::EmailCode.is_second_factor());
+        assert!(SignInStatus::Complete == "complete" && SignInStatus::Complete != "needs_identifier");
     }
 }

@@ -20,6 +20,14 @@ pub struct Envelope<T> {
     pub client: Option<ClientJson>,
 }
 
+impl<T> Envelope<T> {
+    /// `{"response": ..., "client": null}`: a resource without the client
+    /// (the client itself, or a development route).
+    pub fn alone(response: T) -> Envelope<T> {
+        Envelope { response, client: None }
+    }
+}
+
 /// `{"data": [...], "total_count": N}`: a page of a list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListJson<T> {

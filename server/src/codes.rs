@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::store::codes::{self, Judged, NewCode, SendLimits};
 use axum::http::StatusCode;
 use sha2::{Digest, Sha256};
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{Channel, ErrorCode};
 
 /// How long a code is valid.
 pub const TTL_MS: i64 = 10 * 60 * 1000;
@@ -37,7 +37,7 @@ fn hash(subject: &str, destination: &str, code: &str) -> String {
 /// limits, sends it, then makes it the subject's pending code. A refused
 /// reservation is answered 429 with the wait; a failed send 503
 /// `delivery_failed`.
-pub async fn send(state: &AppState, subject: &str, channel: &'static str, to: &str, what: &str) -> ApiResult<()> {
+pub async fn send(state: &AppState, subject: &str, channel: Channel, to: &str, what: &str) -> ApiResult<()> {
     let now = state.now();
     let code = crate::ids::digits(6);
     let id = crate::ids::new_id("ver");

@@ -4,6 +4,7 @@
 
 use crate::store;
 use sqlx::SqlitePool;
+use vestibule_protocol::SessionStatus;
 
 /// Marks the user's password compromised and, with `revoke_all_sessions`,
 /// ends every live session of the user, in one transaction. `Ok(false)`
@@ -14,7 +15,7 @@ pub async fn mark(pool: &SqlitePool, user_id: &str, revoke_all_sessions: bool, n
         return Ok(false);
     }
     if revoke_all_sessions {
-        store::sessions::finish_all_of_user(&mut *tx, user_id, None, "revoked", now).await?;
+        store::sessions::finish_all_of_user(&mut *tx, user_id, None, SessionStatus::Revoked, now).await?;
     }
     tx.commit().await?;
     Ok(true)

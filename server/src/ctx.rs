@@ -9,8 +9,9 @@
 //! ambiguous: it acts for none of them, and the answer expires the cookie on
 //! this host and on each parent domain where a sibling could have set one.
 
+use crate::cookies;
 use crate::error::{ApiError, ApiResult};
-use crate::render::{self, SessionView};
+use vestibule_protocol::SessionState;
 use crate::state::AppState;
 use crate::store::{self, clients::ClientRow, sessions::SessionRow, users::UserRow};
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -19,6 +20,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use vestibule_protocol::wire::Envelope;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// Name of the cookie that identifies a browser's client.
@@ -30,6 +32,18 @@ pub const SESSION_COOKIE: &str = "__session";
 /// their middleware knows a missing or expired `__session` can be renewed
 /// through the handshake.
 pub const CLIENT_UAT_COOKIE: &str = "__client_uat";
+
+/// A live (active or pending) session of the caller's client: the row, its
+/// user, and its state under the session rule.
+#[derive(Clone, Debug)]
+pub struct LiveSession {
+    /// The session row.
+    pub session: SessionRow,
+    /// Its user.
+    pub user: UserRow,
+    /// Its status and tasks.
+    pub state: SessionState,
+}
 
 /// The caller of a Frontend API route.
 pub struct Ctx {
@@ -49,35 +63,10 @@ pub struct Ctx {
     cookies: std::sync::Mutex<Vec<String>>,
 }
 
-/// Reads one cookie from the `Cookie` headers (the first of that name).
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    cookies(parts, name).into_iter().next()
-}
-
-/// Every distinct value of the cookie `name`, in order.
-pub fn cookies<'a>(parts: &'a Parts, name: &str) -> Vec<&'a str> {
-    let mut values: Vec<&str> = Vec::new();
-    let all = parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .filter(|(k, v)| *k == name && !v.is_empty())
-        .map(|(_, v)| v);
-    for v in all {
-        if !values.contains(&v) {
-            values.push(v);
-        }
-    }
-    values
-}
-
 /// The client named by the `__client` cookies: the one live client among
 /// them, `None` when there is none, and `Err(())` when several name
 /// different live clients.
-async fn client_by_cookies(state: &AppState, tokens: &[&str]) -> ApiResult<Result<Option<ClientRow>, ()>> {
+async fn client_by_cookies(state: &AppState, tokens: &[String]) -> ApiResult<Result<Option<ClientRow>, ()>> {
     let mut found: Option<ClientRow> = None;
     for t in tokens {
         if let Some(c) = store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await? {
@@ -105,7 +94,7 @@ impl FromRequestParts<AppState> for Ctx {
         let mut ambiguous = false;
         let client = match dev_browser {
             Some(t) => store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await?,
-            None => match client_by_cookies(state, &cookies(parts, CLIENT_COOKIE)).await? {
+            None => match client_by_cookies(state, &cookies::values(&parts.headers, CLIENT_COOKIE)).await? {
                 Ok(c) => c,
                 Err(()) => {
                     tracing::warn!("a request carried several __client cookies of different clients; acting for none");
@@ -140,7 +129,7 @@ impl FromRequestParts<AppState> for Ctx {
             origin,
             ip,
             session_hint: query.opt("_clerk_session_id")?.map(str::to_string),
-            had_session_cookie: cookie(parts, SESSION_COOKIE).is_some(),
+            had_session_cookie: !cookies::values(&parts.headers, SESSION_COOKIE).is_empty(),
             by_cookie: dev_browser.is_none(),
             cookies: Default::default(),
         };
@@ -187,14 +176,14 @@ impl Ctx {
     }
 
     fn set_client_cookie(&self, token: &str) {
-        let secure = if self.state.cookie_secure { "; Secure" } else { "" };
         let max_age = self.state.client_lifetime_ms / 1000;
-        self.push_cookie(format!("{CLIENT_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"));
+        let attributes = cookies::Attributes { http_only: true, max_age, domain: None, secure: self.state.cookie_secure };
+        self.push_cookie(cookies::set(CLIENT_COOKIE, token, attributes));
     }
 
     /// Expires the client cookie in the browser.
     pub fn clear_client_cookie(&mut self) {
-        self.push_cookie(format!("{CLIENT_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+        self.push_cookie(cookies::set(CLIENT_COOKIE, "", cookies::Attributes { http_only: true, max_age: 0, domain: None, secure: false }));
     }
 
     /// Expires `__client` on this host and on every parent domain of the
@@ -208,7 +197,7 @@ impl Ctx {
         let labels: Vec<&str> = host.split('.').collect();
         for i in 0..labels.len().saturating_sub(1) {
             let domain = labels[i..].join(".");
-            self.push_cookie(format!("{CLIENT_COOKIE}=; Domain={domain}; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"));
+            self.push_cookie(cookies::set(CLIENT_COOKIE, "", cookies::Attributes { http_only: true, max_age: 0, domain: Some(&domain), secure: false }));
         }
     }
 
@@ -235,23 +224,23 @@ impl Ctx {
         Ok(())
     }
 
-    /// A live (active or pending) session of this client, with its user and view.
-    pub async fn live_session(&self, id: &str) -> ApiResult<(SessionRow, UserRow, SessionView)> {
+    /// A live (active or pending) session of this client, with its user and state.
+    pub async fn live_session(&self, id: &str) -> ApiResult<LiveSession> {
         let client = self.client()?;
         let row = store::sessions::by_id(&self.state.pool, id)
             .await?
             .filter(|s| s.client_id == client.id)
             .ok_or_else(ApiError::not_found)?;
         let user = store::users::by_id(&self.state.pool, &row.user_id).await?.ok_or_else(ApiError::not_found)?;
-        let view = render::session_view(&self.state, &self.state.settings(), &row, &user);
-        if !view.status.is_live() {
+        let state = crate::resources::state_of(&self.state, &self.state.settings(), &row, &user);
+        if !state.status.is_live() {
             return Err(ApiError::unauthenticated().with_session(id));
         }
-        Ok((row, user, view))
+        Ok(LiveSession { session: row, user, state })
     }
 
     /// The session `/me` routes act for: `_clerk_session_id`, or the last active one.
-    pub async fn current_session(&self) -> ApiResult<(SessionRow, UserRow, SessionView)> {
+    pub async fn current_session(&self) -> ApiResult<LiveSession> {
         let client = self.client()?;
         let id = self
             .session_hint
@@ -261,16 +250,20 @@ impl Ctx {
         self.live_session(&id).await
     }
 
+    /// The user of the session `/me` routes act for.
+    pub async fn current_user(&self) -> ApiResult<UserRow> {
+        Ok(self.current_session().await?.user)
+    }
+
     /// `{"response": resource, "client": <whole client>}` with the cookies.
     pub async fn reply<T: Serialize>(mut self, status: StatusCode, resource: T) -> ApiResult<Response> {
         self.reload_client().await?;
         let client = match &self.client {
-            Some(c) => Some(render::client(&self.state, c, &self.azp()).await?),
+            Some(c) => Some(crate::resources::client(&self.state, c, &self.azp()).await?),
             None => None,
         };
         self.session_cookie_for(client.as_ref());
-        let body = serde_json::json!({ "response": resource, "client": client });
-        Ok(self.finish(status, body))
+        Ok(self.finish(status, Envelope { response: resource, client }))
     }
 
     /// A bare JSON answer (no envelope) with the cookies.
@@ -293,28 +286,25 @@ impl Ctx {
     /// the application's middleware does not take it for a stale one), `0`
     /// when none is. The token cookie lives as long as the token.
     pub fn session_cookie(&mut self, jwt: Option<String>) {
-        let secure = if self.state.cookie_secure { "; Secure" } else { "" };
-        let domain = match &self.state.cookie_domain {
-            Some(d) => format!("; Domain={d}"),
-            None => String::new(),
-        };
+        let domain = self.state.cookie_domain.clone();
+        let shared = |max_age| cookies::Attributes { http_only: false, max_age, domain: domain.as_deref(), secure: self.state.cookie_secure };
         let now_s = self.state.now() / 1000;
         let uat = match jwt {
             Some(jwt) => {
                 let (iat, exp) = token_times(&jwt).unwrap_or((now_s, now_s + self.state.settings().session_token_ttl_seconds as i64));
                 let max_age = (exp - now_s).max(1);
-                self.push_cookie(format!("{SESSION_COOKIE}={jwt}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
+                self.push_cookie(cookies::set(SESSION_COOKIE, &jwt, shared(max_age)));
                 iat.min(now_s)
             }
             None => {
                 if self.had_session_cookie {
-                    self.push_cookie(format!("{SESSION_COOKIE}=; Path=/; SameSite=Lax; Max-Age=0{domain}{secure}"));
+                    self.push_cookie(cookies::set(SESSION_COOKIE, "", shared(0)));
                 }
                 0
             }
         };
         let max_age = self.state.client_lifetime_ms / 1000;
-        self.push_cookie(format!("{CLIENT_UAT_COOKIE}={uat}; Path=/; SameSite=Lax; Max-Age={max_age}{domain}{secure}"));
+        self.push_cookie(cookies::set(CLIENT_UAT_COOKIE, &uat.to_string(), shared(max_age)));
     }
 
     /// Turns a body into a response carrying the pending cookies.

@@ -15,8 +15,9 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// Short message for people.
     pub message: String,
-    /// Which field or session it concerns.
-    pub meta: ErrorMeta,
+    /// Which field or session it concerns (boxed: most errors have little,
+    /// and every `ApiResult` carries the size of its error).
+    pub meta: Box<ErrorMeta>,
     /// Seconds for a `Retry-After` header.
     pub retry_after: Option<i64>,
 }
@@ -24,7 +25,7 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a status, a code and a message.
     pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into(), meta: ErrorMeta::default(), retry_after: None }
+        ApiError { status, code, message: message.into(), meta: Box::default(), retry_after: None }
     }
 
     /// A 422 about one form field.
@@ -103,7 +104,7 @@ impl IntoResponse for ApiError {
                 code: self.code.as_str().to_string(),
                 long_message: self.message.clone(),
                 message: self.message,
-                meta: self.meta,
+                meta: *self.meta,
             }],
         };
         let mut res = (self.status, Json(body)).into_response();

@@ -8,7 +8,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use std::collections::HashMap;
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{ErrorCode, Strategy};
 
 /// Largest accepted body.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -73,6 +73,13 @@ impl Fields {
     /// A required, non-empty parameter.
     pub fn req(&self, name: &str) -> ApiResult<&str> {
         self.opt(name)?.ok_or_else(|| ApiError::missing(name))
+    }
+
+    /// The required `strategy` parameter, if it is one of `allowed`.
+    pub fn strategy(&self, allowed: &[Strategy]) -> ApiResult<Strategy> {
+        Strategy::parse(self.req("strategy")?)
+            .filter(|s| allowed.contains(s))
+            .ok_or_else(|| ApiError::invalid("strategy"))
     }
 
     /// A boolean parameter (`true`/`false`).

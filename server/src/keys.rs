@@ -9,9 +9,10 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use vestibule_protocol::token::key_id;
+use vestibule_protocol::SessionClaims;
 
 /// The signing key, loaded or created.
 pub struct SigningKeys {
@@ -57,16 +58,16 @@ impl TokenCache {
     /// A token for `claims`: the cached one when still fresh enough, else
     /// one signed now with `keys`.
     pub fn get_or_sign(&self, keys: &SigningKeys, claims: &SessionClaims) -> Result<String, jsonwebtoken::errors::Error> {
+        let now = claims.iat.unwrap_or_default();
         let identity = format!(
-            "{}|{}|{}|{:?}|{:?}|{}",
+            "{}|{:?}|{:?}|{:?}|{:?}|{}",
             claims.sub,
             claims.azp,
             claims.iss,
             claims.sts,
             claims.o.as_ref().map(|o| (&o.id, &o.slg, &o.rol)),
-            claims.exp - claims.iat
+            claims.exp - now
         );
-        let now = claims.iat;
         if let Ok(entries) = self.entries.lock() {
             if let Some(c) = entries.get(&claims.sid) {
                 if c.identity == identity && now >= c.iat && now - c.iat < (c.exp - c.iat) / 2 {
@@ -79,37 +80,10 @@ impl TokenCache {
             if entries.len() > 10_000 {
                 entries.retain(|_, c| c.exp > now);
             }
-            entries.insert(claims.sid.clone(), CachedToken { identity, jwt: jwt.clone(), iat: claims.iat, exp: claims.exp });
+            entries.insert(claims.sid.clone(), CachedToken { identity, jwt: jwt.clone(), iat: now, exp: claims.exp });
         }
         Ok(jwt)
     }
-}
-
-/// The claims of a session token (`frontend-api.md` section 2).
-#[derive(Debug, Serialize)]
-pub struct SessionClaims {
-    pub iss: String,
-    pub sub: String,
-    pub sid: String,
-    pub azp: String,
-    pub iat: i64,
-    pub nbf: i64,
-    pub exp: i64,
-    pub v: u8,
-    /// `"pending"` only while the session is pending.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sts: Option<&'static str>,
-    /// The active organization.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub o: Option<OrgClaim>,
-}
-
-/// The `o` claim: the active organization.
-#[derive(Debug, Serialize)]
-pub struct OrgClaim {
-    pub id: String,
-    pub slg: String,
-    pub rol: String,
 }
 
 impl SigningKeys {
@@ -133,7 +107,7 @@ impl SigningKeys {
         let public = key.to_public_key();
         let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
         let n = public.n().to_bytes_be();
-        let kid = format!("ins_{}", &crate::ids::hex(&Sha256::digest(&n))[..16]);
+        let kid = key_id(&Sha256::digest(&n));
         let jwk = serde_json::json!({
             "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
             "n": b64(n), "e": b64(public.e().to_bytes_be()),
@@ -178,16 +152,18 @@ fn pkcs1_der(key: &RsaPrivateKey) -> Result<Vec<u8>, KeyError> {
 mod tests {
     use super::*;
 
-    fn claims(iat: i64, sts: Option<&'static str>) -> SessionClaims {
+    use vestibule_protocol::SessionStatus;
+
+    fn claims(iat: i64, sts: Option<SessionStatus>) -> SessionClaims {
         SessionClaims {
-            iss: "http://127.0.0.1:8080".into(),
+            iss: Some("http://127.0.0.1:8080".into()),
             sub: "user_1".into(),
             sid: "sess_1".into(),
-            azp: "http://127.0.0.1:8080".into(),
-            iat,
-            nbf: iat - 10,
+            azp: Some("http://127.0.0.1:8080".into()),
+            iat: Some(iat),
+            nbf: Some(iat - 10),
             exp: iat + 60,
-            v: 2,
+            v: Some(2),
             sts,
             o: None,
         }
@@ -198,9 +174,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let keys = SigningKeys::load_or_create(dir.path()).expect("keys");
         let cache = TokenCache::default();
-        let first = cache.get_or_sign(&keys, &claims(1000, Some("pending"))).expect("sign");
-        assert_eq!(cache.get_or_sign(&keys, &claims(1029, Some("pending"))).expect("sign"), first, "29 s of 60: reused");
-        let later = cache.get_or_sign(&keys, &claims(1030, Some("pending"))).expect("sign");
+        let first = cache.get_or_sign(&keys, &claims(1000, Some(SessionStatus::Pending))).expect("sign");
+        assert_eq!(cache.get_or_sign(&keys, &claims(1029, Some(SessionStatus::Pending))).expect("sign"), first, "29 s of 60: reused");
+        let later = cache.get_or_sign(&keys, &claims(1030, Some(SessionStatus::Pending))).expect("sign");
         assert_ne!(later, first, "half the lifetime gone: signed anew");
         let active = cache.get_or_sign(&keys, &claims(1031, None)).expect("sign");
         assert_ne!(active, later, "the claims changed: signed anew");

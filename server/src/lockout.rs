@@ -11,8 +11,8 @@
 //! `lockout_duration_seconds` after the wrong answer that set it.
 
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
 use crate::store::{self, users::Attempt};
+use sqlx::SqlitePool;
 use axum::http::StatusCode;
 use vestibule_protocol::ErrorCode;
 
@@ -24,31 +24,42 @@ pub enum Guess {
     Wrong(ApiError),
 }
 
-/// Runs `check` within the user's lockout budget: the attempt is reserved
-/// before the secret is checked (the last of the budget locks the user at
-/// once); a right guess or a server error gives it back, a wrong one keeps
-/// it spent.
-pub async fn within_budget(state: &AppState, user_id: &str, check: impl std::future::Future<Output = ApiResult<Guess>>) -> ApiResult<()> {
-    let settings = state.settings();
-    let lock_ms = settings.lockout_duration_seconds as i64 * 1000;
-    let now = state.now();
-    let n = match store::users::reserve_attempt(&state.pool, user_id, settings.lockout_max_attempts, lock_ms, now).await? {
-        Attempt::Granted(n) => n,
-        Attempt::Locked(until) => {
-            let until = store::users::locked_until(&state.pool, user_id).await?.unwrap_or(until);
-            return Err(locked(until, now));
-        }
-    };
-    let max = settings.lockout_max_attempts;
-    match check.await {
-        Ok(Guess::Right) => {
-            store::users::release_attempt(&state.pool, user_id, n, max).await?;
-            Ok(())
-        }
-        Ok(Guess::Wrong(e)) => Err(e),
-        Err(e) => {
-            store::users::release_attempt(&state.pool, user_id, n, max).await?;
-            Err(e)
+/// The lockout as the instance sets it, at one moment.
+pub struct Lockout<'a> {
+    /// Where the attempts are counted.
+    pub pool: &'a SqlitePool,
+    /// Wrong guesses before the user is locked.
+    pub max_attempts: u32,
+    /// How long a lock lasts, in milliseconds.
+    pub duration_ms: i64,
+    /// Now, in milliseconds.
+    pub now: i64,
+}
+
+impl Lockout<'_> {
+    /// Runs `check` within the user's lockout budget: the attempt is
+    /// reserved before the secret is checked (the last of the budget locks
+    /// the user at once); a right guess or a server error gives it back, a
+    /// wrong one keeps it spent.
+    pub async fn within_budget(&self, user_id: &str, check: impl std::future::Future<Output = ApiResult<Guess>>) -> ApiResult<()> {
+        let (pool, max, now) = (self.pool, self.max_attempts, self.now);
+        let n = match store::users::reserve_attempt(pool, user_id, max, self.duration_ms, now).await? {
+            Attempt::Granted(n) => n,
+            Attempt::Locked(until) => {
+                let until = store::users::locked_until(pool, user_id).await?.unwrap_or(until);
+                return Err(locked(until, now));
+            }
+        };
+        match check.await {
+            Ok(Guess::Right) => {
+                store::users::release_attempt(pool, user_id, n, max).await?;
+                Ok(())
+            }
+            Ok(Guess::Wrong(e)) => Err(e),
+            Err(e) => {
+                store::users::release_attempt(pool, user_id, n, max).await?;
+                Err(e)
+            }
         }
     }
 }

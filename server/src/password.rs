@@ -182,14 +182,15 @@ pub async fn verify(gate: &HashingGate, password: &Secret, phc: Option<String>, 
 /// lockout; a wrong one is answered `form_password_incorrect` at `param`
 /// with `message`.
 pub async fn guess(
-    state: &crate::state::AppState,
+    gate: &HashingGate,
+    dummy: &str,
     password: &Secret,
     phc: Option<String>,
     param: &str,
     message: &str,
 ) -> ApiResult<crate::lockout::Guess> {
     use crate::lockout::Guess;
-    Ok(if verify(&state.hashing, password, phc, &state.dummy_hash).await? {
+    Ok(if verify(gate, password, phc, dummy).await? {
         Guess::Right
     } else {
         Guess::Wrong(ApiError::field(ErrorCode::FormPasswordIncorrect, param, message))
@@ -234,24 +235,33 @@ fn pwned(param: &str) -> ApiError {
     )
 }
 
+/// What a new password is held to: the instance's numbers and the lists
+/// it is checked against.
+pub struct NewPasswordRules<'a> {
+    /// Fewest characters.
+    pub min_length: u32,
+    /// Lowest zxcvbn score (0 turns the check off).
+    pub min_strength: u32,
+    /// The offline breached-password list.
+    pub breached: &'a crate::breached::BreachedList,
+    /// The HIBP range API and the client to ask it with, when configured.
+    pub hibp: Option<(&'a reqwest::Client, String)>,
+}
+
 /// The rules for a new password: length, the offline breached list, the
-/// HIBP range check when `hibp_url` is set (failing open), then the zxcvbn
-/// score (`user_inputs`, such as the email address, count against it).
-pub async fn check_new(
-    state: &crate::state::AppState,
-    password: &str,
-    param: &str,
-    user_inputs: &[&str],
-) -> ApiResult<()> {
-    let settings = state.settings();
-    check_length(password, settings.password_min_length, param)?;
-    if state.breached.contains(password) {
+/// HIBP range check when configured (failing open), then the zxcvbn score
+/// (`user_inputs`, such as the email address, count against it).
+pub async fn check_new(rules: &NewPasswordRules<'_>, password: &str, param: &str, user_inputs: &[&str]) -> ApiResult<()> {
+    check_length(password, rules.min_length, param)?;
+    if rules.breached.contains(password) {
         return Err(pwned(param));
     }
-    if !settings.hibp_url.is_empty() && crate::hibp::is_pwned(&state.http, &settings.hibp_url, password).await {
-        return Err(pwned(param));
+    if let Some((http, url)) = &rules.hibp {
+        if crate::hibp::is_pwned(http, url, password).await {
+            return Err(pwned(param));
+        }
     }
-    check_strength(password, settings.password_min_zxcvbn_strength, param, user_inputs)
+    check_strength(password, rules.min_strength, param, user_inputs)
 }
 
 /// Refuses a password whose zxcvbn score is below `min`, with zxcvbn's

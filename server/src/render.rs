@@ -1,123 +1,75 @@
-//! Builds the JSON resources of `frontend-api.md` section 3 from rows, and
-//! computes each session's status and tasks from state on every read.
+//! Builds the JSON resources of `frontend-api.md` section 3 from rows
+//! already loaded: no function here reads the database (the loading is in
+//! `crate::resources`), so each is a plain mapping.
 
-use crate::error::{ApiError, ApiResult};
-use crate::keys::{OrgClaim, SessionClaims};
 use crate::settings::InstanceSettings;
 use crate::state::AppState;
 use crate::store::{self, clients::ClientRow, orgs, sessions::SessionRow, users::UserRow};
 use vestibule_protocol::wire::*;
-use vestibule_protocol::{session_tasks, SessionStatus, TaskInputs, TaskKey};
+use vestibule_protocol::{SessionState, Strategy, VerificationStatus};
 
-/// A session's derived state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionView {
-    /// The status callers see.
-    pub status: SessionStatus,
-    /// The tasks, in order (empty unless pending).
-    pub tasks: Vec<TaskKey>,
+/// Everything a user resource is made of.
+pub struct UserRecord {
+    /// The user.
+    pub user: UserRow,
+    /// The user's email addresses.
+    pub emails: Vec<store::users::EmailRow>,
+    /// The second factors the user has enrolled.
+    pub enrolled: store::second_factors::Enrolled,
+    /// The user's phone numbers.
+    pub phones: Vec<store::phones::PhoneRow>,
+    /// The user's memberships.
+    pub memberships: Vec<orgs::MembershipRow>,
 }
 
-/// Applies the task rules and lifetimes to a stored session.
-pub fn session_view(state: &AppState, settings: &InstanceSettings, row: &SessionRow, user: &UserRow) -> SessionView {
-    let stored = match row.status.as_str() {
-        "active" => None,
-        "ended" => Some(SessionStatus::Ended),
-        "removed" => Some(SessionStatus::Removed),
-        "revoked" => Some(SessionStatus::Revoked),
-        _ => Some(SessionStatus::Expired),
-    };
-    if let Some(status) = stored {
-        return SessionView { status, tasks: Vec::new() };
-    }
-    let now = state.now();
-    if now >= row.expire_at {
-        return SessionView { status: SessionStatus::Expired, tasks: Vec::new() };
-    }
-    let tasks = session_tasks(&TaskInputs {
-        force_password_reset: settings.force_password_reset,
-        password_compromised: user.password_compromised,
-        mfa_required: settings.mfa_required,
-        second_factor_available: settings.totp_enabled || settings.phone_code_enabled || settings.backup_code_enabled,
-        two_factor_enabled: user.two_factor_enabled,
-        organizations_enabled: settings.organizations_enabled,
-        force_organization_selection: settings.force_organization_selection,
-        has_active_organization: row.active_organization_id.is_some(),
-    });
-    if tasks.is_empty() {
-        SessionView { status: SessionStatus::Active, tasks }
-    } else if now >= row.created_at + state.pending_ttl_ms {
-        SessionView { status: SessionStatus::Expired, tasks: Vec::new() }
+/// `verified` or `unverified`.
+fn verification_status(verified: bool) -> VerificationStatus {
+    if verified {
+        VerificationStatus::Verified
     } else {
-        SessionView { status: SessionStatus::Pending, tasks }
+        VerificationStatus::Unverified
     }
 }
 
-/// Signs a session token for a live session.
-pub async fn mint_token(state: &AppState, settings: &InstanceSettings, row: &SessionRow, view: &SessionView, azp: &str) -> ApiResult<String> {
-    let now_s = state.now() / 1000;
-    let o = match (&row.active_organization_id, settings.organizations_enabled) {
-        (Some(org_id), true) => {
-            let org = orgs::by_id(&state.pool, org_id).await?;
-            let role = orgs::role_of(&state.pool, org_id, &row.user_id).await?;
-            match (org, role) {
-                (Some(org), Some(rol)) => Some(OrgClaim { id: org.id, slg: org.slug, rol }),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    let claims = SessionClaims {
-        iss: state.public_url.clone(),
-        sub: row.user_id.clone(),
-        sid: row.id.clone(),
-        azp: azp.to_string(),
-        iat: now_s,
-        nbf: now_s - 10,
-        exp: now_s + settings.session_token_ttl_seconds as i64,
-        v: 2,
-        sts: (view.status == SessionStatus::Pending).then_some("pending"),
-        o,
-    };
-    state.tokens.get_or_sign(&state.keys, &claims).map_err(ApiError::internal)
+/// The verification of an address or number proven by `strategy` codes.
+fn code_verification(object: &str, verified: bool, strategy: Strategy) -> VerificationJson {
+    VerificationJson {
+        object: Some(object.into()),
+        status: verification_status(verified),
+        strategy: Some(strategy),
+        attempts: None,
+        expire_at: None,
+    }
 }
 
 /// A user with addresses and memberships.
-pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) -> ApiResult<UserJson> {
-    let emails = store::users::emails(&state.pool, &u.id).await?;
-    let enrolled = store::second_factors::enrolled(&state.pool, &u.id).await?;
-    let phones = store::phones::of_user(&state.pool, &u.id).await?;
-    let memberships = orgs::memberships_of_user(&state.pool, &u.id, 100, 0).await?;
-    Ok(UserJson {
+pub fn user(settings: &InstanceSettings, r: &UserRecord) -> UserJson {
+    let u = &r.user;
+    UserJson {
         object: "user".into(),
         id: u.id.clone(),
-        primary_email_address_id: emails.iter().find(|e| e.is_primary).map(|e| e.id.clone()),
-        primary_phone_number_id: phones.iter().find(|p| p.verified).map(|p| p.id.clone()),
-        email_addresses: emails
+        primary_email_address_id: r.emails.iter().find(|e| e.is_primary).map(|e| e.id.clone()),
+        primary_phone_number_id: r.phones.iter().find(|p| p.verified).map(|p| p.id.clone()),
+        email_addresses: r
+            .emails
             .iter()
             .map(|e| EmailAddressJson {
                 object: "email_address".into(),
                 id: e.id.clone(),
                 email_address: e.email.clone(),
-                verification: Some(VerificationJson {
-                    object: Some("verification_email_code".into()),
-                    status: if e.verified { "verified" } else { "unverified" }.into(),
-                    strategy: Some("email_code".into()),
-                    attempts: None,
-                    expire_at: None,
-                }),
+                verification: Some(code_verification("verification_email_code", e.verified, Strategy::EmailCode)),
                 linked_to: Vec::new(),
                 created_at: e.created_at,
                 updated_at: e.updated_at,
             })
             .collect(),
-        phone_numbers: phones.iter().map(|p| phone_number(p, None)).collect(),
-        organization_memberships: memberships.iter().map(membership).collect(),
+        phone_numbers: r.phones.iter().map(|p| phone_number(p, None)).collect(),
+        organization_memberships: r.memberships.iter().map(membership).collect(),
         password_enabled: u.password_hash.is_some(),
-        totp_enabled: enrolled.totp,
-        backup_code_enabled: enrolled.backup_codes_remaining > 0,
-        backup_codes_remaining: enrolled.backup_codes_remaining.max(0) as u32,
-        two_factor_enabled: enrolled.any(),
+        totp_enabled: r.enrolled.totp,
+        backup_code_enabled: r.enrolled.backup_codes_remaining > 0,
+        backup_codes_remaining: r.enrolled.backup_codes_remaining.max(0) as u32,
+        two_factor_enabled: r.enrolled.any(),
         create_organization_enabled: settings.organizations_enabled
             && settings.create_organization_enabled
             && u.create_organization_enabled,
@@ -129,7 +81,7 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
         last_sign_in_at: u.last_sign_in_at,
         created_at: u.created_at,
         updated_at: u.updated_at,
-    })
+    }
 }
 
 /// A phone number; `backup_codes` only in the answer that made it the
@@ -141,13 +93,7 @@ pub fn phone_number(p: &store::phones::PhoneRow, backup_codes: Option<Vec<String
         phone_number: p.phone.clone(),
         reserved_for_second_factor: p.reserved_for_second_factor,
         default_second_factor: p.default_second_factor,
-        verification: Some(VerificationJson {
-            object: Some("verification_phone_code".into()),
-            status: if p.verified { "verified" } else { "unverified" }.into(),
-            strategy: Some("phone_code".into()),
-            attempts: None,
-            expire_at: None,
-        }),
+        verification: Some(code_verification("verification_phone_code", p.verified, Strategy::PhoneCode)),
         linked_to: Vec::new(),
         backup_codes,
         created_at: p.created_at,
@@ -226,58 +172,32 @@ pub fn public_user_data(u: &UserJson) -> PublicUserDataJson {
     }
 }
 
-/// A session with its user and, when live, a fresh token.
-pub async fn session(state: &AppState, settings: &InstanceSettings, row: &SessionRow, azp: &str) -> ApiResult<(SessionJson, SessionView)> {
-    let u = store::users::by_id(&state.pool, &row.user_id).await?.ok_or_else(ApiError::not_found)?;
-    let view = session_view(state, settings, row, &u);
-    let user_json = user(state, settings, &u).await?;
-    let token = if view.status.is_live() {
-        Some(TokenJson { object: "token".into(), jwt: mint_token(state, settings, row, &view, azp).await? })
-    } else {
-        None
-    };
-    let json = SessionJson {
+/// A session, from its row, its state under the session rule, its user,
+/// the token minted for it (when live) and the ages of its factors.
+pub fn session(row: &SessionRow, state: &SessionState, user: UserJson, token: Option<String>, factor_ages: Vec<i64>) -> SessionJson {
+    SessionJson {
         object: "session".into(),
         id: row.id.clone(),
-        status: view.status,
-        tasks: (!view.tasks.is_empty()).then(|| view.tasks.iter().map(|k| TaskJson { key: *k }).collect()),
+        status: state.status,
+        tasks: (!state.tasks.is_empty()).then(|| state.tasks.iter().map(|k| TaskJson { key: *k }).collect()),
         last_active_organization_id: row.active_organization_id.clone(),
-        last_active_token: token,
-        public_user_data: public_user_data(&user_json),
-        user: Some(user_json),
-        factor_verification_age: Some(crate::reverify::factor_ages(row, &u, state.now())),
+        last_active_token: token.map(|jwt| TokenJson { object: "token".into(), jwt }),
+        public_user_data: public_user_data(&user),
+        user: Some(user),
+        factor_verification_age: Some(factor_ages),
         expire_at: row.expire_at,
         abandon_at: row.abandon_at,
         last_active_at: row.last_active_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
-    };
-    Ok((json, view))
+    }
 }
 
-/// The whole client: live sessions, sign-in and sign-up in progress.
-pub async fn client(state: &AppState, c: &ClientRow, azp: &str) -> ApiResult<ClientJson> {
-    let settings = state.settings();
-    let mut sessions = Vec::new();
-    for row in store::sessions::live_of_client(&state.pool, &c.id).await? {
-        let (json, view) = session(state, &settings, &row, azp).await?;
-        if view.status.is_live() {
-            sessions.push(json);
-        }
-    }
-    let last_active = c
-        .last_active_session_id
-        .clone()
-        .filter(|id| sessions.iter().any(|s| &s.id == id));
-    let sign_in = match &c.sign_in_id {
-        Some(id) => store::sign_ins::by_id(&state.pool, &c.id, id).await?.map(|r| sign_in(&r)),
-        None => None,
-    };
-    let sign_up = match &c.sign_up_id {
-        Some(id) => store::sign_ups::by_id(&state.pool, &c.id, id).await?.map(|r| sign_up(&settings, &r)),
-        None => None,
-    };
-    Ok(ClientJson {
+/// The whole client: its live sessions (already rendered), the sign-in
+/// and sign-up in progress.
+pub fn client(state: &AppState, c: &ClientRow, sessions: Vec<SessionJson>, sign_in: Option<SignInJson>, sign_up: Option<SignUpJson>) -> ClientJson {
+    let last_active = c.last_active_session_id.clone().filter(|id| sessions.iter().any(|s| &s.id == id));
+    ClientJson {
         object: "client".into(),
         id: c.id.clone(),
         sessions,
@@ -287,7 +207,7 @@ pub async fn client(state: &AppState, c: &ClientRow, azp: &str) -> ApiResult<Cli
         cookie_expires_at: Some(c.updated_at + state.client_lifetime_ms),
         created_at: c.created_at,
         updated_at: c.updated_at,
-    })
+    }
 }
 
 /// A sign-in.
@@ -295,34 +215,29 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
     SignInJson {
         object: "sign_in".into(),
         id: r.id.clone(),
-        status: r.status.clone(),
+        status: r.status,
         identifier: r.identifier.clone(),
         supported_identifiers: vec!["email_address".into()],
         supported_first_factors: if r.user_id.is_some() {
             vec![
-                FactorJson { strategy: "password".into(), ..FactorJson::default() },
-                FactorJson {
-                    strategy: "email_code".into(),
-                    safe_identifier: r.identifier.clone(),
-                    primary: Some(true),
-                    ..FactorJson::default()
-                },
+                FactorJson::new(Strategy::Password),
+                FactorJson { safe_identifier: r.identifier.clone(), primary: Some(true), ..FactorJson::new(Strategy::EmailCode) },
             ]
         } else {
             Vec::new()
         },
-        supported_second_factors: r.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()),
-        first_factor_verification: r.first_factor_status.as_ref().map(|status| VerificationJson {
+        supported_second_factors: (!r.second_factors.is_empty()).then(|| r.second_factors.clone()),
+        first_factor_verification: r.first_factor_status.map(|status| VerificationJson {
             object: Some("verification".into()),
-            status: status.clone(),
-            strategy: r.first_factor_strategy.clone(),
+            status,
+            strategy: r.first_factor_strategy,
             attempts: None,
             expire_at: None,
         }),
-        second_factor_verification: r.second_factor_strategy.as_ref().map(|strategy| VerificationJson {
+        second_factor_verification: r.second_factor_strategy.map(|strategy| VerificationJson {
             object: Some("verification".into()),
-            status: r.second_factor_status.clone().unwrap_or_else(|| "unverified".into()),
-            strategy: Some(strategy.clone()),
+            status: r.second_factor_status.unwrap_or_default(),
+            strategy: Some(strategy),
             attempts: None,
             expire_at: None,
         }),
@@ -345,18 +260,15 @@ pub fn sign_up(settings: &InstanceSettings, r: &store::sign_ups::SignUpRow) -> S
     SignUpJson {
         object: "sign_up".into(),
         id: r.id.clone(),
-        status: r.status.clone(),
+        status: r.status,
         required_fields: vec!["email_address".into(), "password".into()],
         optional_fields: vec!["first_name".into(), "last_name".into()],
         missing_fields: missing,
         unverified_fields: if needs_verification { vec!["email_address".into()] } else { Vec::new() },
         verifications: SignUpVerificationsJson {
-            email_address: r.email.as_ref().map(|_| VerificationJson {
-                object: Some("verification_email_code".into()),
-                status: if r.email_verified || !settings.email_verification_at_sign_up { "verified" } else { "unverified" }.into(),
-                strategy: Some("email_code".into()),
-                attempts: None,
-                expire_at: None,
+            email_address: r.email.as_ref().map(|_| {
+                let verified = r.email_verified || !settings.email_verification_at_sign_up;
+                code_verification("verification_email_code", verified, Strategy::EmailCode)
             }),
             ..SignUpVerificationsJson::default()
         },
@@ -374,10 +286,10 @@ pub fn sign_up(settings: &InstanceSettings, r: &store::sign_ups::SignUpRow) -> S
 pub fn environment(state: &AppState) -> serde_json::Value {
     let s = state.settings();
     let base = &state.public_url;
-    let attr = |enabled: bool, first: &[&str], second: &[&str], verify: bool| {
-        let verifications: &[&str] = match (verify, second) {
-            (true, _) => &["email_code"],
-            (false, ["phone_code"]) => &["phone_code"],
+    let attr = |enabled: bool, first: &[Strategy], second: &[Strategy], verify: bool| {
+        let verifications: &[Strategy] = match (verify, second) {
+            (true, _) => &[Strategy::EmailCode],
+            (false, [Strategy::PhoneCode]) => &[Strategy::PhoneCode],
             _ => &[],
         };
         serde_json::json!({
@@ -406,18 +318,18 @@ pub fn environment(state: &AppState) -> serde_json::Value {
             "create_organization_url": format!("{base}/sign-in/tasks/choose-organization"),
             "after_leave_organization_url": format!("{base}/"), "after_create_organization_url": format!("{base}/"),
             "logo_image_url": "", "favicon_image_url": "", "branded": false, "theme": {},
-            "preferred_sign_in_strategy": "password", "captcha_public_key": null, "captcha_widget_type": null,
+            "preferred_sign_in_strategy": Strategy::Password, "captcha_public_key": null, "captcha_widget_type": null,
             "captcha_provider": null, "captcha_public_key_invisible": null, "captcha_oauth_bypass": [],
             "support_email": null, "clerk_js_version": null, "google_one_tap_client_id": null,
             "show_devmode_warning": false, "terms_url": null, "privacy_policy_url": null,
         },
         "user_settings": {
             "attributes": {
-                "email_address": attr(true, &["email_code"], &[], s.email_verification_at_sign_up),
+                "email_address": attr(true, &[Strategy::EmailCode], &[], s.email_verification_at_sign_up),
                 "password": attr(true, &[], &[], false),
-                "phone_number": attr(s.phone_code_enabled, &[], if s.phone_code_enabled { &["phone_code"] } else { &[] }, false),
-                "authenticator_app": attr(s.totp_enabled, &[], if s.totp_enabled { &["totp"] } else { &[] }, false),
-                "backup_code": attr(s.backup_code_enabled, &[], if s.backup_code_enabled { &["backup_code"] } else { &[] }, false),
+                "phone_number": attr(s.phone_code_enabled, &[], if s.phone_code_enabled { &[Strategy::PhoneCode] } else { &[] }, false),
+                "authenticator_app": attr(s.totp_enabled, &[], if s.totp_enabled { &[Strategy::Totp] } else { &[] }, false),
+                "backup_code": attr(s.backup_code_enabled, &[], if s.backup_code_enabled { &[Strategy::BackupCode] } else { &[] }, false),
                 "first_name": attr(true, &[], &[], false),
                 "last_name": attr(true, &[], &[], false),
                 "username": attr(false, &[], &[], false),

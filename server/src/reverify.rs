@@ -57,7 +57,7 @@ mod tests {
             id: "sess_1".into(),
             client_id: "client_1".into(),
             user_id: "user_1".into(),
-            status: "active".into(),
+            status: vestibule_protocol::SessionStatus::Active,
             active_organization_id: None,
             created_at: 0,
             updated_at: 0,

@@ -6,6 +6,7 @@ pub mod client;
 pub mod dev;
 pub mod me;
 pub mod mfa;
+pub mod organizations;
 pub mod phone_numbers;
 pub mod reverification;
 pub mod sessions;
@@ -25,6 +26,7 @@ pub fn frontend() -> Router<AppState> {
         .merge(sessions::router())
         .merge(reverification::router())
         .merge(me::router())
+        .merge(organizations::router())
         .merge(mfa::router())
         .merge(phone_numbers::router())
         .merge(dev::router())

@@ -206,6 +206,28 @@ impl AppState {
         self.settings.read().map(|s| s.clone()).unwrap_or_default()
     }
 
+    /// The user lockout under the current settings, now.
+    pub fn lockout(&self) -> crate::lockout::Lockout<'_> {
+        let settings = self.settings();
+        crate::lockout::Lockout {
+            pool: &self.pool,
+            max_attempts: settings.lockout_max_attempts,
+            duration_ms: settings.lockout_duration_seconds as i64 * 1000,
+            now: self.now(),
+        }
+    }
+
+    /// The rules a new password is held to under the current settings.
+    pub fn new_password_rules(&self) -> crate::password::NewPasswordRules<'_> {
+        let settings = self.settings();
+        crate::password::NewPasswordRules {
+            min_length: settings.password_min_length,
+            min_strength: settings.password_min_zxcvbn_strength,
+            breached: &self.breached,
+            hibp: (!settings.hibp_url.is_empty()).then(|| (&self.http, settings.hibp_url.clone())),
+        }
+    }
+
     /// Stores and applies new settings.
     pub async fn replace_settings(&self, next: InstanceSettings) -> ApiResult<()> {
         let json = serde_json::to_string(&next).map_err(ApiError::internal)?;

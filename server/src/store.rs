@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod codes;
+mod columns;
 pub mod orgs;
 pub mod outbox;
 pub mod phones;

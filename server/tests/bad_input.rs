@@ -152,13 +152,14 @@ fn routes() -> Vec<Route> {
 
 /// Every `(METHOD, path)` the router files define, placeholders as `{}`.
 fn defined_routes() -> BTreeSet<(String, String)> {
-    let sources: [(&str, &str); 11] = [
+    let sources: [(&str, &str); 12] = [
         ("/v1", include_str!("../src/routes/client.rs")),
         ("/v1", include_str!("../src/routes/sign_in.rs")),
         ("/v1", include_str!("../src/routes/sign_up.rs")),
         ("/v1", include_str!("../src/routes/sessions.rs")),
         ("/v1", include_str!("../src/routes/reverification.rs")),
         ("/v1", include_str!("../src/routes/me.rs")),
+        ("/v1", include_str!("../src/routes/organizations.rs")),
         ("/v1", include_str!("../src/routes/mfa.rs")),
         ("/v1", include_str!("../src/routes/phone_numbers.rs")),
         ("/v1", include_str!("../src/routes/dev.rs")),

@@ -40,10 +40,12 @@ pub fn run(root: &Path) -> Result<()> {
         "--locked",
         "-p",
         "vestibule-middleware",
+        "--features",
+        "bench",
         "--example",
         "verify_bench",
     ]))
-    .ok_or("the middleware bench failed: cargo run --release -p vestibule-middleware --example verify_bench")?;
+    .ok_or("the middleware bench failed: cargo run --release -p vestibule-middleware --features bench --example verify_bench")?;
     tools::ensure(root, Chromium::Yes)?;
     build_portal(root)?;
     let dist = root.join("dist");

@@ -1,7 +1,7 @@
 //! `cargo xtask test`: the whole test suite in the order that fails fastest
-//! (native, then the portal in headless Chromium, then end to end against
-//! the real server and built portal, then the compat scenarios with the
-//! real Clerk SDKs), with the environment each stage needs.
+//! (clippy, native, then the portal in headless Chromium, then end to end
+//! against the real server and built portal, then the compat scenarios
+//! with the real Clerk SDKs), with the environment each stage needs.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -24,7 +24,8 @@ enum Outcome {
 /// Runs the stages, stopping at the first failure, and prints a summary.
 pub fn run(root: &Path) -> Result<()> {
     tools::ensure(root, Chromium::Yes)?;
-    let stages: [(&str, Stage); 4] = [
+    let stages: [(&str, Stage); 5] = [
+        ("lint (cargo clippy --workspace --all-targets, native and wasm32, -D warnings)", lint),
         ("native tests (cargo test --workspace)", native),
         (
             "browser unit tests (vestibule-portal, wasm32, headless Chromium)",
@@ -75,6 +76,17 @@ pub fn run(root: &Path) -> Result<()> {
         println!("tests: {} passed, {} failed", total.passed, total.failed);
         Ok(())
     }
+}
+
+/// Clippy over every crate and target, warnings denied: natively, and the
+/// portal for the wasm32 target it ships as.
+fn lint(root: &Path) -> Result<Counts> {
+    let native = ["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"];
+    let wasm = ["clippy", "-p", "vestibule-portal", "--target", "wasm32-unknown-unknown", "--all-targets", "--locked", "--", "-D", "warnings"];
+    for args in [&native[..], &wasm[..]] {
+        cmd::run(cargo().current_dir(root).args(args))?;
+    }
+    Ok(Counts::default())
 }
 
 /// Host tests of every crate (the e2e tests are `#[ignore]`d there).

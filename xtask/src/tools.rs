@@ -64,6 +64,12 @@ fn ensure_wasm_target() -> Result<()> {
         run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
     }
     println!("tools: rust target {WASM_TARGET} ok");
+    let clippy = stdout_of(Command::new("rustup").args(["component", "list", "--installed"]))
+        .is_some_and(|out| out.lines().any(|line| line.trim().starts_with("clippy")));
+    if !clippy {
+        run(Command::new("rustup").args(["component", "add", "clippy"]))?;
+    }
+    println!("tools: clippy ok");
     Ok(())
 }
 

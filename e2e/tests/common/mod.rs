@@ -514,17 +514,9 @@ impl Browser {
 
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary(&chromium.to_string_lossy()).unwrap();
-        for arg in [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--window-size=1024,768",
-        ] {
+        // The flags every headless run here uses, shared with the bench and
+        // the compat scenarios.
+        for arg in include_str!("../../chromium-flags.txt").lines().filter(|l| !l.trim().is_empty()) {
             caps.add_arg(arg).unwrap();
         }
         caps.add_arg(&format!("--user-data-dir={}", browser.profile.path().display())).unwrap();

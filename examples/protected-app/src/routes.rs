@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use std::sync::Arc;
-use vestibule_middleware::{create_route_matcher, Auth, ConfigError, RouteMatcher, SignedState, VestibuleConfig, VestibuleLayer};
+use vestibule_middleware::{create_route_matcher, with_redirect_url, Auth, ConfigError, RouteMatcher, SignedState, VestibuleConfig, VestibuleLayer};
 
 /// What the handlers need besides the request.
 #[derive(Debug)]
@@ -147,8 +147,7 @@ async fn custom(auth: Auth) -> Html<String> {
 /// resolver that comes back to `/custom`.
 async fn session_tasks(State(portal): State<Arc<Portal>>, auth: Auth) -> Html<String> {
     let back = format!("{}/custom", portal.app_origin);
-    let encoded: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
-    let href = format!("{}?redirect_url={encoded}", portal.tasks_url);
+    let href = with_redirect_url(&portal.tasks_url, &back);
     let body = format!(
         "<p>Your account needs a last step before you can continue.</p>\n<p><a id=\"finish-tasks\" href=\"{}\">Finish setting up your account</a></p>",
         escape(&href)

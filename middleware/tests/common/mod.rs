@@ -22,6 +22,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 use tower::ServiceExt;
 use vestibule_middleware::{Auth, VestibuleConfig, VestibuleLayer};
+use vestibule_protocol::token::key_id;
 
 /// The time every test token is minted at and every test layer reads.
 pub const NOW: i64 = 1_700_000_000;
@@ -45,8 +46,7 @@ impl TestKey {
         let private = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).expect("keygen");
         let public = private.to_public_key();
         let n = public.n().to_bytes_be();
-        let hex: String = Sha256::digest(&n).iter().take(8).map(|b| format!("{b:02x}")).collect();
-        let kid = format!("ins_{hex}");
+        let kid = key_id(&Sha256::digest(&n));
         let jwk = json!({
             "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
             "n": URL_SAFE_NO_PAD.encode(&n), "e": URL_SAFE_NO_PAD.encode(public.e().to_bytes_be()),

@@ -15,12 +15,13 @@ use crate::config::{EmailConfig, EmailSender, SmsConfig, SmsSender};
 use async_trait::async_trait;
 use sqlx::SqlitePool;
 use std::sync::Arc;
+use vestibule_protocol::Channel;
 
 /// A message to send.
 #[derive(Clone)]
 pub struct Message {
-    /// `email` or `sms`.
-    pub channel: &'static str,
+    /// Email or text message.
+    pub channel: Channel,
     /// Address or phone number.
     pub to: String,
     /// Subject line (email).
@@ -62,9 +63,8 @@ impl ByChannel {
 impl Delivery for ByChannel {
     async fn send(&self, message: Message, now_ms: i64) -> Result<(), String> {
         match message.channel {
-            "email" => self.email.send(message, now_ms).await,
-            "sms" => self.sms.send(message, now_ms).await,
-            other => Err(format!("no sender for the {other} channel")),
+            Channel::Email => self.email.send(message, now_ms).await,
+            Channel::Sms => self.sms.send(message, now_ms).await,
         }
     }
 }
@@ -108,7 +108,7 @@ mod tests {
         }
     }
 
-    fn message(channel: &'static str) -> Message {
+    fn message(channel: Channel) -> Message {
         Message { channel, to: "x".into(), subject: String::new(), body: String::new(), code: None }
     }
 
@@ -116,9 +116,8 @@ mod tests {
     async fn each_channel_goes_to_its_own_sender() {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let router = ByChannel::new(Arc::new(Recorder("E", seen.clone())), Arc::new(Recorder("S", seen.clone())));
-        router.send(message("email"), 0).await.expect("email");
-        router.send(message("sms"), 0).await.expect("sms");
-        assert!(router.send(message("fax"), 0).await.is_err(), "an unknown channel is an error");
+        router.send(message(Channel::Email), 0).await.expect("email");
+        router.send(message(Channel::Sms), 0).await.expect("sms");
         assert_eq!(*seen.lock().expect("lock"), vec!["E:email", "S:sms"]);
     }
 }

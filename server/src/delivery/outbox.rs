@@ -23,7 +23,14 @@ impl DevOutbox {
 #[async_trait]
 impl Delivery for DevOutbox {
     async fn send(&self, message: Message, now_ms: i64) -> Result<(), String> {
-        tracing::info!(channel = message.channel, to = %message.to, "development outbox: message stored");
-        outbox::insert(&self.pool, &message, now_ms).await.map_err(|e| e.to_string())
+        tracing::info!(channel = %message.channel, to = %message.to, "development outbox: message stored");
+        let stored = outbox::NewOutboxMessage {
+            channel: message.channel,
+            recipient: &message.to,
+            subject: &message.subject,
+            body: &message.body,
+            code: message.code.as_deref(),
+        };
+        outbox::insert(&self.pool, &stored, now_ms).await.map_err(|e| e.to_string())
     }
 }

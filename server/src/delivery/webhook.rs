@@ -10,6 +10,7 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 use std::time::Duration;
+use vestibule_protocol::Channel;
 
 /// How long one POST may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,7 +27,7 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Debug, Serialize)]
 struct Payload<'a> {
     id: &'a str,
-    channel: &'a str,
+    channel: Channel,
     to: &'a str,
     subject: &'a str,
     body: &'a str,
@@ -126,7 +127,7 @@ struct Post {
     client: reqwest::Client,
     url: reqwest::Url,
     id: String,
-    channel: &'static str,
+    channel: Channel,
     signature: String,
     body: Vec<u8>,
 }
@@ -161,14 +162,14 @@ impl Post {
             backoff = backoff.saturating_mul(2);
             match self.once().await {
                 Outcome::Delivered => {
-                    tracing::info!(id = %self.id, channel = self.channel, attempt, "webhook delivered");
+                    tracing::info!(id = %self.id, channel = %self.channel, attempt, "webhook delivered");
                     return;
                 }
                 Outcome::Retry(reason) if attempt < attempts => {
-                    tracing::warn!(id = %self.id, channel = self.channel, url = %self.url, attempt, %reason, "webhook failed; will retry");
+                    tracing::warn!(id = %self.id, channel = %self.channel, url = %self.url, attempt, %reason, "webhook failed; will retry");
                 }
                 Outcome::Retry(reason) | Outcome::Refused(reason) => {
-                    tracing::error!(id = %self.id, channel = self.channel, url = %self.url, attempt, %reason, "webhook failed; giving up");
+                    tracing::error!(id = %self.id, channel = %self.channel, url = %self.url, attempt, %reason, "webhook failed; giving up");
                     return;
                 }
             }
@@ -196,12 +197,12 @@ impl Delivery for WebhookSender {
         match post.once().await {
             Outcome::Delivered => Ok(()),
             Outcome::Retry(reason) if self.attempts > 1 => {
-                tracing::warn!(id = %post.id, channel = post.channel, url = %post.url, attempt = 1, %reason, "webhook failed; will retry");
+                tracing::warn!(id = %post.id, channel = %post.channel, url = %post.url, attempt = 1, %reason, "webhook failed; will retry");
                 tokio::spawn(post.retry(self.attempts, self.initial_backoff));
                 Ok(())
             }
             Outcome::Retry(reason) | Outcome::Refused(reason) => {
-                tracing::error!(id = %post.id, channel = post.channel, url = %post.url, attempt = 1, %reason, "webhook failed; giving up");
+                tracing::error!(id = %post.id, channel = %post.channel, url = %post.url, attempt = 1, %reason, "webhook failed; giving up");
                 Err(format!("webhook: {reason}"))
             }
         }

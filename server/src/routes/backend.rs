@@ -48,7 +48,7 @@ async fn require_secret_key(State(state): State<AppState>, req: Request, next: N
 
 async fn user_json(state: &AppState, id: &str) -> ApiResult<Json<Value>> {
     let u = store::users::by_id(&state.pool, id).await?.ok_or_else(ApiError::not_found)?;
-    let json = render::user(state, &state.settings(), &u).await?;
+    let json = crate::resources::user(state, &state.settings(), &u).await?;
     Ok(Json(serde_json::to_value(json).map_err(ApiError::internal)?))
 }
 
@@ -58,7 +58,7 @@ async fn create_user(State(state): State<AppState>, Body(f): Body) -> ApiResult<
     let hash = match f.opt("password")? {
         Some(p) => {
             if !skip_checks {
-                password::check_new(&state, p, "password", &[email.as_str()]).await?;
+                password::check_new(&state.new_password_rules(), p, "password", &[email.as_str()]).await?;
             }
             Some(password::hash(&state.hashing, &Secret(p.to_string())).await?)
         }
@@ -87,7 +87,7 @@ async fn find_users(State(state): State<AppState>, Query(q): Query) -> ApiResult
     for raw in q.all("email_address") {
         let email = crate::routes::sign_up::normalise_email(raw, "email_address")?;
         if let Some(u) = store::users::by_email(&state.pool, &email).await? {
-            out.push(serde_json::to_value(render::user(&state, &state.settings(), &u).await?).map_err(ApiError::internal)?);
+            out.push(serde_json::to_value(crate::resources::user(&state, &state.settings(), &u).await?).map_err(ApiError::internal)?);
         }
     }
     Ok(Json(Value::Array(out)))
@@ -106,7 +106,7 @@ async fn set_compromised(State(state): State<AppState>, Path(id): Path<String>, 
 }
 
 async fn create_organization(State(state): State<AppState>, Body(f): Body) -> ApiResult<Json<Value>> {
-    let (name, slug) = crate::routes::me::name_and_slug(&f)?;
+    let (name, slug) = crate::routes::organizations::name_and_slug(&f)?;
     let creator = match f.opt("created_by")? {
         Some(uid) => Some(store::users::by_id(&state.pool, uid).await?.ok_or_else(|| ApiError::invalid("created_by"))?.id),
         None => None,
@@ -114,7 +114,7 @@ async fn create_organization(State(state): State<AppState>, Body(f): Body) -> Ap
     let mut tx = state.pool.begin().await?;
     let id = orgs::insert(&mut tx, &name, &slug, creator.as_deref(), state.now())
         .await?
-        .ok_or_else(crate::routes::me::slug_taken)?;
+        .ok_or_else(crate::routes::organizations::slug_taken)?;
     tx.commit().await?;
     let org = orgs::by_id(&state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(serde_json::to_value(render::organization(&org)).map_err(ApiError::internal)?))

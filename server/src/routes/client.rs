@@ -12,7 +12,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use vestibule_protocol::RedirectPolicy;
+use vestibule_protocol::wire::Envelope;
+use vestibule_protocol::{RedirectPolicy, SessionStatus};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -33,14 +34,14 @@ async fn environment(State(state): State<AppState>) -> Json<serde_json::Value> {
 /// never asks for a client otherwise, and expects a real id after load.
 async fn get_client(mut ctx: Ctx) -> ApiResult<Response> {
     let c = ctx.ensure_client().await?;
-    let client = render::client(&ctx.state, &c, &ctx.azp()).await?;
+    let client = crate::resources::client(&ctx.state, &c, &ctx.azp()).await?;
     ctx.session_cookie_for(Some(&client));
-    Ok(ctx.finish(StatusCode::OK, serde_json::json!({ "response": client, "client": null })))
+    Ok(ctx.finish(StatusCode::OK, Envelope::alone(client)))
 }
 
 async fn create_client(mut ctx: Ctx) -> ApiResult<Response> {
     let c = ctx.ensure_client().await?;
-    let json = render::client(&ctx.state, &c, &ctx.azp()).await?;
+    let json = crate::resources::client(&ctx.state, &c, &ctx.azp()).await?;
     ctx.reply(StatusCode::OK, json).await
 }
 
@@ -48,14 +49,14 @@ async fn delete_client(mut ctx: Ctx) -> ApiResult<Response> {
     let c = ctx.client()?.clone();
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    store::sessions::finish_all_of_client(&mut *tx, &c.id, "ended", now).await?;
+    store::sessions::finish_all_of_client(&mut *tx, &c.id, SessionStatus::Ended, now).await?;
     store::clients::set_last_active_session(&mut *tx, &c.id, None, now).await?;
     tx.commit().await?;
     ctx.clear_client_cookie();
     ctx.session_cookie(None);
-    let json = render::client(&ctx.state, &c, &ctx.azp()).await?;
+    let json = crate::resources::client(&ctx.state, &c, &ctx.azp()).await?;
     ctx.client = None;
-    Ok(ctx.finish(StatusCode::OK, serde_json::json!({ "response": json, "client": null })))
+    Ok(ctx.finish(StatusCode::OK, Envelope::alone(json)))
 }
 
 /// `POST /dev_browser`: a token that stands in for the client cookie
@@ -83,7 +84,7 @@ async fn handshake(mut ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
     };
     let jwt = match ctx.client.as_ref().and_then(|c| c.last_active_session_id.clone()) {
         Some(id) => match ctx.live_session(&id).await {
-            Ok((row, _, view)) => Some(render::mint_token(&ctx.state, &ctx.state.settings(), &row, &view, &azp).await?),
+            Ok(live) => Some(crate::resources::mint_token(&ctx.state, &ctx.state.settings(), &live.session, &live.state, &azp).await?),
             Err(_) => None,
         },
         None => None,

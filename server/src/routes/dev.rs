@@ -8,14 +8,14 @@ use crate::store::outbox;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use vestibule_protocol::wire::{ListJson, OutboxMessageJson};
+use vestibule_protocol::wire::{Envelope, ListJson, OutboxMessageJson};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new().route("/dev/outbox", get(list))
 }
 
-async fn list(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<serde_json::Value>> {
+async fn list(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<Envelope<ListJson<OutboxMessageJson>>>> {
     if !state.settings().is_development() {
         return Err(ApiError::not_found());
     }
@@ -34,5 +34,5 @@ async fn list(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<
         })
         .collect();
     let list = ListJson { data, total_count: outbox::count(&state.pool).await?.max(0) as u64 };
-    Ok(Json(serde_json::json!({ "response": list, "client": null })))
+    Ok(Json(Envelope::alone(list)))
 }

@@ -1,38 +1,28 @@
-//! The current user (`/me`), their memberships and invitations, and
-//! organizations. Pending sessions may call these: they are what the
-//! choose-organization task needs.
+//! The current user (`/me`) and their password. A pending session may call
+//! these: the reset-password task changes the password here.
 
-use crate::ctx::Ctx;
-use crate::lockout::within_budget;
+use crate::ctx::{Ctx, LiveSession};
 use crate::error::{ApiError, ApiResult};
-use crate::input::{Body, Query};
+use crate::input::Body;
 use crate::password::{self, Secret};
-use crate::render;
 use crate::state::AppState;
-use crate::store::{self, orgs};
-use crate::input::Path;
+use crate::store;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use vestibule_protocol::wire::{is_valid_slug, slug_from_name, ListJson};
-use vestibule_protocol::{ErrorCode, TaskKey};
+use vestibule_protocol::{ErrorCode, SessionStatus, TaskKey};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
         .route("/me/change_password", post(change_password))
-        .route("/me/organization_memberships", get(memberships))
-        .route("/me/organization_invitations", get(invitations))
-        .route("/me/organization_invitations/{id}/accept", post(accept))
-        .route("/organizations", post(create_organization))
-        .route("/organizations/{id}", get(organization))
 }
 
 async fn me(ctx: Ctx) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
-    let json = render::user(&ctx.state, &ctx.state.settings(), &user).await?;
+    let user = ctx.current_user().await?;
+    let json = crate::resources::user(&ctx.state, &ctx.state.settings(), &user).await?;
     ctx.reply(StatusCode::OK, json).await
 }
 
@@ -44,7 +34,7 @@ async fn me(ctx: Ctx) -> ApiResult<Response> {
 /// new password must pass the password rules and differ from the current
 /// one. Other sessions of the user end when asked, in the same transaction.
 async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
-    let (session, user, view) = ctx.current_session().await?;
+    let LiveSession { session, user, state: view } = ctx.current_session().await?;
     let new_password = Secret(f.req("new_password")?.to_string());
     let sign_out_others = f.bool("sign_out_of_other_sessions")?.unwrap_or(false);
     let resetting = view.tasks.contains(&TaskKey::ResetPassword);
@@ -56,15 +46,15 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
             Some(current) => {
                 let current = Secret(current.to_string());
                 let message = "Your current password is incorrect.";
-                let guess = password::guess(&ctx.state, &current, user.password_hash.clone(), "current_password", message);
-                within_budget(&ctx.state, &user.id, guess).await?;
+                let guess = crate::password::guess(&ctx.state.hashing, &ctx.state.dummy_hash, &current, user.password_hash.clone(), "current_password", message);
+                ctx.state.lockout().within_budget(&user.id, guess).await?;
                 proved_now = true;
             }
         }
     }
     let emails: Vec<String> = store::users::emails(&ctx.state.pool, &user.id).await?.into_iter().map(|e| e.email).collect();
     let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
-    password::check_new(&ctx.state, &new_password.0, "new_password", &inputs).await?;
+    password::check_new(&ctx.state.new_password_rules(), &new_password.0, "new_password", &inputs).await?;
     if password::verify(&ctx.state.hashing, &new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
         return Err(ApiError::field(
             ErrorCode::FormPasswordValidationFailed,
@@ -81,106 +71,10 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         store::sessions::first_factor_verified(&mut *tx, &session.id, now).await?;
     }
     if sign_out_others {
-        store::sessions::finish_all_of_user(&mut *tx, &user.id, Some(&session.id), "revoked", now).await?;
+        store::sessions::finish_all_of_user(&mut *tx, &user.id, Some(&session.id), SessionStatus::Revoked, now).await?;
     }
     tx.commit().await?;
     let user = store::users::by_id(&ctx.state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
-    let json = render::user(&ctx.state, &settings, &user).await?;
+    let json = crate::resources::user(&ctx.state, &settings, &user).await?;
     ctx.reply(StatusCode::OK, json).await
-}
-
-async fn memberships(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
-    let (limit, offset) = q.page()?;
-    let rows = orgs::memberships_of_user(&ctx.state.pool, &user.id, limit, offset).await?;
-    let total = orgs::count_memberships(&ctx.state.pool, &user.id).await?;
-    let list = ListJson { data: rows.iter().map(render::membership).collect(), total_count: total.max(0) as u64 };
-    ctx.reply(StatusCode::OK, list).await
-}
-
-async fn invitations(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
-    let (limit, offset) = q.page()?;
-    let statuses = q.all("status");
-    let status = match statuses.as_slice() {
-        [] => "pending",
-        [s] if matches!(*s, "pending" | "accepted" | "revoked") => s,
-        _ => return Err(ApiError::invalid("status")),
-    };
-    let rows = orgs::invitations_for_user(&ctx.state.pool, &user.id, status, limit, offset).await?;
-    let total = orgs::count_invitations_for_user(&ctx.state.pool, &user.id, status).await?;
-    let list = ListJson { data: rows.iter().map(render::invitation).collect(), total_count: total.max(0) as u64 };
-    ctx.reply(StatusCode::OK, list).await
-}
-
-async fn accept(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
-    let inv = orgs::invitation(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
-    let verified = store::users::emails(&ctx.state.pool, &user.id)
-        .await?
-        .into_iter()
-        .any(|e| e.verified && e.email == inv.email);
-    if !verified {
-        return Err(ApiError::not_found());
-    }
-    let now = ctx.state.now();
-    let mut tx = ctx.state.pool.begin().await?;
-    if !orgs::accept_invitation(&mut *tx, &inv.id, now).await? {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This invitation is no longer pending."));
-    }
-    orgs::add_member(&mut *tx, &inv.organization_id, &user.id, &inv.role, now).await?;
-    tx.commit().await?;
-    let inv = orgs::invitation(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
-    ctx.reply(StatusCode::OK, render::invitation(&inv)).await
-}
-
-/// Reads and checks an organization's name and slug (derived from the name
-/// when absent).
-pub fn name_and_slug(f: &crate::input::Fields) -> ApiResult<(String, String)> {
-    let name = f.req("name")?.trim().to_string();
-    if name.is_empty() || name.chars().count() > 256 {
-        return Err(ApiError::field(ErrorCode::FormParamFormatInvalid, "name", "Enter a name of 1 to 256 characters."));
-    }
-    let slug = match f.opt("slug")? {
-        Some(s) => s.trim().to_string(),
-        None => slug_from_name(&name),
-    };
-    if !is_valid_slug(&slug) || slug.len() > 64 {
-        return Err(ApiError::field(
-            ErrorCode::FormParamFormatInvalid,
-            "slug",
-            "Use lowercase letters, digits and single hyphens (for example acme-inc).",
-        ));
-    }
-    Ok((name, slug))
-}
-
-/// The error for a taken slug.
-pub fn slug_taken() -> ApiError {
-    ApiError::field(ErrorCode::FormIdentifierExists, "slug", "This slug is already taken. Choose another.")
-}
-
-async fn create_organization(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
-    let settings = ctx.state.settings();
-    let (name, slug) = name_and_slug(&f)?;
-    if !(settings.organizations_enabled && settings.create_organization_enabled && user.create_organization_enabled) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "You cannot create organizations."));
-    }
-    let now = ctx.state.now();
-    let mut tx = ctx.state.pool.begin().await?;
-    let id = orgs::insert(&mut tx, &name, &slug, Some(&user.id), now).await?.ok_or_else(slug_taken)?;
-    tx.commit().await?;
-    let org = orgs::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
-    ctx.reply(StatusCode::OK, render::organization(&org)).await
-}
-
-async fn organization(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
-    let not_found = || {
-        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::OrganizationNotFoundOrUnauthorized, "Organization not found, or you are not a member.")
-    };
-    orgs::role_of(&ctx.state.pool, &id, &user.id).await?.ok_or_else(not_found)?;
-    let org = orgs::by_id(&ctx.state.pool, &id).await?.ok_or_else(not_found)?;
-    ctx.reply(StatusCode::OK, render::organization(&org)).await
 }

@@ -5,10 +5,9 @@
 //! guess at a secret; a wrong code keeps the secret, but the fifth one
 //! discards it and enrolment starts over.
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LiveSession};
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
-use crate::lockout::within_budget;
 use crate::state::AppState;
 use crate::store::{self, second_factors};
 use axum::http::StatusCode;
@@ -51,7 +50,7 @@ fn totp_json(row: &second_factors::TotpRow) -> TotpJson {
 /// verified (a reload or a wrong code keeps it). A verified TOTP must be
 /// deleted before another is made.
 async fn create_totp(ctx: Ctx) -> ApiResult<Response> {
-    let (_, user, _) = ctx.current_session().await?;
+    let user = ctx.current_user().await?;
     let settings = ctx.state.settings();
     if !settings.totp_enabled {
         return Err(method_off("The authenticator app"));
@@ -89,14 +88,14 @@ async fn create_totp(ctx: Ctx) -> ApiResult<Response> {
 /// are on, a set of backup codes comes with the answer.
 async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let code = f.req("code")?.to_string();
-    let (_, user, _) = ctx.current_session().await?;
+    let user = ctx.current_user().await?;
     let state = &ctx.state;
     let row = second_factors::totp_of(&state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
     if row.verified {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "The authenticator app is already verified."));
     }
     let first_factor = !user.two_factor_enabled;
-    match within_budget(state, &user.id, crate::totp::check(state, &user.id, &code, true)).await {
+    match state.lockout().within_budget(&user.id, crate::totp::check(state, &user.id, &code, true)).await {
         Ok(()) => {}
         Err(e) if e.code == ErrorCode::FormCodeIncorrect => {
             if second_factors::count_enrolment_miss(&state.pool, &user.id).await? >= ENROLMENT_TRIES {
@@ -124,7 +123,7 @@ async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
 /// Removing a verified one needs a fresh first factor (reverification);
 /// an enrolment not yet verified is no factor and goes without.
 async fn delete_totp(ctx: Ctx) -> ApiResult<Response> {
-    let (session, user, _) = ctx.current_session().await?;
+    let LiveSession { session, user, .. } = ctx.current_session().await?;
     let row = second_factors::totp_of(&ctx.state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
     if row.verified {
         crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;
@@ -137,7 +136,7 @@ async fn delete_totp(ctx: Ctx) -> ApiResult<Response> {
 /// A user who already has a second factor needs a fresh first factor
 /// (reverification); the first set, made during setup, goes without.
 async fn create_backup_codes(ctx: Ctx) -> ApiResult<Response> {
-    let (session, user, _) = ctx.current_session().await?;
+    let LiveSession { session, user, .. } = ctx.current_session().await?;
     if !ctx.state.settings().backup_code_enabled {
         return Err(method_off("Backup codes"));
     }

@@ -7,7 +7,6 @@
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Path};
-use crate::lockout::within_budget;
 use crate::render;
 use crate::state::AppState;
 use crate::store::{self, phones::{Added, PhoneRow}};
@@ -15,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{patch, post};
 use axum::Router;
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{Channel, ErrorCode, Strategy};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -48,7 +47,7 @@ fn taken() -> ApiError {
 }
 
 async fn load(ctx: &Ctx, id: &str) -> ApiResult<(PhoneRow, store::users::UserRow)> {
-    let (_, user, _) = ctx.current_session().await?;
+    let user = ctx.current_user().await?;
     let row = store::phones::by_id(&ctx.state.pool, &user.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok((row, user))
 }
@@ -57,7 +56,7 @@ async fn load(ctx: &Ctx, id: &str) -> ApiResult<(PhoneRow, store::users::UserRow
 /// or answers the user's own unverified one with the same digits.
 async fn create(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let phone = parse_phone(f.req("phone_number")?)?;
-    let (_, user, _) = ctx.current_session().await?;
+    let user = ctx.current_user().await?;
     if !ctx.state.settings().phone_code_enabled {
         return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "Phone numbers are not enabled on this instance."));
     }
@@ -90,14 +89,12 @@ async fn create(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
 
 /// `POST /me/phone_numbers/{id}/prepare_verification` (`strategy=phone_code`).
 async fn prepare_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    if f.req("strategy")? != "phone_code" {
-        return Err(ApiError::invalid("strategy"));
-    }
+    f.strategy(&[Strategy::PhoneCode])?;
     let (row, _) = load(&ctx, &id).await?;
     if row.verified {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This number is already verified."));
     }
-    crate::codes::send(&ctx.state, &code_subject(&row), "sms", &row.phone, "verify your phone number").await?;
+    crate::codes::send(&ctx.state, &code_subject(&row), Channel::Sms, &row.phone, "verify your phone number").await?;
     ctx.reply(StatusCode::OK, render::phone_number(&row, None)).await
 }
 
@@ -111,7 +108,7 @@ async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     }
     let subject = code_subject(&row);
     let state = &ctx.state;
-    within_budget(state, &user.id, crate::codes::guess(state, &subject, &row.phone, &code))
+    state.lockout().within_budget(&user.id, crate::codes::guess(state, &subject, &row.phone, &code))
     .await?;
     if store::phones::verified_elsewhere(&state.pool, &row.phone, &user.id).await? {
         return Err(taken());
@@ -183,7 +180,7 @@ async fn correct_number(ctx: Ctx, id: &str, input: &str) -> ApiResult<Response> 
 /// `DELETE /me/phone_numbers/{id}`. A verified number needs a fresh first
 /// factor (reverification); an unverified one goes without.
 async fn remove(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
-    let (session, _, _) = ctx.current_session().await?;
+    let session = ctx.current_session().await?.session;
     let (row, _) = load(&ctx, &id).await?;
     if row.verified {
         crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;

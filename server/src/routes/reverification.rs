@@ -7,12 +7,10 @@
 //! and the per-IP limit like sign-in; a code is bound to the primary email
 //! address it was sent to.
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LiveSession};
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Path};
-use crate::lockout::within_budget;
-use crate::password::{self, Secret};
-use crate::render;
+use crate::password::Secret;
 use crate::state::AppState;
 use crate::store::{self, sessions::SessionRow, users::UserRow};
 use axum::http::StatusCode;
@@ -20,6 +18,7 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::Router;
 use vestibule_protocol::wire::{FactorJson, SessionVerificationJson, VerificationJson};
+use vestibule_protocol::{Channel, SessionVerificationStatus, Strategy, VerificationStatus};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -51,28 +50,27 @@ async fn reply(ctx: Ctx, session: &SessionRow, user: &UserRow, stage: Stage) -> 
     let email = primary_email(state, user).await?;
     let mut factors = Vec::new();
     if user.password_hash.is_some() {
-        factors.push(FactorJson { strategy: "password".into(), ..FactorJson::default() });
+        factors.push(FactorJson::new(Strategy::Password));
     }
     factors.push(FactorJson {
-        strategy: "email_code".into(),
         safe_identifier: Some(email.email.clone()),
         email_address_id: Some(email.id.clone()),
         primary: Some(true),
-        ..FactorJson::default()
+        ..FactorJson::new(Strategy::EmailCode)
     });
     let row = store::sessions::by_id(&state.pool, &session.id).await?.ok_or_else(ApiError::not_found)?;
-    let (session_json, _) = render::session(state, &state.settings(), &row, &ctx.azp()).await?;
+    let (session_json, _) = crate::resources::session(state, &state.settings(), &row, &ctx.azp()).await?;
     let (status, first) = match stage {
-        Stage::Waiting(v) => ("needs_first_factor", v),
+        Stage::Waiting(v) => (SessionVerificationStatus::NeedsFirstFactor, v),
         Stage::Complete => (
-            "complete",
-            Some(VerificationJson { object: Some("verification".into()), status: "verified".into(), ..VerificationJson::default() }),
+            SessionVerificationStatus::Complete,
+            Some(VerificationJson { object: Some("verification".into()), status: VerificationStatus::Verified, ..VerificationJson::default() }),
         ),
     };
     let json = SessionVerificationJson {
         object: "session_verification".into(),
         id: format!("sv_{}", session.id.trim_start_matches("sess_")),
-        status: status.into(),
+        status,
         level: "first_factor".into(),
         session: Some(session_json),
         supported_first_factors: factors,
@@ -89,26 +87,24 @@ async fn start(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Res
     if !matches!(f.req("level")?, "first_factor" | "second_factor" | "multi_factor") {
         return Err(ApiError::invalid("level"));
     }
-    let (session, user, _) = ctx.live_session(&id).await?;
+    let LiveSession { session, user, .. } = ctx.live_session(&id).await?;
     reply(ctx, &session, &user, Stage::Waiting(None)).await
 }
 
 /// `POST .../verify/prepare_first_factor` (`strategy=email_code`,
 /// `email_address_id` optional): emails a code to the primary address.
 async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    if f.req("strategy")? != "email_code" {
-        return Err(ApiError::invalid("strategy"));
-    }
-    let (session, user, _) = ctx.live_session(&id).await?;
+    let strategy = f.strategy(&[Strategy::EmailCode])?;
+    let LiveSession { session, user, .. } = ctx.live_session(&id).await?;
     let email = primary_email(&ctx.state, &user).await?;
     if f.opt("email_address_id")?.is_some_and(|given| given != email.id) {
         return Err(ApiError::invalid("email_address_id"));
     }
-    crate::codes::send(&ctx.state, &code_subject(&session), "email", &email.email, "confirm it's you").await?;
+    crate::codes::send(&ctx.state, &code_subject(&session), Channel::Email, &email.email, "confirm it's you").await?;
     let sent = VerificationJson {
         object: Some("verification".into()),
-        status: "unverified".into(),
-        strategy: Some("email_code".into()),
+        status: VerificationStatus::Unverified,
+        strategy: Some(strategy),
         attempts: Some(0),
         expire_at: Some(ctx.state.now() + crate::codes::TTL_MS),
     };
@@ -118,22 +114,18 @@ async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
 /// `POST .../verify/attempt_first_factor` (`strategy=password` with
 /// `password`, or `strategy=email_code` with `code`).
 async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let strategy = f.req("strategy")?;
-    let secret = match strategy {
-        "password" => Secret(f.req("password")?.to_string()),
-        "email_code" => Secret(f.req("code")?.to_string()),
-        _ => return Err(ApiError::invalid("strategy")),
-    };
+    let strategy = f.strategy(&[Strategy::Password, Strategy::EmailCode])?;
+    let secret = Secret(f.req(if strategy == Strategy::Password { "password" } else { "code" })?.to_string());
     ctx.state.check_ip(ctx.ip)?;
-    let (session, user, _) = ctx.live_session(&id).await?;
+    let LiveSession { session, user, .. } = ctx.live_session(&id).await?;
     let state = &ctx.state;
-    if strategy == "password" {
+    if strategy == Strategy::Password {
         let message = "Password is incorrect. Try again, or use another method.";
-        within_budget(state, &user.id, password::guess(state, &secret, user.password_hash.clone(), "password", message)).await?;
+        state.lockout().within_budget(&user.id, crate::password::guess(&state.hashing, &state.dummy_hash, &secret, user.password_hash.clone(), "password", message)).await?;
     } else {
         let email = primary_email(state, &user).await?.email;
         let subject = code_subject(&session);
-        within_budget(state, &user.id, crate::codes::guess(state, &subject, &email, &secret.0))
+        state.lockout().within_budget(&user.id, crate::codes::guess(state, &subject, &email, &secret.0))
         .await?;
     }
     store::sessions::first_factor_verified(&state.pool, &session.id, state.now()).await?;

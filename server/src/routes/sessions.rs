@@ -1,10 +1,9 @@
 //! Sessions of the client: touch (set the active organization), tokens,
 //! end, remove, and sign out of all.
 
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, LiveSession};
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
-use crate::render;
 use crate::state::AppState;
 use crate::store;
 use crate::input::Path;
@@ -13,7 +12,7 @@ use axum::response::Response;
 use axum::routing::{delete, post};
 use axum::Router;
 use vestibule_protocol::wire::TokenJson;
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{ErrorCode, SessionStatus};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -32,7 +31,7 @@ async fn touch(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Res
             return Err(ApiError::invalid("intent"));
         }
     }
-    let (row, user, _) = ctx.live_session(&id).await?;
+    let LiveSession { session: row, user, .. } = ctx.live_session(&id).await?;
     let now = ctx.state.now();
     let org = if f.has("active_organization_id") {
         match f.opt("active_organization_id")? {
@@ -56,12 +55,12 @@ async fn touch(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Res
     store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&row.id), now).await?;
     tx.commit().await?;
     let row = store::sessions::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
-    let (json, _) = render::session(&ctx.state, &ctx.state.settings(), &row, &ctx.azp()).await?;
+    let (json, _) = crate::resources::session(&ctx.state, &ctx.state.settings(), &row, &ctx.azp()).await?;
     ctx.reply(StatusCode::OK, json).await
 }
 
 async fn tokens(mut ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let (row, user, view) = ctx.live_session(&id).await?;
+    let LiveSession { session: row, user, state: view } = ctx.live_session(&id).await?;
     if let Some(org_id) = f.opt("organization_id")? {
         if row.active_organization_id.as_deref() != Some(org_id)
             && store::orgs::role_of(&ctx.state.pool, org_id, &user.id).await?.is_none()
@@ -70,7 +69,7 @@ async fn tokens(mut ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResul
         }
     }
     store::sessions::touch(&ctx.state.pool, &row.id, ctx.state.now()).await?;
-    let jwt = render::mint_token(&ctx.state, &ctx.state.settings(), &row, &view, &ctx.azp()).await?;
+    let jwt = crate::resources::mint_token(&ctx.state, &ctx.state.settings(), &row, &view, &ctx.azp()).await?;
     let is_last_active = ctx.client()?.last_active_session_id.as_deref() == Some(row.id.as_str());
     if is_last_active {
         ctx.session_cookie(Some(jwt.clone()));
@@ -82,8 +81,8 @@ async fn tokens_template(_ctx: Ctx, Path((_id, _template)): Path<(String, String
     Err(ApiError::not_found())
 }
 
-async fn finish(ctx: Ctx, id: String, status: &str) -> ApiResult<Response> {
-    let (row, _, _) = ctx.live_session(&id).await?;
+async fn finish(ctx: Ctx, id: String, status: SessionStatus) -> ApiResult<Response> {
+    let row = ctx.live_session(&id).await?.session;
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
     store::sessions::finish(&mut *tx, &row.id, status, now).await?;
@@ -92,25 +91,25 @@ async fn finish(ctx: Ctx, id: String, status: &str) -> ApiResult<Response> {
     }
     tx.commit().await?;
     let row = store::sessions::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
-    let (json, _) = render::session(&ctx.state, &ctx.state.settings(), &row, &ctx.azp()).await?;
+    let (json, _) = crate::resources::session(&ctx.state, &ctx.state.settings(), &row, &ctx.azp()).await?;
     ctx.reply(StatusCode::OK, json).await
 }
 
 async fn end(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
-    finish(ctx, id, "ended").await
+    finish(ctx, id, SessionStatus::Ended).await
 }
 
 async fn remove(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
-    finish(ctx, id, "removed").await
+    finish(ctx, id, SessionStatus::Removed).await
 }
 
 async fn sign_out_all(ctx: Ctx) -> ApiResult<Response> {
     let client = ctx.client()?.clone();
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    store::sessions::finish_all_of_client(&mut *tx, &client.id, "ended", now).await?;
+    store::sessions::finish_all_of_client(&mut *tx, &client.id, SessionStatus::Ended, now).await?;
     store::clients::set_last_active_session(&mut *tx, &client.id, None, now).await?;
     tx.commit().await?;
-    let json = render::client(&ctx.state, &client, &ctx.azp()).await?;
+    let json = crate::resources::client(&ctx.state, &client, &ctx.azp()).await?;
     ctx.reply(StatusCode::OK, json).await
 }

@@ -11,18 +11,18 @@
 use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
-use crate::password::{self, Secret};
+use crate::password::Secret;
 use crate::render;
 use crate::state::AppState;
-use crate::lockout::within_budget;
 use crate::store::{self, sign_ins::SignInRow, users::UserRow};
 use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
+use vestibule_protocol::Channel;
 use vestibule_protocol::wire::FactorJson;
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{ErrorCode, SignInStatus, Strategy};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -44,9 +44,8 @@ const SIGN_IN_LIFETIME_MS: i64 = 24 * 3600 * 1000;
 
 async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let identifier = f.req("identifier")?.trim().to_lowercase();
-    let strategy = f.opt("strategy")?;
-    if strategy.is_some_and(|s| s != "password") {
-        return Err(ApiError::invalid("strategy"));
+    if f.opt("strategy")?.is_some() {
+        f.strategy(&[Strategy::Password])?;
     }
     let password = f.opt("password")?.map(|p| Secret(p.to_string()));
     ctx.state.check_ip(ctx.ip)?;
@@ -54,30 +53,14 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let user = store::users::by_email(&ctx.state.pool, &identifier).await?;
     let Some(user) = user else {
         if let Some(p) = &password {
-            password::verify(&ctx.state.hashing, p, None, &ctx.state.dummy_hash).await?;
+            crate::password::verify(&ctx.state.hashing, p, None, &ctx.state.dummy_hash).await?;
         }
         return Err(ApiError::field(ErrorCode::FormIdentifierNotFound, "identifier", "Couldn't find your account."));
     };
     let client = ctx.ensure_client().await?;
     let now = ctx.state.now();
-    let row = SignInRow {
-        id: crate::ids::new_id("sia"),
-        client_id: client.id.clone(),
-        identifier: Some(identifier),
-        user_id: Some(user.id.clone()),
-        status: "needs_first_factor".into(),
-        first_factor_strategy: None,
-        first_factor_status: None,
-        created_session_id: None,
-        second_factors: None,
-        second_factor_strategy: None,
-        second_factor_status: None,
-        created_at: now,
-        updated_at: now,
-        abandon_at: now + SIGN_IN_LIFETIME_MS,
-    };
     let mut tx = ctx.state.pool.begin().await?;
-    store::sign_ins::insert(&mut *tx, &row).await?;
+    let row = store::sign_ins::start(&mut *tx, &client.id, &identifier, &user.id, now, SIGN_IN_LIFETIME_MS).await?;
     store::clients::set_sign_in(&mut *tx, &client.id, Some(&row.id), now).await?;
     tx.commit().await?;
     let row = match password {
@@ -96,14 +79,14 @@ async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
 }
 
 async fn load_open(ctx: &Ctx, id: &str) -> ApiResult<(SignInRow, UserRow)> {
-    load_waiting(ctx, id, "needs_first_factor").await
+    load_waiting(ctx, id, SignInStatus::NeedsFirstFactor).await
 }
 
 /// The sign-in `id` of the caller's client, if its status is `status`, and its user.
-async fn load_waiting(ctx: &Ctx, id: &str, status: &str) -> ApiResult<(SignInRow, UserRow)> {
+async fn load_waiting(ctx: &Ctx, id: &str, status: SignInStatus) -> ApiResult<(SignInRow, UserRow)> {
     let row = store::sign_ins::by_id(&ctx.state.pool, &ctx.client()?.id, id).await?.ok_or_else(ApiError::not_found)?;
     if row.status != status {
-        let what = if status == "needs_first_factor" { "a first" } else { "a second" };
+        let what = if status == SignInStatus::NeedsFirstFactor { "a first" } else { "a second" };
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, format!("This sign-in is not waiting for {what} factor.")));
     }
     let user_id = row.user_id.clone().ok_or_else(ApiError::not_found)?;
@@ -112,46 +95,32 @@ async fn load_waiting(ctx: &Ctx, id: &str, status: &str) -> ApiResult<(SignInRow
 }
 
 fn code_subject(row: &SignInRow) -> String {
-    format!("sign_in:{}:email_code", row.id)
+    format!("sign_in:{}:{}", row.id, Strategy::EmailCode)
 }
 
 async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    if f.req("strategy")? != "email_code" {
-        return Err(ApiError::invalid("strategy"));
-    }
+    let strategy = f.strategy(&[Strategy::EmailCode])?;
     let (row, user) = load_open(&ctx, &id).await?;
     let email = primary_email(&ctx.state, &user.id).await?;
-    crate::codes::send(&ctx.state, &code_subject(&row), "email", &email, "sign in").await?;
-    let now = ctx.state.now();
-    store::sign_ins::update_first_factor(&ctx.state.pool, &row.id, "needs_first_factor", "email_code", "unverified", None, now).await?;
-    let row = SignInRow {
-        first_factor_strategy: Some("email_code".into()),
-        first_factor_status: Some("unverified".into()),
-        updated_at: now,
-        ..row
-    };
+    crate::codes::send(&ctx.state, &code_subject(&row), Channel::Email, &email, "sign in").await?;
+    let row = store::sign_ins::first_factor_prepared(&ctx.state.pool, &row.id, strategy, ctx.state.now()).await?;
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
 
 async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let strategy = f.req("strategy")?;
-    let secret = match strategy {
-        "password" => f.req("password")?,
-        "email_code" => f.req("code")?,
-        _ => return Err(ApiError::invalid("strategy")),
-    };
-    let secret = Secret(secret.to_string());
+    let strategy = f.strategy(&[Strategy::Password, Strategy::EmailCode])?;
+    let secret = Secret(f.req(if strategy == Strategy::Password { "password" } else { "code" })?.to_string());
     ctx.state.check_ip(ctx.ip)?;
     let (row, user) = load_open(&ctx, &id).await?;
     refuse_second_session(&ctx).await?;
-    let row = if strategy == "password" {
+    let row = if strategy == Strategy::Password {
         attempt_password(&ctx, row, &user, &secret).await?
     } else {
         let subject = code_subject(&row);
         let email = primary_email(&ctx.state, &user.id).await?;
-        within_budget(&ctx.state, &user.id, crate::codes::guess(&ctx.state, &subject, &email, &secret.0))
+        ctx.state.lockout().within_budget(&user.id, crate::codes::guess(&ctx.state, &subject, &email, &secret.0))
         .await?;
-        after_first_factor(&ctx, row, &user, "email_code").await?
+        after_first_factor(&ctx, row, &user, strategy).await?
     };
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
@@ -168,9 +137,9 @@ async fn refuse_second_session(ctx: &Ctx) -> ApiResult<()> {
     let Some(id) = ctx.client.as_ref().and_then(|c| c.last_active_session_id.clone()) else {
         return Ok(());
     };
-    if let Ok((row, _, _)) = ctx.live_session(&id).await {
+    if let Ok(live) = ctx.live_session(&id).await {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::SessionExists, "You're already signed in.")
-            .with_session(&row.id));
+            .with_session(&live.session.id));
     }
     Ok(())
 }
@@ -181,7 +150,7 @@ async fn refuse_second_session(ctx: &Ctx) -> ApiResult<()> {
 async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &Secret) -> ApiResult<SignInRow> {
     let state = &ctx.state;
     let message = "Password is incorrect. Try again, or use another method.";
-    within_budget(state, &user.id, password::guess(state, password, user.password_hash.clone(), "password", message)).await?;
+    state.lockout().within_budget(&user.id, crate::password::guess(&state.hashing, &state.dummy_hash, password, user.password_hash.clone(), "password", message)).await?;
     let breached = state.breached.contains(&password.0);
     if (user.password_compromised || breached) && state.settings().force_password_reset {
         if breached && !user.password_compromised {
@@ -193,7 +162,7 @@ async fn attempt_password(ctx: &Ctx, row: SignInRow, user: &UserRow, password: &
             "Your password may be compromised. To protect your account, sign in with a code sent to your email, then set a new password.",
         ));
     }
-    after_first_factor(ctx, row, user, "password").await
+    after_first_factor(ctx, row, user, Strategy::Password).await
 }
 
 /// The second factors a user can sign in with, in the order offered.
@@ -201,7 +170,7 @@ async fn second_factors_of(state: &AppState, user_id: &str) -> ApiResult<Vec<Fac
     let enrolled = store::second_factors::enrolled(&state.pool, user_id).await?;
     let mut factors = Vec::new();
     if enrolled.totp {
-        factors.push(FactorJson { strategy: "totp".into(), ..FactorJson::default() });
+        factors.push(FactorJson::new(Strategy::Totp));
     }
     if enrolled.phones > 0 {
         let mut phones: Vec<_> = store::phones::of_user(&state.pool, user_id)
@@ -212,16 +181,15 @@ async fn second_factors_of(state: &AppState, user_id: &str) -> ApiResult<Vec<Fac
         phones.sort_by_key(|p| !p.default_second_factor);
         for p in phones {
             factors.push(FactorJson {
-                strategy: "phone_code".into(),
                 safe_identifier: Some(crate::phone::masked(&p.phone)),
                 phone_number_id: Some(p.id.clone()),
                 primary: Some(p.default_second_factor),
-                ..FactorJson::default()
+                ..FactorJson::new(Strategy::PhoneCode)
             });
         }
     }
     if enrolled.backup_codes_remaining > 0 {
-        factors.push(FactorJson { strategy: "backup_code".into(), ..FactorJson::default() });
+        factors.push(FactorJson::new(Strategy::BackupCode));
     }
     Ok(factors)
 }
@@ -229,41 +197,29 @@ async fn second_factors_of(state: &AppState, user_id: &str) -> ApiResult<Vec<Fac
 /// After a right first factor: a user with a second factor must give it
 /// next; anyone else is signed in. The first factor alone neither spends
 /// nor resets the lockout budget: only a finished sign-in resets it.
-async fn after_first_factor(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str) -> ApiResult<SignInRow> {
+async fn after_first_factor(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: Strategy) -> ApiResult<SignInRow> {
     let state = &ctx.state;
     let factors = second_factors_of(state, &user.id).await?;
     if factors.is_empty() {
         return complete(ctx, row, user, strategy, None).await;
     }
-    let json = serde_json::to_string(&factors).map_err(ApiError::internal)?;
-    let now = state.now();
-    store::sign_ins::await_second_factor(&state.pool, &row.id, strategy, &json, now).await?;
-    Ok(SignInRow {
-        status: "needs_second_factor".into(),
-        first_factor_strategy: Some(strategy.into()),
-        first_factor_status: Some("verified".into()),
-        second_factors: Some(json),
-        updated_at: now,
-        ..row
-    })
+    Ok(store::sign_ins::await_second_factor(&state.pool, &row.id, strategy, &factors, state.now()).await?)
 }
 
 fn second_factor_subject(row: &SignInRow) -> String {
-    format!("sign_in:{}:phone_code", row.id)
+    format!("sign_in:{}:{}", row.id, Strategy::PhoneCode)
 }
 
 /// `POST /client/sign_ins/{id}/prepare_second_factor` (`strategy=phone_code`,
 /// `phone_number_id` optional: the default number otherwise): sends an SMS code.
 async fn prepare_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    if f.req("strategy")? != "phone_code" {
-        return Err(ApiError::invalid("strategy"));
-    }
+    let strategy = f.strategy(&[Strategy::PhoneCode])?;
     let wanted = f.opt("phone_number_id")?.map(str::to_string);
-    let (row, user) = load_waiting(&ctx, &id, "needs_second_factor").await?;
-    let offered: Vec<FactorJson> = row.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
-    let factor = offered
+    let (row, user) = load_waiting(&ctx, &id, SignInStatus::NeedsSecondFactor).await?;
+    let factor = row
+        .second_factors
         .iter()
-        .filter(|f| f.strategy == "phone_code")
+        .filter(|f| f.strategy == strategy)
         .find(|f| wanted.is_none() || f.phone_number_id == wanted)
         .ok_or_else(|| ApiError::invalid(if wanted.is_some() { "phone_number_id" } else { "strategy" }))?;
     let phone_id = factor.phone_number_id.clone().unwrap_or_default();
@@ -271,30 +227,19 @@ async fn prepare_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
         .await?
         .filter(|p| p.verified && p.reserved_for_second_factor)
         .ok_or_else(ApiError::not_found)?;
-    crate::codes::send(&ctx.state, &second_factor_subject(&row), "sms", &phone.phone, "sign in").await?;
-    let now = ctx.state.now();
-    store::sign_ins::second_factor_prepared(&ctx.state.pool, &row.id, "phone_code", now).await?;
-    let row = SignInRow {
-        second_factor_strategy: Some("phone_code".into()),
-        second_factor_status: Some("unverified".into()),
-        updated_at: now,
-        ..row
-    };
+    crate::codes::send(&ctx.state, &second_factor_subject(&row), Channel::Sms, &phone.phone, "sign in").await?;
+    let row = store::sign_ins::second_factor_prepared(&ctx.state.pool, &row.id, strategy, ctx.state.now()).await?;
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
 
 /// `POST /client/sign_ins/{id}/attempt_second_factor` (`strategy` = `totp`,
 /// `phone_code` or `backup_code`, `code`): a right code creates the session.
 async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let strategy = f.req("strategy")?.to_string();
-    if !matches!(strategy.as_str(), "totp" | "phone_code" | "backup_code") {
-        return Err(ApiError::invalid("strategy"));
-    }
+    let strategy = f.strategy(&Strategy::SECOND_FACTORS)?;
     let code = Secret(f.req("code")?.to_string());
     ctx.state.check_ip(ctx.ip)?;
-    let (row, user) = load_waiting(&ctx, &id, "needs_second_factor").await?;
-    let offered: Vec<FactorJson> = row.second_factors.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
-    if !offered.iter().any(|f| f.strategy == strategy) {
+    let (row, user) = load_waiting(&ctx, &id, SignInStatus::NeedsSecondFactor).await?;
+    if !row.second_factors.iter().any(|f| f.strategy == strategy) {
         return Err(ApiError::invalid("strategy"));
     }
     refuse_second_session(&ctx).await?;
@@ -304,7 +249,7 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
     if let Some(until) = store::users::locked_until(&state.pool, &user.id).await?.filter(|u| *u > now) {
         return Err(crate::lockout::locked(until, now));
     }
-    if strategy != "phone_code" && !store::sign_ins::reserve_second_factor_try(&state.pool, &row.id, SECOND_FACTOR_TRIES).await? {
+    if strategy != Strategy::PhoneCode && !store::sign_ins::reserve_second_factor_try(&state.pool, &row.id, SECOND_FACTOR_TRIES).await? {
         return Err(ApiError::field(
             ErrorCode::VerificationFailed,
             "code",
@@ -312,20 +257,20 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
         ));
     }
     let subject = second_factor_subject(&row);
-    let phone = match strategy.as_str() {
-        "phone_code" => Some(sms_destination(state, &subject, &user.id).await?),
+    let phone = match strategy {
+        Strategy::PhoneCode => Some(sms_destination(state, &subject, &user.id).await?),
         _ => None,
     };
     let check = async {
-        match (strategy.as_str(), phone) {
-            ("totp", _) => crate::totp::check(state, &user.id, &code.0, false).await,
-            ("phone_code", Some(phone)) => crate::codes::guess(state, &subject, &phone, &code.0).await,
+        match (strategy, phone) {
+            (Strategy::Totp, _) => crate::totp::check(state, &user.id, &code.0, false).await,
+            (Strategy::PhoneCode, Some(phone)) => crate::codes::guess(state, &subject, &phone, &code.0).await,
             _ => crate::backup_codes::check(state, &user.id, &code.0).await,
         }
     };
-    within_budget(state, &user.id, check).await?;
-    let first = row.first_factor_strategy.clone().unwrap_or_default();
-    let row = complete(&ctx, row, &user, &first, Some(&strategy)).await?;
+    state.lockout().within_budget(&user.id, check).await?;
+    let first = row.first_factor_strategy.ok_or_else(|| ApiError::internal("a sign-in waiting for a second factor has no first"))?;
+    let row = complete(&ctx, row, &user, first, Some(strategy)).await?;
     ctx.reply(StatusCode::OK, render::sign_in(&row)).await
 }
 
@@ -353,28 +298,16 @@ async fn sms_destination(state: &AppState, subject: &str, user_id: &str) -> ApiR
 
 /// Creates the session and completes the sign-in, in one transaction.
 /// `second` is the second factor's strategy when there was one.
-async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, strategy: &str, second: Option<&str>) -> ApiResult<SignInRow> {
+async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, first: Strategy, second: Option<Strategy>) -> ApiResult<SignInRow> {
     let state = &ctx.state;
     let now = state.now();
     let mut tx = state.pool.begin().await?;
     store::users::signed_in(&mut *tx, &user.id, now).await?;
     let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms, second.is_some()).await?;
-    match second {
-        None => store::sign_ins::update_first_factor(&mut *tx, &row.id, "complete", strategy, "verified", Some(&session_id), now).await?,
-        Some(s) => store::sign_ins::complete_second_factor(&mut *tx, &row.id, s, &session_id, now).await?,
-    }
+    let row = store::sign_ins::complete(&mut *tx, &row.id, first, second, &session_id, now).await?;
     store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
     store::clients::set_sign_in(&mut *tx, &row.client_id, None, now).await?;
     ctx.rotate_client_token(&mut tx, &row.client_id).await?;
     tx.commit().await?;
-    Ok(SignInRow {
-        status: "complete".into(),
-        first_factor_strategy: Some(strategy.into()),
-        first_factor_status: Some("verified".into()),
-        created_session_id: Some(session_id),
-        second_factor_strategy: second.map(str::to_string).or(row.second_factor_strategy.clone()),
-        second_factor_status: second.map(|_| "verified".to_string()).or(row.second_factor_status.clone()),
-        updated_at: now,
-        ..row
-    })
+    Ok(row)
 }

@@ -8,13 +8,13 @@ use crate::input::{Body, Fields};
 use crate::password::{self, Secret};
 use crate::render;
 use crate::state::AppState;
-use crate::store::{self, sign_ups::SignUpRow, users::NewUser};
+use crate::store::{self, sign_ups::{SignUpFields, SignUpRow}, users::NewUser};
 use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{Channel, ErrorCode, SignUpStatus, Strategy};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -50,55 +50,39 @@ fn name(f: &Fields, param: &str) -> ApiResult<Option<String>> {
     }
 }
 
-/// Applies the fields of a create or update call to the row.
-async fn apply(ctx: &Ctx, row: &mut SignUpRow, f: &Fields) -> ApiResult<()> {
+/// Reads and checks the fields of a create or update call; `current` is
+/// the sign-up's address before the call (the password is checked against
+/// the address it will have after).
+async fn fields(ctx: &Ctx, f: &Fields, current: Option<&str>) -> ApiResult<SignUpFields> {
+    let mut out = SignUpFields::default();
     if let Some(raw) = f.opt("email_address")? {
         let email = normalise_email(raw, "email_address")?;
         if store::users::email_taken(&ctx.state.pool, &email).await? {
             return Err(ApiError::field(ErrorCode::FormIdentifierExists, "email_address", "That email address is taken. Please try another."));
         }
-        if row.email.as_deref() != Some(email.as_str()) {
-            row.email = Some(email);
-            row.email_verified = false;
-        }
+        out.email = Some(email);
     }
     if let Some(p) = f.opt("password")? {
-        let email = row.email.clone().unwrap_or_default();
-        password::check_new(&ctx.state, p, "password", &[email.as_str()]).await?;
-        row.password_hash = Some(password::hash(&ctx.state.hashing, &Secret(p.to_string())).await?);
+        let email = out.email.as_deref().or(current).unwrap_or_default();
+        password::check_new(&ctx.state.new_password_rules(), p, "password", &[email]).await?;
+        out.password_hash = Some(password::hash(&ctx.state.hashing, &Secret(p.to_string())).await?);
     }
     if f.has("first_name") {
-        row.first_name = name(f, "first_name")?;
+        out.first_name = Some(name(f, "first_name")?);
     }
     if f.has("last_name") {
-        row.last_name = name(f, "last_name")?;
+        out.last_name = Some(name(f, "last_name")?);
     }
-    Ok(())
+    Ok(out)
 }
 
 async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     ctx.state.check_sign_up_ip(ctx.ip)?;
-    let now = ctx.state.now();
-    let mut row = SignUpRow {
-        id: crate::ids::new_id("sua"),
-        client_id: String::new(),
-        email: None,
-        password_hash: None,
-        first_name: None,
-        last_name: None,
-        email_verified: false,
-        status: "missing_requirements".into(),
-        created_user_id: None,
-        created_session_id: None,
-        created_at: now,
-        updated_at: now,
-        abandon_at: now + SIGN_UP_LIFETIME_MS,
-    };
-    apply(&ctx, &mut row, &f).await?;
+    let fields = fields(&ctx, &f, None).await?;
     let client = ctx.ensure_client().await?;
-    row.client_id = client.id.clone();
+    let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    store::sign_ups::save(&mut *tx, &row).await?;
+    let row = store::sign_ups::start(&mut *tx, &client.id, &fields, now, SIGN_UP_LIFETIME_MS).await?;
     store::clients::set_sign_up(&mut *tx, &client.id, Some(&row.id), now).await?;
     tx.commit().await?;
     let row = complete_if_ready(&ctx, row).await?;
@@ -110,7 +94,7 @@ async fn load(ctx: &Ctx, id: &str) -> ApiResult<SignUpRow> {
 }
 
 fn must_be_open(row: &SignUpRow) -> ApiResult<()> {
-    if row.status == "complete" {
+    if row.status == SignUpStatus::Complete {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This sign-up is already complete."));
     }
     Ok(())
@@ -123,17 +107,15 @@ async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
 
 async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     ctx.state.check_sign_up_ip(ctx.ip)?;
-    let mut row = load(&ctx, &id).await?;
-    must_be_open(&row)?;
-    let before = row.email.clone();
-    apply(&ctx, &mut row, &f).await?;
-    row.updated_at = ctx.state.now();
+    let before = load(&ctx, &id).await?;
+    must_be_open(&before)?;
+    let fields = fields(&ctx, &f, before.email.as_deref()).await?;
     let mut tx = ctx.state.pool.begin().await?;
-    if row.email != before {
+    let row = store::sign_ups::update(&mut *tx, &before.id, &fields, ctx.state.now()).await?;
+    if row.email != before.email {
         // A code sent to the old address must not verify the new one.
         crate::codes::invalidate(&mut *tx, &subject(&row)).await?;
     }
-    store::sign_ups::save(&mut *tx, &row).await?;
     tx.commit().await?;
     let row = complete_if_ready(&ctx, row).await?;
     reply(ctx, &row).await
@@ -149,32 +131,28 @@ fn subject(row: &SignUpRow) -> String {
 }
 
 async fn prepare_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    if f.req("strategy")? != "email_code" {
-        return Err(ApiError::invalid("strategy"));
-    }
+    f.strategy(&[Strategy::EmailCode])?;
     let row = load(&ctx, &id).await?;
     must_be_open(&row)?;
     let email = row.email.clone().ok_or_else(|| ApiError::missing("email_address"))?;
-    crate::codes::send(&ctx.state, &subject(&row), "email", &email, "verify your email address").await?;
+    crate::codes::send(&ctx.state, &subject(&row), Channel::Email, &email, "verify your email address").await?;
     reply(ctx, &row).await
 }
 
 async fn attempt_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     let code = f.req("code")?.to_string();
-    let mut row = load(&ctx, &id).await?;
+    let row = load(&ctx, &id).await?;
     must_be_open(&row)?;
     let email = row.email.clone().ok_or_else(crate::codes::not_sent)?;
     crate::codes::check(&ctx.state, &subject(&row), &email, &code).await?;
-    row.email_verified = true;
-    row.updated_at = ctx.state.now();
-    store::sign_ups::save(&ctx.state.pool, &row).await?;
+    let row = store::sign_ups::email_verified(&ctx.state.pool, &row.id, ctx.state.now()).await?;
     let row = complete_if_ready(&ctx, row).await?;
     reply(ctx, &row).await
 }
 
 /// When nothing is missing, creates the user and the session and completes
 /// the sign-up, all in one transaction.
-async fn complete_if_ready(ctx: &Ctx, mut row: SignUpRow) -> ApiResult<SignUpRow> {
+async fn complete_if_ready(ctx: &Ctx, row: SignUpRow) -> ApiResult<SignUpRow> {
     let settings = ctx.state.settings();
     let verified = row.email_verified || !settings.email_verification_at_sign_up;
     let (Some(email), Some(hash)) = (row.email.clone(), row.password_hash.clone()) else {
@@ -197,11 +175,7 @@ async fn complete_if_ready(ctx: &Ctx, mut row: SignUpRow) -> ApiResult<SignUpRow
     };
     store::users::signed_in(&mut *tx, &user_id, now).await?;
     let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user_id, now, ctx.state.client_lifetime_ms, false).await?;
-    row.status = "complete".into();
-    row.created_user_id = Some(user_id);
-    row.created_session_id = Some(session_id.clone());
-    row.updated_at = now;
-    store::sign_ups::save(&mut *tx, &row).await?;
+    let row = store::sign_ups::complete(&mut *tx, &row.id, &user_id, &session_id, now).await?;
     store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
     store::clients::set_sign_up(&mut *tx, &row.client_id, None, now).await?;
     ctx.rotate_client_token(&mut tx, &row.client_id).await?;

@@ -25,11 +25,11 @@ async fn advance(
     State(state): State<AppState>,
     Extension(clock): Extension<Arc<OffsetClock>>,
     Body(f): Body,
-) -> ApiResult<Json<serde_json::Value>> {
+) -> ApiResult<Json<vestibule_protocol::wire::Envelope<serde_json::Value>>> {
     if !state.settings().is_development() {
         return Err(ApiError::not_found());
     }
     let ms = f.uint("advance_ms")?.ok_or_else(|| ApiError::invalid("advance_ms"))?;
     clock.advance(i64::try_from(ms).map_err(|_| ApiError::invalid("advance_ms"))?);
-    Ok(Json(serde_json::json!({ "response": { "now": clock.now_ms() }, "client": null })))
+    Ok(Json(vestibule_protocol::wire::Envelope::alone(serde_json::json!({ "now": clock.now_ms() }))))
 }

@@ -1,13 +1,14 @@
 //! `outbox`: what the development delivery has "sent".
 
-use crate::delivery::Message;
 use sqlx::{FromRow, SqliteExecutor};
+use vestibule_protocol::Channel;
 
 /// One stored message.
 #[derive(Clone, Debug, FromRow)]
 pub struct OutboxRow {
     pub id: String,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
     pub recipient: String,
     pub subject: String,
     pub body: String,
@@ -15,15 +16,24 @@ pub struct OutboxRow {
     pub created_at: i64,
 }
 
+/// A message to store.
+pub struct NewOutboxMessage<'a> {
+    pub channel: Channel,
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub code: Option<&'a str>,
+}
+
 /// Stores a message.
-pub async fn insert(ex: impl SqliteExecutor<'_>, m: &Message, now: i64) -> sqlx::Result<()> {
+pub async fn insert(ex: impl SqliteExecutor<'_>, m: &NewOutboxMessage<'_>, now: i64) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO outbox (id, channel, recipient, subject, body, code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(crate::ids::new_id("msg"))
-        .bind(m.channel)
-        .bind(&m.to)
-        .bind(&m.subject)
-        .bind(&m.body)
-        .bind(&m.code)
+        .bind(m.channel.as_str())
+        .bind(m.recipient)
+        .bind(m.subject)
+        .bind(m.body)
+        .bind(m.code)
         .bind(now)
         .execute(ex)
         .await

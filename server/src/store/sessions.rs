@@ -1,7 +1,11 @@
 //! `sessions`: a user signed in on a client. The stored status is `active`
-//! for live sessions; "pending" is derived from the task rules on read.
+//! for live sessions; `pending` is derived from the task rules on read.
 
 use sqlx::{FromRow, SqliteExecutor};
+use vestibule_protocol::SessionStatus;
+
+/// The stored status of a live session.
+const LIVE: SessionStatus = SessionStatus::Active;
 
 /// A session row.
 #[derive(Clone, Debug, FromRow)]
@@ -9,7 +13,9 @@ pub struct SessionRow {
     pub id: String,
     pub client_id: String,
     pub user_id: String,
-    pub status: String,
+    /// `active` while live, else how it ended.
+    #[sqlx(try_from = "String")]
+    pub status: SessionStatus,
     pub active_organization_id: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -30,7 +36,7 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, client_id: &str, user_id: &str,
     let id = crate::ids::new_id("sess");
     sqlx::query(
         "INSERT INTO sessions (id, client_id, user_id, status, created_at, updated_at, last_active_at, expire_at, abandon_at, first_factor_verified_at, second_factor_verified_at)
-         VALUES (?1, ?2, ?3, 'active', ?4, ?4, ?4, ?5, ?5, ?4, ?6)",
+         VALUES (?1, ?2, ?3, ?7, ?4, ?4, ?4, ?5, ?5, ?4, ?6)",
     )
     .bind(&id)
     .bind(client_id)
@@ -38,6 +44,7 @@ pub async fn insert(ex: impl SqliteExecutor<'_>, client_id: &str, user_id: &str,
     .bind(now)
     .bind(now + lifetime_ms)
     .bind(second_factor.then_some(now))
+    .bind(LIVE.as_str())
     .execute(ex)
     .await?;
     Ok(id)
@@ -61,7 +68,7 @@ pub async fn by_id(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option
 
 /// The sessions of a client whose stored status is still `active`, newest first.
 pub async fn live_of_client(ex: impl SqliteExecutor<'_>, client_id: &str) -> sqlx::Result<Vec<SessionRow>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM sessions WHERE client_id = ? AND status = 'active' ORDER BY created_at DESC"))
+    sqlx::query_as(&format!("SELECT {COLS} FROM sessions WHERE client_id = ? AND status = '{LIVE}' ORDER BY created_at DESC"))
         .bind(client_id)
         .fetch_all(ex)
         .await
@@ -85,9 +92,9 @@ pub async fn touch(ex: impl SqliteExecutor<'_>, id: &str, now: i64) -> sqlx::Res
 }
 
 /// Ends a live session with a final status (`ended`, `removed`, `revoked`, `expired`).
-pub async fn finish(ex: impl SqliteExecutor<'_>, id: &str, status: &str, now: i64) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ? AND status = 'active'")
-        .bind(status)
+pub async fn finish(ex: impl SqliteExecutor<'_>, id: &str, status: SessionStatus, now: i64) -> sqlx::Result<bool> {
+    let r = sqlx::query(&format!("UPDATE sessions SET status = ?, updated_at = ? WHERE id = ? AND status = '{LIVE}'"))
+        .bind(status.as_str())
         .bind(now)
         .bind(id)
         .execute(ex)
@@ -96,9 +103,9 @@ pub async fn finish(ex: impl SqliteExecutor<'_>, id: &str, status: &str, now: i6
 }
 
 /// Ends every live session of a client.
-pub async fn finish_all_of_client(ex: impl SqliteExecutor<'_>, client_id: &str, status: &str, now: i64) -> sqlx::Result<u64> {
-    let r = sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE client_id = ? AND status = 'active'")
-        .bind(status)
+pub async fn finish_all_of_client(ex: impl SqliteExecutor<'_>, client_id: &str, status: SessionStatus, now: i64) -> sqlx::Result<u64> {
+    let r = sqlx::query(&format!("UPDATE sessions SET status = ?, updated_at = ? WHERE client_id = ? AND status = '{LIVE}'"))
+        .bind(status.as_str())
         .bind(now)
         .bind(client_id)
         .execute(ex)
@@ -107,9 +114,9 @@ pub async fn finish_all_of_client(ex: impl SqliteExecutor<'_>, client_id: &str, 
 }
 
 /// Ends every live session of a user, except `keep` when given.
-pub async fn finish_all_of_user(ex: impl SqliteExecutor<'_>, user_id: &str, keep: Option<&str>, status: &str, now: i64) -> sqlx::Result<u64> {
-    let r = sqlx::query("UPDATE sessions SET status = ?, updated_at = ? WHERE user_id = ? AND status = 'active' AND id IS NOT ?")
-        .bind(status)
+pub async fn finish_all_of_user(ex: impl SqliteExecutor<'_>, user_id: &str, keep: Option<&str>, status: SessionStatus, now: i64) -> sqlx::Result<u64> {
+    let r = sqlx::query(&format!("UPDATE sessions SET status = ?, updated_at = ? WHERE user_id = ? AND status = '{LIVE}' AND id IS NOT ?"))
+        .bind(status.as_str())
         .bind(now)
         .bind(user_id)
         .bind(keep)

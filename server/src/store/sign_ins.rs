@@ -1,49 +1,77 @@
-//! `sign_ins`: a sign-in in progress on a client.
+//! `sign_ins`: a sign-in in progress on a client. Each step a sign-in can
+//! take is one function here that writes the step and returns the row as
+//! it now stands (`RETURNING`), so a handler never restates a transition.
 
-use sqlx::{FromRow, SqliteExecutor};
+use super::columns::{opt_word, word};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Row, SqliteExecutor};
+use vestibule_protocol::wire::FactorJson;
+use vestibule_protocol::{SignInStatus, Strategy, VerificationStatus};
 
 /// A sign-in row.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, Debug)]
 pub struct SignInRow {
     pub id: String,
     pub client_id: String,
     pub identifier: Option<String>,
     pub user_id: Option<String>,
-    pub status: String,
-    pub first_factor_strategy: Option<String>,
-    pub first_factor_status: Option<String>,
+    pub status: SignInStatus,
+    pub first_factor_strategy: Option<Strategy>,
+    pub first_factor_status: Option<VerificationStatus>,
     pub created_session_id: Option<String>,
-    /// The second factors offered, as a JSON list of `FactorJson`.
-    pub second_factors: Option<String>,
-    pub second_factor_strategy: Option<String>,
-    pub second_factor_status: Option<String>,
+    /// The second factors offered once the first factor was right.
+    pub second_factors: Vec<FactorJson>,
+    pub second_factor_strategy: Option<Strategy>,
+    pub second_factor_status: Option<VerificationStatus>,
     pub created_at: i64,
     pub updated_at: i64,
     pub abandon_at: i64,
 }
 
+impl<'r> FromRow<'r, SqliteRow> for SignInRow {
+    fn from_row(row: &'r SqliteRow) -> sqlx::Result<SignInRow> {
+        let factors: Option<String> = row.try_get("second_factors")?;
+        let second_factors = match factors {
+            Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::ColumnDecode { index: "second_factors".into(), source: Box::new(e) })?,
+            None => Vec::new(),
+        };
+        Ok(SignInRow {
+            id: row.try_get("id")?,
+            client_id: row.try_get("client_id")?,
+            identifier: row.try_get("identifier")?,
+            user_id: row.try_get("user_id")?,
+            status: word(row, "status")?,
+            first_factor_strategy: opt_word(row, "first_factor_strategy")?,
+            first_factor_status: opt_word(row, "first_factor_status")?,
+            created_session_id: row.try_get("created_session_id")?,
+            second_factors,
+            second_factor_strategy: opt_word(row, "second_factor_strategy")?,
+            second_factor_status: opt_word(row, "second_factor_status")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+            abandon_at: row.try_get("abandon_at")?,
+        })
+    }
+}
+
 const COLS: &str = "id, client_id, identifier, user_id, status, first_factor_strategy, first_factor_status, created_session_id, second_factors, second_factor_strategy, second_factor_status, created_at, updated_at, abandon_at";
 
-/// Creates a sign-in.
-pub async fn insert(ex: impl SqliteExecutor<'_>, row: &SignInRow) -> sqlx::Result<()> {
-    sqlx::query(&format!("INSERT INTO sign_ins ({COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-        .bind(&row.id)
-        .bind(&row.client_id)
-        .bind(&row.identifier)
-        .bind(&row.user_id)
-        .bind(&row.status)
-        .bind(&row.first_factor_strategy)
-        .bind(&row.first_factor_status)
-        .bind(&row.created_session_id)
-        .bind(&row.second_factors)
-        .bind(&row.second_factor_strategy)
-        .bind(&row.second_factor_status)
-        .bind(row.created_at)
-        .bind(row.updated_at)
-        .bind(row.abandon_at)
-        .execute(ex)
-        .await
-        .map(|_| ())
+/// Starts a sign-in of `user_id` (found by `identifier`): it waits for a
+/// first factor.
+pub async fn start(ex: impl SqliteExecutor<'_>, client_id: &str, identifier: &str, user_id: &str, now: i64, lifetime_ms: i64) -> sqlx::Result<SignInRow> {
+    sqlx::query_as(&format!(
+        "INSERT INTO sign_ins (id, client_id, identifier, user_id, status, created_at, updated_at, abandon_at)
+         VALUES (?, ?, ?, ?, ?, ?6, ?6, ?7) RETURNING {COLS}"
+    ))
+    .bind(crate::ids::new_id("sia"))
+    .bind(client_id)
+    .bind(identifier)
+    .bind(user_id)
+    .bind(SignInStatus::NeedsFirstFactor.as_str())
+    .bind(now)
+    .bind(now + lifetime_ms)
+    .fetch_one(ex)
+    .await
 }
 
 /// The sign-in with this id on this client.
@@ -55,66 +83,64 @@ pub async fn by_id(ex: impl SqliteExecutor<'_>, client_id: &str, id: &str) -> sq
         .await
 }
 
-/// Records the first factor's outcome and, when complete, the session.
-pub async fn update_first_factor(
-    ex: impl SqliteExecutor<'_>,
-    id: &str,
-    status: &str,
-    strategy: &str,
-    factor_status: &str,
-    session_id: Option<&str>,
-    now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sign_ins SET status = ?, first_factor_strategy = ?, first_factor_status = ?, created_session_id = ?, updated_at = ? WHERE id = ?")
-        .bind(status)
-        .bind(strategy)
-        .bind(factor_status)
-        .bind(session_id)
+/// A first-factor code was sent: the first factor is now `strategy`,
+/// unverified.
+pub async fn first_factor_prepared(ex: impl SqliteExecutor<'_>, id: &str, strategy: Strategy, now: i64) -> sqlx::Result<SignInRow> {
+    sqlx::query_as(&format!("UPDATE sign_ins SET first_factor_strategy = ?, first_factor_status = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"))
+        .bind(strategy.as_str())
+        .bind(VerificationStatus::Unverified.as_str())
         .bind(now)
         .bind(id)
-        .execute(ex)
+        .fetch_one(ex)
         .await
-        .map(|_| ())
 }
 
 /// A right first factor of a user with second factors: the sign-in now
-/// waits for one of `factors` (JSON list).
-pub async fn await_second_factor(ex: impl SqliteExecutor<'_>, id: &str, strategy: &str, factors: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE sign_ins SET status = 'needs_second_factor', first_factor_strategy = ?, first_factor_status = 'verified', second_factors = ?, updated_at = ? WHERE id = ?",
-    )
-    .bind(strategy)
+/// waits for one of `factors`.
+pub async fn await_second_factor(ex: impl SqliteExecutor<'_>, id: &str, first: Strategy, factors: &[FactorJson], now: i64) -> sqlx::Result<SignInRow> {
+    let factors = serde_json::to_string(factors).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query_as(&format!(
+        "UPDATE sign_ins SET status = ?, first_factor_strategy = ?, first_factor_status = ?, second_factors = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"
+    ))
+    .bind(SignInStatus::NeedsSecondFactor.as_str())
+    .bind(first.as_str())
+    .bind(VerificationStatus::Verified.as_str())
     .bind(factors)
     .bind(now)
     .bind(id)
-    .execute(ex)
+    .fetch_one(ex)
     .await
-    .map(|_| ())
-}
-
-/// Records the second factor's outcome and the session it created.
-pub async fn complete_second_factor(ex: impl SqliteExecutor<'_>, id: &str, strategy: &str, session_id: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE sign_ins SET status = 'complete', second_factor_strategy = ?, second_factor_status = 'verified', created_session_id = ?, updated_at = ? WHERE id = ?",
-    )
-    .bind(strategy)
-    .bind(session_id)
-    .bind(now)
-    .bind(id)
-    .execute(ex)
-    .await
-    .map(|_| ())
 }
 
 /// A second-factor code was sent for `strategy`.
-pub async fn second_factor_prepared(ex: impl SqliteExecutor<'_>, id: &str, strategy: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE sign_ins SET second_factor_strategy = ?, second_factor_status = 'unverified', updated_at = ? WHERE id = ?")
-        .bind(strategy)
+pub async fn second_factor_prepared(ex: impl SqliteExecutor<'_>, id: &str, strategy: Strategy, now: i64) -> sqlx::Result<SignInRow> {
+    sqlx::query_as(&format!("UPDATE sign_ins SET second_factor_strategy = ?, second_factor_status = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"))
+        .bind(strategy.as_str())
+        .bind(VerificationStatus::Unverified.as_str())
         .bind(now)
         .bind(id)
-        .execute(ex)
+        .fetch_one(ex)
         .await
-        .map(|_| ())
+}
+
+/// The sign-in created `session_id`: complete, its first factor `first`
+/// verified and, when there was one, its second factor `second` too.
+pub async fn complete(ex: impl SqliteExecutor<'_>, id: &str, first: Strategy, second: Option<Strategy>, session_id: &str, now: i64) -> sqlx::Result<SignInRow> {
+    sqlx::query_as(&format!(
+        "UPDATE sign_ins SET status = ?1, first_factor_strategy = ?2, first_factor_status = ?3, created_session_id = ?4, updated_at = ?5,
+             second_factor_strategy = COALESCE(?6, second_factor_strategy),
+             second_factor_status = CASE WHEN ?6 IS NULL THEN second_factor_status ELSE ?3 END
+         WHERE id = ?7 RETURNING {COLS}"
+    ))
+    .bind(SignInStatus::Complete.as_str())
+    .bind(first.as_str())
+    .bind(VerificationStatus::Verified.as_str())
+    .bind(session_id)
+    .bind(now)
+    .bind(second.map(Strategy::as_str))
+    .bind(id)
+    .fetch_one(ex)
+    .await
 }
 
 /// Reserves one TOTP or backup-code try of this sign-in in one statement;

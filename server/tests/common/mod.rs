@@ -311,7 +311,7 @@ pub fn client_cookie_set(r: &Resp) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| v.strip_prefix("__client="))
         .map(|rest| rest.split(';').next().unwrap_or_default().to_string())
-        .last()
+        .next_back()
 }
 
 /// A request being built.

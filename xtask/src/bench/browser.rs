@@ -21,18 +21,9 @@ const COOKIE_PAGE_PATH: &str = "/theme.css";
 const POLL_EVERY: Duration = Duration::from_millis(5);
 /// How long one load may take.
 const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
-/// Chrome flags that keep a headless run quiet and comparable.
-const CHROME_ARGS: [&str; 9] = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--window-size=1024,768",
-];
+/// The Chromium flags every headless run here uses (one per line), shared
+/// with the end-to-end tests and the compat scenarios.
+const CHROME_ARGS: &str = include_str!("../../../e2e/chromium-flags.txt");
 /// Runs in the page: `performance.now()` once the organization name input
 /// exists and is enabled, else null.
 const READY_SCRIPT: &str = "const input = document.querySelector('input#vb-org-name'); \
@@ -113,7 +104,7 @@ async fn cold_load(
 ) -> Result<f64> {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM)?;
-    for arg in CHROME_ARGS {
+    for arg in CHROME_ARGS.lines().filter(|l| !l.trim().is_empty()) {
         caps.add_arg(arg)?;
     }
     caps.add_arg(&format!("--user-data-dir={}", profile.display()))?;

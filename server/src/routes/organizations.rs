@@ -1,0 +1,123 @@
+//! Organizations and the current user's place in them: memberships,
+//! invitations (and accepting one), creating an organization, reading one.
+//! Pending sessions may call these: they are what the choose-organization
+//! task needs.
+
+use crate::ctx::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::input::{Body, Path, Query};
+use crate::render;
+use crate::state::AppState;
+use crate::store::{self, orgs};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use vestibule_protocol::wire::{is_valid_slug, slug_from_name, ListJson};
+use vestibule_protocol::{ErrorCode, InvitationStatus};
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me/organization_memberships", get(memberships))
+        .route("/me/organization_invitations", get(invitations))
+        .route("/me/organization_invitations/{id}/accept", post(accept))
+        .route("/organizations", post(create_organization))
+        .route("/organizations/{id}", get(organization))
+}
+
+async fn memberships(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
+    let user = ctx.current_user().await?;
+    let (limit, offset) = q.page()?;
+    let rows = orgs::memberships_of_user(&ctx.state.pool, &user.id, limit, offset).await?;
+    let total = orgs::count_memberships(&ctx.state.pool, &user.id).await?;
+    let list = ListJson { data: rows.iter().map(render::membership).collect(), total_count: total.max(0) as u64 };
+    ctx.reply(StatusCode::OK, list).await
+}
+
+async fn invitations(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
+    let user = ctx.current_user().await?;
+    let (limit, offset) = q.page()?;
+    let statuses = q.all("status");
+    let status = match statuses.as_slice() {
+        [] => InvitationStatus::Pending,
+        [s] => InvitationStatus::parse(s).ok_or_else(|| ApiError::invalid("status"))?,
+        _ => return Err(ApiError::invalid("status")),
+    };
+    let rows = orgs::invitations_for_user(&ctx.state.pool, &user.id, status.as_str(), limit, offset).await?;
+    let total = orgs::count_invitations_for_user(&ctx.state.pool, &user.id, status.as_str()).await?;
+    let list = ListJson { data: rows.iter().map(render::invitation).collect(), total_count: total.max(0) as u64 };
+    ctx.reply(StatusCode::OK, list).await
+}
+
+async fn accept(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+    let user = ctx.current_user().await?;
+    let inv = orgs::invitation(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
+    let verified = store::users::emails(&ctx.state.pool, &user.id)
+        .await?
+        .into_iter()
+        .any(|e| e.verified && e.email == inv.email);
+    if !verified {
+        return Err(ApiError::not_found());
+    }
+    let now = ctx.state.now();
+    let mut tx = ctx.state.pool.begin().await?;
+    if !orgs::accept_invitation(&mut *tx, &inv.id, now).await? {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This invitation is no longer pending."));
+    }
+    orgs::add_member(&mut *tx, &inv.organization_id, &user.id, &inv.role, now).await?;
+    tx.commit().await?;
+    let inv = orgs::invitation(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
+    ctx.reply(StatusCode::OK, render::invitation(&inv)).await
+}
+
+/// Reads and checks an organization's name and slug (derived from the name
+/// when absent).
+pub fn name_and_slug(f: &crate::input::Fields) -> ApiResult<(String, String)> {
+    let name = f.req("name")?.trim().to_string();
+    if name.is_empty() || name.chars().count() > 256 {
+        return Err(ApiError::field(ErrorCode::FormParamFormatInvalid, "name", "Enter a name of 1 to 256 characters."));
+    }
+    let slug = match f.opt("slug")? {
+        Some(s) => s.trim().to_string(),
+        None => slug_from_name(&name),
+    };
+    if !is_valid_slug(&slug) || slug.len() > 64 {
+        return Err(ApiError::field(
+            ErrorCode::FormParamFormatInvalid,
+            "slug",
+            "Use lowercase letters, digits and single hyphens (for example acme-inc).",
+        ));
+    }
+    Ok((name, slug))
+}
+
+/// The error for a taken slug.
+pub fn slug_taken() -> ApiError {
+    ApiError::field(ErrorCode::FormIdentifierExists, "slug", "This slug is already taken. Choose another.")
+}
+
+async fn create_organization(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
+    let user = ctx.current_user().await?;
+    let settings = ctx.state.settings();
+    let (name, slug) = name_and_slug(&f)?;
+    if !(settings.organizations_enabled && settings.create_organization_enabled && user.create_organization_enabled) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, "You cannot create organizations."));
+    }
+    let now = ctx.state.now();
+    let mut tx = ctx.state.pool.begin().await?;
+    let id = orgs::insert(&mut tx, &name, &slug, Some(&user.id), now).await?.ok_or_else(slug_taken)?;
+    tx.commit().await?;
+    let org = orgs::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
+    ctx.reply(StatusCode::OK, render::organization(&org)).await
+}
+
+async fn organization(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
+    let user = ctx.current_user().await?;
+    let not_found = || {
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::OrganizationNotFoundOrUnauthorized, "Organization not found, or you are not a member.")
+    };
+    orgs::role_of(&ctx.state.pool, &id, &user.id).await?.ok_or_else(not_found)?;
+    let org = orgs::by_id(&ctx.state.pool, &id).await?.ok_or_else(not_found)?;
+    ctx.reply(StatusCode::OK, render::organization(&org)).await
+}
