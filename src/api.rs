@@ -1,10 +1,12 @@
 //! Talking to the Frontend API: one private request function (form bodies,
-//! credentials included, `_method` override, envelope and error decoding)
-//! and typed functions per area.
+//! credentials included, `_method` override, envelope and error decoding),
+//! typed functions per area, and the names of the form parameters
+//! ([`param`]) the screens also use to place the server's errors.
 
 pub mod client;
 pub mod mfa;
 pub mod organizations;
+pub mod param;
 pub mod reverification;
 pub mod sign_in;
 pub mod sign_up;
@@ -15,7 +17,8 @@ use wasm_bindgen::JsValue;
 use serde::de::DeserializeOwned;
 use std::rc::Rc;
 use vestibule_protocol::error::{ErrorCode, ErrorEnvelope, WireError};
-use vestibule_protocol::wire::ClientJson;
+use vestibule_protocol::url::encode;
+use vestibule_protocol::wire::Envelope;
 use web_sys::RequestCredentials;
 
 /// Where the Frontend API is: `""` for the page's own origin, or an origin
@@ -70,11 +73,19 @@ impl ApiError {
         }
     }
 
-    /// The first error's code.
-    pub fn code(&self) -> Option<&str> {
+    /// The first error's code, when this version knows it.
+    pub fn error_code(&self) -> Option<ErrorCode> {
         match self {
-            ApiError::Server(errors) => errors.first().map(|e| e.code.as_str()),
+            ApiError::Server(errors) => errors.first().and_then(WireError::error_code),
             ApiError::Network(_) => None,
+        }
+    }
+
+    /// Whether the first error has `code`.
+    pub fn is(&self, code: ErrorCode) -> bool {
+        match self {
+            ApiError::Server(errors) => errors.first().is_some_and(|e| e.is(code)),
+            ApiError::Network(_) => false,
         }
     }
 
@@ -82,35 +93,8 @@ impl ApiError {
     /// this change (`session_reverification_required`): the caller shows
     /// [`Reverify`](crate::components::reverify::Reverify) and retries.
     pub fn needs_reverification(&self) -> bool {
-        self.code() == Some(ErrorCode::SessionReverificationRequired.as_str())
+        self.is(ErrorCode::SessionReverificationRequired)
     }
-}
-
-/// A successful answer: the resource and the client that came with it.
-pub struct Reply<T> {
-    /// The resource.
-    pub response: T,
-    /// The whole client, when the server sent it.
-    pub client: Option<ClientJson>,
-}
-
-#[derive(serde::Deserialize)]
-struct Envelope<T> {
-    response: T,
-    #[serde(default)]
-    client: Option<ClientJson>,
-}
-
-/// Percent-encodes a form value.
-pub fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// `a=1&b=2` from pairs.
@@ -128,9 +112,10 @@ impl Api {
         format!("{}/v1{}", self.base, path)
     }
 
-    /// `GET /v1<path>` and decode the envelope.
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Reply<T>, ApiError> {
-        envelope(self.fetch("GET", path, None).await?)
+    /// `GET /v1<path>` and decode the envelope (the resource and the
+    /// client that came with it).
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Envelope<T>, ApiError> {
+        decode(self.fetch("GET", path, None).await?)
     }
 
     /// `GET /v1<path>` whose body is the resource itself.
@@ -139,8 +124,8 @@ impl Api {
     }
 
     /// A state-changing call: `POST`, with `_method` for other verbs.
-    pub async fn send<T: DeserializeOwned>(&self, method: &str, path: &str, pairs: &[(&str, &str)]) -> Result<Reply<T>, ApiError> {
-        envelope(self.fetch(method, path, Some(pairs)).await?)
+    pub async fn send<T: DeserializeOwned>(&self, method: &str, path: &str, pairs: &[(&str, &str)]) -> Result<Envelope<T>, ApiError> {
+        decode(self.fetch(method, path, Some(pairs)).await?)
     }
 
     /// `POST /v1<path>` whose body is the resource itself.
@@ -188,9 +173,4 @@ impl Api {
 /// serde-wasm-bindgen: far less wasm than a JSON parser of our own.
 pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))
-}
-
-fn envelope<T: DeserializeOwned>(value: JsValue) -> Result<Reply<T>, ApiError> {
-    let env: Envelope<T> = decode(value)?;
-    Ok(Reply { response: env.response, client: env.client })
 }

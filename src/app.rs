@@ -28,9 +28,9 @@ fn switch(route: Route) -> Html {
         (Route::SignIn, _) => html! { <SignIn /> },
         (Route::SignInFactorTwo, _) => html! { <FactorTwo /> },
         (Route::SignUp, _) => html! { <SignUp /> },
-        (_, RouteRule::Task(task)) => html! { <TaskPage {task} /> },
+        (_, RouteRule::Task(task)) => html! { <TaskPage {task} {flow} /> },
         (Route::SignInTasks | Route::SignUpTasks | Route::SignInTask { .. } | Route::SignUpTask { .. }, _) => Html::default(),
         (Route::NotFound, _) => html! { <NotFound /> },
     };
-    html! { <Guard {rule} flow={flow}>{ content }</Guard> }
+    html! { <Guard {rule} {flow}>{ content }</Guard> }
 }

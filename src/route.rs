@@ -2,6 +2,7 @@
 //! so a new route cannot forget its guard. `access` is pure and
 //! table-tested; the portal's router and embedding apps both use it.
 
+use crate::nav::Urls;
 use vestibule_protocol::{SignedState, TaskKey};
 use yew_router::prelude::*;
 
@@ -22,7 +23,10 @@ pub enum Route {
     SignInTasks,
     /// A task, reached from sign-in.
     #[at("/sign-in/tasks/:task")]
-    SignInTask { task: String },
+    SignInTask {
+        /// The task's key (`choose-organization`, ...).
+        task: String,
+    },
     /// Sign-up.
     #[at("/sign-up")]
     SignUp,
@@ -31,7 +35,10 @@ pub enum Route {
     SignUpTasks,
     /// A task, reached from sign-up.
     #[at("/sign-up/tasks/:task")]
-    SignUpTask { task: String },
+    SignUpTask {
+        /// The task's key.
+        task: String,
+    },
     /// Anything else.
     #[not_found]
     #[at("/404")]
@@ -68,10 +75,32 @@ impl Route {
     }
 
     /// The flow the route belongs to (task routes live under it).
-    pub fn flow(&self) -> &'static str {
+    pub fn flow(&self) -> Flow {
         match self {
-            Route::SignUp | Route::SignUpTasks | Route::SignUpTask { .. } => "/sign-up",
-            _ => "/sign-in",
+            Route::SignUp | Route::SignUpTasks | Route::SignUpTask { .. } => Flow::SignUp,
+            _ => Flow::SignIn,
+        }
+    }
+}
+
+/// The flow a screen belongs to: the built-in task routes live under it,
+/// so the task after a sign-up stays under the sign-up's path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flow {
+    /// Sign-in (and anything outside the two flows).
+    #[default]
+    SignIn,
+    /// Sign-up.
+    SignUp,
+}
+
+impl Flow {
+    /// The built-in route of `task` in this flow.
+    pub fn task_route(self, task: TaskKey) -> Route {
+        let task = task.as_str().to_string();
+        match self {
+            Flow::SignIn => Route::SignInTask { task },
+            Flow::SignUp => Route::SignUpTask { task },
         }
     }
 }
@@ -99,12 +128,10 @@ pub struct AccessInput<'a> {
     pub redirect_url: Option<&'a str>,
     /// The page being opened (path and query), for coming back after sign-in.
     pub here: &'a str,
-    /// Where a signed-in user goes by default.
-    pub after_sign_in_url: &'a str,
-    /// The sign-in page.
-    pub sign_in_url: &'a str,
-    /// Where a task is handled, carrying a redirect.
-    pub task_url: &'a dyn Fn(TaskKey, Option<&str>) -> String,
+    /// The flow whose task routes a pending session goes to.
+    pub flow: Flow,
+    /// The portal's URLs (sign-in, tasks, after sign-in).
+    pub urls: Urls<'a>,
 }
 
 /// Decides what happens when a route with `rule` is opened.
@@ -115,14 +142,14 @@ pub fn access(rule: RouteRule, input: &AccessInput<'_>) -> Access {
     if !input.loaded {
         return Access::Wait;
     }
-    let done = || Access::Redirect(input.redirect_url.unwrap_or(input.after_sign_in_url).to_string());
+    let urls = &input.urls;
+    let done = || Access::Redirect(input.redirect_url.unwrap_or(urls.after_sign_in()).to_string());
     let to_task = |redirect: Option<&str>| match input.current_task {
-        Some(task) => Access::Redirect((input.task_url)(task, redirect)),
-        None => Access::Redirect(input.sign_in_url.to_string()),
+        Some(task) => Access::Redirect(urls.task(task, input.flow, redirect)),
+        None => Access::Redirect(urls.sign_in(None)),
     };
-    let to_sign_in = |back: &str| {
-        Access::Redirect(crate::session::context::with_redirect(input.sign_in_url, Some(back)))
-    };
+    let home = Route::Home.to_path();
+    let to_sign_in = |back: &str| Access::Redirect(urls.sign_in(Some(back)));
     match (rule, input.state) {
         (RouteRule::Public, _) => Access::Allow,
         (RouteRule::SignedOutOnly, SignedState::SignedOut) => Access::Allow,
@@ -130,11 +157,11 @@ pub fn access(rule: RouteRule, input: &AccessInput<'_>) -> Access {
         (RouteRule::SignedOutOnly, SignedState::Pending) => to_task(input.redirect_url),
         (RouteRule::TaskResolver, SignedState::Pending) => to_task(input.redirect_url),
         (RouteRule::TaskResolver, SignedState::Active) => done(),
-        (RouteRule::TaskResolver, SignedState::SignedOut) => to_sign_in(input.redirect_url.unwrap_or("/")),
+        (RouteRule::TaskResolver, SignedState::SignedOut) => to_sign_in(input.redirect_url.unwrap_or(&home)),
         (RouteRule::Task(task), SignedState::Pending) if input.current_task == Some(task) => Access::Allow,
         (RouteRule::Task(_), SignedState::Pending) => to_task(input.redirect_url),
         (RouteRule::Task(_), SignedState::Active) => done(),
-        (RouteRule::Task(_), SignedState::SignedOut) => to_sign_in(input.redirect_url.unwrap_or("/")),
+        (RouteRule::Task(_), SignedState::SignedOut) => to_sign_in(input.redirect_url.unwrap_or(&home)),
         (RouteRule::SignedInOnly, SignedState::Active) => Access::Allow,
         (RouteRule::SignedInOnly, SignedState::Pending) => to_task(Some(input.here)),
         (RouteRule::SignedInOnly, SignedState::SignedOut) => to_sign_in(input.here),
@@ -144,14 +171,12 @@ pub fn access(rule: RouteRule, input: &AccessInput<'_>) -> Access {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::AuthConfig;
     use SignedState::*;
     use TaskKey::*;
 
-    fn task_url(t: TaskKey, r: Option<&str>) -> String {
-        crate::session::context::with_redirect(&format!("/sign-in/tasks/{}", t.as_str()), r)
-    }
-
     fn run(rule: RouteRule, loaded: bool, state: SignedState, task: Option<TaskKey>, redirect: Option<&str>) -> Access {
+        let config = AuthConfig::default();
         access(
             rule,
             &AccessInput {
@@ -160,12 +185,15 @@ mod tests {
                 current_task: task,
                 redirect_url: redirect,
                 here: "/",
-                after_sign_in_url: "/",
-                sign_in_url: "/sign-in",
-                task_url: &task_url,
+                flow: Flow::SignIn,
+                urls: Urls::new(&config),
             },
         )
     }
+
+    /// A case of the table: the rule, loaded, the state, the current task,
+    /// the `redirect_url`, and the verdict.
+    type Case<'a> = (RouteRule, bool, SignedState, Option<TaskKey>, Option<&'a str>, Access);
 
     fn to(s: &str) -> Access {
         Access::Redirect(s.to_string())
@@ -174,7 +202,7 @@ mod tests {
     #[test]
     fn the_route_table() {
         let co = Some(ChooseOrganization);
-        let table: Vec<(RouteRule, bool, SignedState, Option<TaskKey>, Option<&str>, Access)> = vec![
+        let table: Vec<Case> = vec![
             (RouteRule::SignedInOnly, false, Active, None, None, Access::Wait),
             (RouteRule::SignedInOnly, true, Active, None, None, Access::Allow),
             (RouteRule::SignedInOnly, true, Pending, co, None, to("/sign-in/tasks/choose-organization?redirect_url=%2F")),
@@ -207,6 +235,23 @@ mod tests {
         assert_eq!(Route::recognize("/sign-in/factor-two"), Some(Route::SignInFactorTwo));
         assert_eq!(Route::SignUpTask { task: "choose-organization".into() }.rule(), RouteRule::Task(ChooseOrganization));
         assert_eq!(Route::SignInTask { task: "nope".into() }.rule(), RouteRule::TaskResolver);
-        assert_eq!(Route::SignUpTasks.flow(), "/sign-up");
+        assert_eq!(Route::SignUpTasks.flow(), Flow::SignUp);
+        assert_eq!(Route::SignInTask { task: "x".into() }.flow(), Flow::SignIn);
+    }
+
+    #[test]
+    fn a_pending_sign_up_goes_to_its_task_under_the_sign_up_path() {
+        let config = AuthConfig::default();
+        let input = AccessInput {
+            loaded: true,
+            state: Pending,
+            current_task: Some(ChooseOrganization),
+            redirect_url: None,
+            here: "/sign-up",
+            flow: Route::SignUp.flow(),
+            urls: Urls::new(&config),
+        };
+        assert_eq!(access(RouteRule::SignedOutOnly, &input), to("/sign-up/tasks/choose-organization"));
+        assert_eq!(Flow::SignUp.task_route(SetupMfa).to_path(), "/sign-up/tasks/setup-mfa");
     }
 }

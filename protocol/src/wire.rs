@@ -238,6 +238,11 @@ impl PhoneNumberJson {
     }
 }
 
+impl TotpJson {
+    /// The `object` of this resource (also the prefix of its ids).
+    pub const OBJECT: &'static str = "totp";
+}
+
 /// A new set of backup codes (`POST /me/backup_codes`); shown once.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -247,6 +252,11 @@ pub struct BackupCodeJson {
     pub codes: Vec<String>,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+impl BackupCodeJson {
+    /// The `object` of this resource.
+    pub const OBJECT: &'static str = "backup_code";
 }
 
 /// A factor a sign-in may use.

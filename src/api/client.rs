@@ -1,7 +1,8 @@
 //! The environment, the client and its sessions.
 
-use super::{Api, ApiError, Reply};
-use vestibule_protocol::wire::{ClientJson, EnvironmentJson, SessionJson, TokenJson};
+use super::param::{ACTIVE_ORGANIZATION_ID, INTENT};
+use super::{Api, ApiError};
+use vestibule_protocol::wire::{ClientJson, Envelope, EnvironmentJson, SessionJson, TokenJson};
 
 /// `GET /environment`.
 pub async fn environment(api: &Api) -> Result<EnvironmentJson, ApiError> {
@@ -14,17 +15,17 @@ pub async fn client(api: &Api) -> Result<Option<ClientJson>, ApiError> {
 }
 
 /// `POST /client/sessions/{id}/touch`: sets (or clears) the active organization.
-pub async fn touch(api: &Api, session_id: &str, organization_id: Option<&str>) -> Result<Reply<SessionJson>, ApiError> {
+pub async fn touch(api: &Api, session_id: &str, organization_id: Option<&str>) -> Result<Envelope<SessionJson>, ApiError> {
     api.send(
         "POST",
         &format!("/client/sessions/{session_id}/touch"),
-        &[("active_organization_id", organization_id.unwrap_or("")), ("intent", "select_org")],
+        &[(ACTIVE_ORGANIZATION_ID, organization_id.unwrap_or("")), (INTENT, "select_org")],
     )
     .await
 }
 
 /// `POST /client/sessions/{id}/end`: signs this session out.
-pub async fn end_session(api: &Api, session_id: &str) -> Result<Reply<SessionJson>, ApiError> {
+pub async fn end_session(api: &Api, session_id: &str) -> Result<Envelope<SessionJson>, ApiError> {
     api.send("POST", &format!("/client/sessions/{session_id}/end"), &[]).await
 }
 

@@ -1,7 +1,8 @@
 //! Organizations, memberships and invitations of the current user.
 
-use super::{Api, ApiError, Reply};
-use vestibule_protocol::wire::{InvitationJson, ListJson, MembershipJson, OrganizationJson};
+use super::param::{NAME, SLUG};
+use super::{Api, ApiError};
+use vestibule_protocol::wire::{Envelope, InvitationJson, ListJson, MembershipJson, OrganizationJson};
 
 /// `GET /me/organization_memberships` (first 100).
 pub async fn memberships(api: &Api) -> Result<Vec<MembershipJson>, ApiError> {
@@ -18,11 +19,11 @@ pub async fn invitations(api: &Api) -> Result<Vec<InvitationJson>, ApiError> {
 }
 
 /// `POST /me/organization_invitations/{id}/accept`.
-pub async fn accept(api: &Api, id: &str) -> Result<Reply<InvitationJson>, ApiError> {
+pub async fn accept(api: &Api, id: &str) -> Result<Envelope<InvitationJson>, ApiError> {
     api.send("POST", &format!("/me/organization_invitations/{id}/accept"), &[]).await
 }
 
 /// `POST /organizations`.
-pub async fn create(api: &Api, name: &str, slug: &str) -> Result<Reply<OrganizationJson>, ApiError> {
-    api.send("POST", "/organizations", &[("name", name), ("slug", slug)]).await
+pub async fn create(api: &Api, name: &str, slug: &str) -> Result<Envelope<OrganizationJson>, ApiError> {
+    api.send("POST", "/organizations", &[(NAME, name), (SLUG, slug)]).await
 }

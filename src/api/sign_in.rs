@@ -1,41 +1,50 @@
 //! Sign-in.
 
-use super::{Api, ApiError, Reply};
-use vestibule_protocol::wire::SignInJson;
+use super::param::{CODE, IDENTIFIER, PASSWORD, STRATEGY};
+use super::{Api, ApiError};
+use vestibule_protocol::wire::{Envelope, SignInJson};
+use vestibule_protocol::Strategy;
 
 /// `POST /client/sign_ins` with identifier and password.
-pub async fn with_password(api: &Api, identifier: &str, password: &str) -> Result<Reply<SignInJson>, ApiError> {
+pub async fn with_password(api: &Api, identifier: &str, password: &str) -> Result<Envelope<SignInJson>, ApiError> {
     api.send(
         "POST",
         "/client/sign_ins",
-        &[("identifier", identifier), ("strategy", "password"), ("password", password)],
+        &[(IDENTIFIER, identifier), (STRATEGY, Strategy::Password.as_str()), (PASSWORD, password)],
     )
     .await
 }
 
 /// `POST /client/sign_ins/{id}/prepare_first_factor`: emails a code.
-pub async fn send_code(api: &Api, id: &str) -> Result<Reply<SignInJson>, ApiError> {
-    api.send("POST", &format!("/client/sign_ins/{id}/prepare_first_factor"), &[("strategy", "email_code")]).await
+pub async fn send_code(api: &Api, id: &str) -> Result<Envelope<SignInJson>, ApiError> {
+    api.send("POST", &format!("/client/sign_ins/{id}/prepare_first_factor"), &[(STRATEGY, Strategy::EmailCode.as_str())])
+        .await
 }
 
 /// `POST /client/sign_ins/{id}/attempt_first_factor` with the emailed code.
-pub async fn verify(api: &Api, id: &str, code: &str) -> Result<Reply<SignInJson>, ApiError> {
+pub async fn verify(api: &Api, id: &str, code: &str) -> Result<Envelope<SignInJson>, ApiError> {
     api.send(
         "POST",
         &format!("/client/sign_ins/{id}/attempt_first_factor"),
-        &[("strategy", "email_code"), ("code", code)],
+        &[(STRATEGY, Strategy::EmailCode.as_str()), (CODE, code)],
     )
     .await
 }
 
 /// `POST /client/sign_ins/{id}/prepare_second_factor`: texts a code to the
 /// user's second-factor phone.
-pub async fn send_second_factor_code(api: &Api, id: &str) -> Result<Reply<SignInJson>, ApiError> {
-    api.send("POST", &format!("/client/sign_ins/{id}/prepare_second_factor"), &[("strategy", "phone_code")]).await
+pub async fn send_second_factor_code(api: &Api, id: &str) -> Result<Envelope<SignInJson>, ApiError> {
+    api.send("POST", &format!("/client/sign_ins/{id}/prepare_second_factor"), &[(STRATEGY, Strategy::PhoneCode.as_str())])
+        .await
 }
 
-/// `POST /client/sign_ins/{id}/attempt_second_factor` with `strategy`
-/// `totp`, `phone_code` or `backup_code`.
-pub async fn verify_second_factor(api: &Api, id: &str, strategy: &str, code: &str) -> Result<Reply<SignInJson>, ApiError> {
-    api.send("POST", &format!("/client/sign_ins/{id}/attempt_second_factor"), &[("strategy", strategy), ("code", code)]).await
+/// `POST /client/sign_ins/{id}/attempt_second_factor` with a second-factor
+/// `strategy` (authenticator, texted or backup code).
+pub async fn verify_second_factor(api: &Api, id: &str, strategy: Strategy, code: &str) -> Result<Envelope<SignInJson>, ApiError> {
+    api.send(
+        "POST",
+        &format!("/client/sign_ins/{id}/attempt_second_factor"),
+        &[(STRATEGY, strategy.as_str()), (CODE, code)],
+    )
+    .await
 }

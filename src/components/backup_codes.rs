@@ -2,7 +2,8 @@
 //! **Download .txt** (`<app>_backup_codes.txt`) and **Print**. The task and
 //! the account home both show it.
 
-use super::widgets::CopyButton;
+use super::copy_button::CopyButton;
+use vestibule_protocol::url::encode;
 use yew::prelude::*;
 
 /// `<app>_backup_codes.txt`, with what file systems refuse in a name
@@ -34,7 +35,7 @@ pub fn file_text(application_name: &str, codes: &[String]) -> String {
 /// function, not a component: it has no state of its own.
 pub fn backup_codes(application_name: &str, codes: &[String]) -> Html {
     let text = file_text(application_name, codes);
-    let href = format!("data:text/plain;charset=utf-8,{}", crate::api::encode(&text));
+    let href = format!("data:text/plain;charset=utf-8,{}", encode(&text));
     let print = Callback::from(|_: MouseEvent| {
         if let Some(w) = web_sys::window() {
             let _ = w.print();

@@ -1,10 +1,13 @@
 //! The emailed-code step that sign-up and sign-in share: six digits (a
-//! pasted code works), resend with its cooldown message, and a way back.
-//! Both flows keep the step in the client, so a reload lands here again.
+//! pasted code works), resend with its confirmation, and a way back. Both
+//! flows keep the step in the client, so a reload lands here again.
 
-use crate::api::{self, ApiError};
-use crate::components::widgets::{code_field, form_error, submit, submit_handler, Card};
+use crate::api::{self, param, ApiError};
+use crate::components::card::Card;
+use crate::components::field::code_field;
+use crate::components::submit::{use_submit, Submit};
 use crate::session::hooks::use_auth_context;
+use crate::session::AuthContext;
 use yew::prelude::*;
 
 /// Which flow the code belongs to.
@@ -16,12 +19,13 @@ pub enum CodeFor {
     SignIn,
 }
 
-/// The way back from the code step to the form before it: clears the error
-/// and sets the flow's `restart` flag, which hides the step.
-pub fn back_to_start(restart: &UseStateHandle<bool>, error: &UseStateHandle<Option<ApiError>>) -> Callback<()> {
-    let (restart, error) = (restart.clone(), error.clone());
+/// The way back from the code step to the form before it: clears the
+/// form's error and sets the flow's `restart` flag, which hides the step.
+pub fn back_to_start(restart: &UseStateHandle<bool>, form: &Submit) -> Callback<()> {
+    let restart = restart.clone();
+    let form = form.clone();
     Callback::from(move |()| {
-        error.set(None);
+        form.set_error(None);
         restart.set(true);
     })
 }
@@ -43,72 +47,70 @@ pub struct CodeStepProps {
     pub on_back: Callback<()>,
 }
 
+/// The code a flow sent, and what the step does with it.
+#[derive(Clone)]
+struct EmailedCode {
+    ctx: AuthContext,
+    flow: CodeFor,
+    id: AttrValue,
+    code: UseStateHandle<String>,
+    notice: UseStateHandle<Option<&'static str>>,
+    submit: Submit,
+}
+
+impl EmailedCode {
+    /// Tries the code; a right one brings the client a step further.
+    async fn verify(self) -> Result<(), ApiError> {
+        let api = &self.ctx.config.api;
+        let client = match self.flow {
+            CodeFor::SignUp => api::sign_up::verify(api, &self.id, &self.code).await?.client,
+            CodeFor::SignIn => api::sign_in::verify(api, &self.id, &self.code).await?.client,
+        };
+        self.ctx.set_client(client);
+        Ok(())
+    }
+
+    /// Sends another code; says so, or shows why not. It does not make the
+    /// form busy: the code on its way may still be typed.
+    async fn resend(self) {
+        let api = &self.ctx.config.api;
+        let sent = match self.flow {
+            CodeFor::SignUp => api::sign_up::send_code(api, &self.id).await.map(drop),
+            CodeFor::SignIn => api::sign_in::send_code(api, &self.id).await.map(drop),
+        };
+        self.notice.set(sent.is_ok().then_some("A new code is on its way."));
+        self.submit.set_error(sent.err());
+    }
+}
+
 /// The code form.
 #[component]
 pub fn CodeStep(props: &CodeStepProps) -> Html {
-    let ctx = use_auth_context();
-    let code = use_state(String::new);
-    let error = use_state(|| None::<ApiError>);
-    let notice = use_state(|| None::<&'static str>);
-    let busy = use_state(|| false);
-    let (flow, id) = (props.flow, props.id.to_string());
-
-    let onsubmit = {
-        let (ctx, code, error, id) = (ctx.clone(), code.clone(), error.clone(), id.clone());
-        submit_handler(&busy, move || {
-            let (ctx, code, error, id) = (ctx.clone(), code.clone(), error.clone(), id.clone());
-            async move {
-                let api = &ctx.config.api;
-                let client = match flow {
-                    CodeFor::SignUp => api::sign_up::verify(api, &id, &code).await.map(|r| r.client),
-                    CodeFor::SignIn => api::sign_in::verify(api, &id, &code).await.map(|r| r.client),
-                };
-                match client {
-                    Ok(client) => {
-                        error.set(None);
-                        ctx.set_client(client);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            }
-        })
+    let submit = use_submit();
+    let step = EmailedCode {
+        ctx: use_auth_context(),
+        flow: props.flow,
+        id: props.id.clone(),
+        code: use_state(String::new),
+        notice: use_state(|| None),
+        submit: submit.clone(),
     };
+    let onsubmit = submit.on_submit(step.clone(), EmailedCode::verify);
     let on_resend = {
-        let (ctx, error, notice) = (ctx.clone(), error.clone(), notice.clone());
-        Callback::from(move |_| {
-            let (ctx, error, notice, id) = (ctx.clone(), error.clone(), notice.clone(), id.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let api = &ctx.config.api;
-                let sent = match flow {
-                    CodeFor::SignUp => api::sign_up::send_code(api, &id).await.map(|_| ()),
-                    CodeFor::SignIn => api::sign_in::send_code(api, &id).await.map(|_| ()),
-                };
-                match sent {
-                    Ok(()) => {
-                        error.set(None);
-                        notice.set(Some("A new code is on its way."));
-                    }
-                    Err(e) => {
-                        notice.set(None);
-                        error.set(Some(e));
-                    }
-                }
-            });
-        })
+        let step = step.clone();
+        Callback::from(move |_: MouseEvent| wasm_bindgen_futures::spawn_local(step.clone().resend()))
     };
     let on_back = props.on_back.reform(|_: MouseEvent| ());
-
-    let err = (*error).clone();
-    let general = err.as_ref().and_then(|e| e.general(&["code"]));
+    let class = if props.flow == CodeFor::SignUp { "vb-sign-up-verify" } else { "vb-sign-in-code" };
     html! {
-        <Card title={props.title.clone()} subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {}.", props.to)))} class={classes!("vb-code-step", if flow == CodeFor::SignUp { "vb-sign-up-verify" } else { "vb-sign-in-code" })}>
+        <Card title={props.title.clone()} subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {}.", props.to)))} class={classes!("vb-code-step", class)}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                { code_field("vb-code", "Verification code", &code, *busy, err.as_ref().and_then(|e| e.for_field("code"))) }
-                { form_error(general) }
-                if let Some(n) = *notice {
+                { code_field("vb-code", "Verification code", &step.code, submit.busy(), submit.field_error(param::CODE)) }
+                { submit.form_error(&[param::CODE]) }
+                if let Some(n) = *step.notice {
                     <p class="vb-notice" role="status">{ n }</p>
                 }
-                { submit("Continue", *busy) }
+                { submit.button("Continue") }
                 <div class="vb-row">
                     <button class="vb-button vb-button-link" type="button" onclick={on_resend}>{ "Resend code" }</button>
                     <button class="vb-button vb-button-link" type="button" onclick={on_back}>{ props.back_label.clone() }</button>

@@ -2,7 +2,9 @@
 //! children, nothing (while loading), or redirects. Protected content is
 //! never rendered before the verdict is `Allow`.
 
-use crate::route::{access, Access, AccessInput, RouteRule};
+use crate::components::card::loading;
+use crate::nav::Here;
+use crate::route::{access, Access, AccessInput, Flow, RouteRule};
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -12,9 +14,9 @@ use yew_router::prelude::*;
 pub struct GuardProps {
     /// What the route requires.
     pub rule: RouteRule,
-    /// The flow task routes belong to (`/sign-in` or `/sign-up`).
-    #[prop_or(AttrValue::Static("/sign-in"))]
-    pub flow: AttrValue,
+    /// The flow whose task routes a pending session goes to.
+    #[prop_or_default]
+    pub flow: Flow,
     /// The route's content.
     #[prop_or_default]
     pub children: Html,
@@ -26,10 +28,9 @@ pub fn Guard(props: &GuardProps) -> Html {
     let ctx = use_auth_context();
     let navigator = use_navigator();
     let _location = use_location();
-    let redirect = ctx.safe_redirect(crate::nav::query_param("redirect_url").as_deref());
-    let here = crate::nav::here();
-    let flow = props.flow.to_string();
-    let task_url = |t, r: Option<&str>| ctx.task_url(t, &flow, r);
+    let here = Here::current();
+    let redirect = ctx.safe_redirect(here.redirect_url().as_deref());
+    let back = here.path_and_query();
     let verdict = access(
         props.rule,
         &AccessInput {
@@ -37,10 +38,9 @@ pub fn Guard(props: &GuardProps) -> Html {
             state: ctx.state.signed_state(),
             current_task: ctx.state.current_task(),
             redirect_url: redirect.as_deref(),
-            here: &here,
-            after_sign_in_url: &ctx.config.after_sign_in_url,
-            sign_in_url: &ctx.config.sign_in_url,
-            task_url: &task_url,
+            here: &back,
+            flow: props.flow,
+            urls: ctx.urls(),
         },
     );
     let target = match &verdict {
@@ -54,6 +54,6 @@ pub fn Guard(props: &GuardProps) -> Html {
     });
     match verdict {
         Access::Allow => props.children.clone(),
-        Access::Wait | Access::Redirect(_) => html! { <div class="vb-loading" role="status" aria-label="Loading"></div> },
+        Access::Wait | Access::Redirect(_) => loading(),
     }
 }

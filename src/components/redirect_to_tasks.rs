@@ -1,6 +1,7 @@
 //! `<RedirectToTasks>`: on mount, a pending session is sent to its current
 //! task: `task_urls[key]` of the provider, else the built-in task route.
 
+use crate::route::Flow;
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -21,7 +22,7 @@ pub fn RedirectToTasks(props: &RedirectToTasksProps) -> Html {
     let target = ctx
         .state
         .current_task()
-        .map(|task| ctx.task_url(task, "/sign-in", props.redirect_url.as_deref()));
+        .map(|task| ctx.urls().task(task, Flow::SignIn, props.redirect_url.as_deref()));
     use_effect_with(target, move |target| {
         if let Some(t) = target {
             crate::nav::go(navigator.as_ref(), t, true);

@@ -5,13 +5,17 @@
 //! `on_verified` once the server says the verification is complete; the
 //! caller then retries the change.
 
-use crate::api::{self, ApiError};
-use crate::components::resend::{resend_label, use_countdown, RESEND_COOLDOWN_S};
-use crate::components::widgets::{code_field, form_error, submit, submit_handler, Field};
-use crate::session::context::AuthContext;
+mod prompt;
+
+use crate::api::param;
+use crate::components::card::loading;
+use crate::components::field::{code_field, set_text, Field};
+use crate::components::resend::{resend_label, use_countdown};
+use crate::components::submit::use_submit;
 use crate::session::hooks::use_auth_context;
-use vestibule_protocol::wire::{ClientJson, FactorJson, SessionVerificationJson};
-use vestibule_protocol::ErrorCode;
+use prompt::{email_factor, offers_password, Prompt};
+use vestibule_protocol::wire::SessionVerificationJson;
+use vestibule_protocol::Strategy;
 use yew::prelude::*;
 
 /// Props of [`Reverify`].
@@ -26,244 +30,127 @@ pub struct ReverifyProps {
     pub on_cancel: Callback<()>,
 }
 
-/// Which first factor the form asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Method {
-    Password,
-    EmailCode,
-}
-
-/// The email-code factor the server offers, if any.
-fn email_factor(verification: &SessionVerificationJson) -> Option<&FactorJson> {
-    verification.supported_first_factors.iter().find(|f| f.strategy == "email_code")
-}
-
-/// Whether the server offers the password.
-fn offers_password(verification: &SessionVerificationJson) -> bool {
-    verification.supported_first_factors.iter().any(|f| f.strategy == "password")
-}
-
-/// The prompt's state: one clone of it goes into each handler.
-#[derive(Clone)]
-struct Prompt {
-    ctx: AuthContext,
-    session_id: String,
-    verification: UseStateHandle<Option<SessionVerificationJson>>,
-    method: UseStateHandle<Method>,
-    password: UseStateHandle<String>,
-    code: UseStateHandle<String>,
-    error: UseStateHandle<Option<ApiError>>,
-    notice: UseStateHandle<Option<&'static str>>,
-    busy: UseStateHandle<bool>,
-    cooldown: UseStateHandle<u32>,
-}
-
-impl Prompt {
-    /// Keeps the client the server sent and tells the caller.
-    fn complete(&self, client: Option<ClientJson>, on_verified: &Callback<()>) {
-        self.error.set(None);
-        if client.is_some() {
-            self.ctx.set_client(client);
-        }
-        on_verified.emit(());
-    }
-
-    /// Starts the verification; without a password, the code is sent at once.
-    async fn start(self, password_enabled: bool, on_verified: Callback<()>) {
-        match api::reverification::start(&self.ctx.config.api, &self.session_id).await {
-            Ok(reply) if reply.response.status == "complete" => self.complete(reply.client, &on_verified),
-            Ok(reply) => {
-                let password = offers_password(&reply.response) && password_enabled;
-                let email_id = email_factor(&reply.response).map(|f| f.email_address_id.clone());
-                self.verification.set(Some(reply.response));
-                if let (false, Some(id)) = (password, email_id) {
-                    self.send_code(false, id).await;
-                }
-            }
-            Err(e) => self.error.set(Some(e)),
-        }
-    }
-
-    /// Emails a code and switches to it. A refusal because a code went out
-    /// moments ago still switches: that code is good.
-    async fn send_code(self, resend: bool, email_address_id: Option<String>) {
-        self.busy.set(true);
-        match api::reverification::send_code(&self.ctx.config.api, &self.session_id, email_address_id.as_deref()).await {
-            Ok(reply) => {
-                self.error.set(None);
-                self.notice.set(resend.then_some("A new code is on its way."));
-                self.verification.set(Some(reply.response));
-            }
-            Err(e) => {
-                let switch = e.code() == Some(ErrorCode::TooManyRequests.as_str());
-                self.notice.set(None);
-                self.error.set(Some(e));
-                if !switch {
-                    self.busy.set(false);
-                    return;
-                }
-            }
-        }
-        self.code.set(String::new());
-        self.cooldown.set(RESEND_COOLDOWN_S);
-        self.method.set(Method::EmailCode);
-        self.busy.set(false);
-    }
-
-    /// Tries the password or the code on screen.
-    async fn attempt(self, on_verified: Callback<()>) {
-        let api = &self.ctx.config.api;
-        let method = *self.method;
-        let attempt = match method {
-            Method::Password => api::reverification::with_password(api, &self.session_id, &self.password).await,
-            Method::EmailCode => api::reverification::with_code(api, &self.session_id, &self.code).await,
-        };
-        self.notice.set(None);
-        match attempt {
-            Ok(reply) if reply.response.status == "complete" => self.complete(reply.client, &on_verified),
-            Ok(_) => self.error.set(Some(ApiError::Network("Unexpected answer (not confirmed).".into()))),
-            Err(e) => {
-                if method == Method::EmailCode {
-                    self.code.set(String::new());
-                }
-                self.error.set(Some(e));
-            }
-        }
-    }
+/// The **Cancel** button and the Escape key, which both call `on_cancel`.
+struct Cancel {
+    onclick: Callback<MouseEvent>,
+    onkeydown: Callback<KeyboardEvent>,
 }
 
 /// Asks for the first factor again and reports when it is confirmed.
 #[component]
 pub fn Reverify(props: &ReverifyProps) -> Html {
     let ctx = use_auth_context();
+    let submit = use_submit();
     let prompt = Prompt {
         session_id: ctx.state.session().map(|s| s.id.clone()).unwrap_or_default(),
-        ctx: ctx.clone(),
+        password_enabled: ctx.state.user().is_some_and(|u| u.password_enabled),
+        ctx,
+        on_verified: props.on_verified.clone(),
         verification: use_state(|| None),
-        method: use_state(|| Method::Password),
+        method: use_state(|| Strategy::Password),
         password: use_state(String::new),
         code: use_state(String::new),
-        error: use_state(|| None),
         notice: use_state(|| None),
-        busy: use_state(|| false),
         cooldown: use_state(|| 0),
+        submit: submit.clone(),
     };
     use_countdown(&prompt.cooldown);
-    let password_enabled = ctx.state.user().is_some_and(|u| u.password_enabled);
     {
-        let (prompt, on_verified) = (prompt.clone(), props.on_verified.clone());
-        use_effect_with((), move |_| wasm_bindgen_futures::spawn_local(prompt.start(password_enabled, on_verified)));
-    }
-    let onsubmit = {
-        let (prompt, on_verified) = (prompt.clone(), props.on_verified.clone());
-        let busy = prompt.busy.clone();
-        submit_handler(&busy, move || prompt.clone().attempt(on_verified.clone()))
-    };
-    let send_code = |resend: bool| {
         let prompt = prompt.clone();
-        let id = prompt.verification.as_ref().and_then(email_factor).and_then(|f| f.email_address_id.clone());
-        Callback::from(move |_: MouseEvent| wasm_bindgen_futures::spawn_local(prompt.clone().send_code(resend, id.clone())))
-    };
-    let Prompt { verification, method, password, code, error, notice, busy, cooldown, .. } = prompt.clone();
-
-    let on_cancel = props.on_cancel.reform(|_: MouseEvent| ());
-    let onkeydown = {
-        let on_cancel = props.on_cancel.clone();
-        Callback::from(move |e: KeyboardEvent| {
+        use_effect_with((), move |_| wasm_bindgen_futures::spawn_local(prompt.start()));
+    }
+    let on_cancel = props.on_cancel.clone();
+    let cancel = Cancel {
+        onclick: props.on_cancel.reform(|_: MouseEvent| ()),
+        onkeydown: Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" {
                 on_cancel.emit(());
             }
-        })
+        }),
     };
-    let err = (*error).clone();
-    let Some(v) = (*verification).clone() else {
-        return html! {
-            <section class="vb-reverify" aria-labelledby="vb-reverify-title" {onkeydown}>
+    match (*prompt.verification).clone() {
+        Some(verification) => asking(&prompt, &verification, &props.action, cancel),
+        None => html! {
+            <section class="vb-reverify" aria-labelledby="vb-reverify-title" onkeydown={cancel.onkeydown}>
                 <h2 class="vb-section-title" id="vb-reverify-title">{ "Confirm it's you" }</h2>
-                if err.is_none() {
-                    <div class="vb-loading" role="status" aria-label="Loading"></div>
+                if submit.error().is_none() {
+                    { loading() }
                 }
-                { form_error(err.as_ref().and_then(|e| e.general(&[]))) }
+                { submit.form_error(&[]) }
                 <div class="vb-row">
-                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={on_cancel}>{ "Cancel" }</button>
+                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={cancel.onclick}>{ "Cancel" }</button>
                 </div>
             </section>
-        };
-    };
-    let email = email_factor(&v).and_then(|f| f.safe_identifier.clone()).unwrap_or_else(|| "your email address".into());
-    let can_password = offers_password(&v) && password_enabled;
-    let can_email = email_factor(&v).is_some();
-    let asks = *method == Method::EmailCode || can_password;
-    let use_email = (*method == Method::Password && can_email).then(|| {
+        },
+    }
+}
+
+/// The form once the server said which factors it takes: the password or
+/// the emailed code, with the way to the other one.
+fn asking(prompt: &Prompt, v: &SessionVerificationJson, action: &str, cancel: Cancel) -> Html {
+    let submit = &prompt.submit;
+    let busy = submit.busy();
+    let method = *prompt.method;
+    let email = email_factor(v).and_then(|f| f.safe_identifier.clone()).unwrap_or_else(|| "your email address".into());
+    let can_password = offers_password(v) && prompt.password_enabled;
+    let asks = method == Strategy::EmailCode || can_password;
+    let use_email = (method == Strategy::Password && email_factor(v).is_some()).then(|| {
         let label = if can_password { "Use a code sent to your email instead" } else { "Email me a code" };
-        html! {
-            <button class="vb-button vb-button-link vb-reverify-use-email" type="button" disabled={*busy}
-                onclick={send_code(false)}>{ label }</button>
-        }
+        let onclick = submit.callback(prompt.clone(), |p| p.email_code(false));
+        html! { <button class="vb-button vb-button-link vb-reverify-use-email" type="button" disabled={busy} {onclick}>{ label }</button> }
     });
-    let (text, field, param, switch) = match *method {
+    let (text, field, param, switch) = match method {
         // Without a password (and the emailed code refused), only the way
         // to the code is offered.
-        Method::Password if !can_password => (
-            format!("To {}, confirm it's you with a code sent to {email}.", props.action),
-            if *busy { html! { <div class="vb-loading" role="status" aria-label="Sending a code"></div> } } else { Html::default() },
-            "password",
+        Strategy::Password if !can_password => (
+            format!("To {action}, confirm it's you with a code sent to {email}."),
+            if busy { html! { <div class="vb-loading" role="status" aria-label="Sending a code"></div> } } else { Html::default() },
+            param::PASSWORD,
             use_email,
         ),
-        Method::Password => (
-            format!("To {}, enter your password.", props.action),
+        Strategy::Password => (
+            format!("To {action}, enter your password."),
             html! {
-                <Field id="vb-reverify-password" label="Password" value={(*password).clone()} input_type="password"
-                    autocomplete={Some(AttrValue::from("current-password"))} autofocus=true disabled={*busy}
-                    on_input={{ let s = password.clone(); Callback::from(move |v| s.set(v)) }}
-                    error={err.as_ref().and_then(|e| e.for_field("password"))} />
+                <Field id="vb-reverify-password" label="Password" value={(*prompt.password).clone()} input_type="password"
+                    autocomplete={Some(AttrValue::from("current-password"))} autofocus=true disabled={busy}
+                    on_input={set_text(&prompt.password)} error={submit.field_error(param::PASSWORD)} />
             },
-            "password",
+            param::PASSWORD,
             use_email,
         ),
-        Method::EmailCode => (
-            format!("To {}, enter the 6-digit code sent to {email}.", props.action),
-            code_field("vb-reverify-code", "Verification code", &code, *busy, err.as_ref().and_then(|e| e.for_field("code"))),
-            "code",
-            can_password.then(|| {
-                let (method, error, notice) = (method.clone(), error.clone(), notice.clone());
-                html! {
-                    <button class="vb-button vb-button-link vb-reverify-use-password" type="button"
-                        onclick={Callback::from(move |_: MouseEvent| {
-                            error.set(None);
-                            notice.set(None);
-                            method.set(Method::Password);
-                        })}>
-                        { "Use your password instead" }
-                    </button>
-                }
-            }),
+        _ => (
+            format!("To {action}, enter the 6-digit code sent to {email}."),
+            code_field("vb-reverify-code", "Verification code", &prompt.code, busy, submit.field_error(param::CODE)),
+            param::CODE,
+            can_password.then(|| password_instead(prompt)),
         ),
     };
-    let resend = (*method == Method::EmailCode).then(|| {
+    let resend = (method == Strategy::EmailCode).then(|| {
+        let onclick = submit.callback(prompt.clone(), |p| p.email_code(true));
         html! {
-            <button class="vb-button vb-button-link vb-resend" type="button" disabled={*cooldown > 0 || *busy}
-                onclick={send_code(true)}>{ resend_label(*cooldown) }</button>
+            <button class="vb-button vb-button-link vb-resend" type="button" disabled={*prompt.cooldown > 0 || busy}
+                {onclick}>{ resend_label(*prompt.cooldown) }</button>
         }
     });
     // The key makes a switch of method a new form, whose field takes focus.
-    let key = if *method == Method::Password { "password" } else { "email-code" };
+    let key = if method == Strategy::Password { "password" } else { "email-code" };
+    let onsubmit = submit.on_submit(prompt.clone(), Prompt::attempt);
     html! {
         <section class={classes!("vb-reverify", format!("vb-reverify-{key}"))} aria-labelledby="vb-reverify-title"
-            aria-describedby="vb-reverify-why" {onkeydown}>
+            aria-describedby="vb-reverify-why" onkeydown={cancel.onkeydown}>
             <h2 class="vb-section-title" id="vb-reverify-title">{ "Confirm it's you" }</h2>
             <p class="vb-notice" id="vb-reverify-why">{ text }</p>
             <form class="vb-form" key={key} {onsubmit} novalidate=true>
                 { field }
-                { form_error(err.as_ref().and_then(|e| e.general(&[param]))) }
-                if let Some(n) = *notice {
+                { submit.form_error(&[param]) }
+                if let Some(n) = *prompt.notice {
                     <p class="vb-notice" role="status">{ n }</p>
                 }
                 <div class="vb-row">
                     if asks {
-                        { submit("Continue", *busy) }
+                        { submit.button("Continue") }
                     }
-                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={on_cancel}>{ "Cancel" }</button>
+                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={cancel.onclick}>{ "Cancel" }</button>
                 </div>
                 if resend.is_some() || switch.is_some() {
                     <div class="vb-row">
@@ -273,5 +160,20 @@ pub fn Reverify(props: &ReverifyProps) -> Html {
                 }
             </form>
         </section>
+    }
+}
+
+/// "Use your password instead", on the emailed-code form.
+fn password_instead(prompt: &Prompt) -> Html {
+    let prompt = prompt.clone();
+    let onclick = Callback::from(move |_: MouseEvent| {
+        prompt.submit.set_error(None);
+        prompt.notice.set(None);
+        prompt.method.set(Strategy::Password);
+    });
+    html! {
+        <button class="vb-button vb-button-link vb-reverify-use-password" type="button" {onclick}>
+            { "Use your password instead" }
+        </button>
     }
 }

@@ -2,7 +2,8 @@
 //! of the product description (signed-in / signed-out, each with
 //! `treat_pending_as_signed_out` true or false).
 
-use crate::session::hooks::{use_auth, AuthOptions};
+use crate::session::hooks::use_auth;
+use vestibule_protocol::AuthOptions;
 use yew::prelude::*;
 
 /// Which state `<Show>` is for.

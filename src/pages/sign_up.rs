@@ -1,98 +1,97 @@
 //! `<SignUp>`: email and password, then the emailed code. The code step is
 //! derived from the client's sign-up in progress, so a reload keeps it.
 
-use crate::api::{self, ApiError};
+use crate::api::{self, param, ApiError};
+use crate::components::card::Card;
 use crate::components::code_step::{back_to_start, CodeFor, CodeStep};
-use crate::components::widgets::{form_error, submit, submit_handler, Card, Field};
+use crate::components::field::{set_text, Field};
+use crate::components::submit::{use_submit, Submit};
+use crate::nav::Here;
 use crate::session::hooks::use_auth_context;
+use crate::session::AuthContext;
+use vestibule_protocol::wire::SignUpJson;
+use vestibule_protocol::SignUpStatus;
 use yew::prelude::*;
 
 /// Props of [`SignUp`].
 #[derive(Properties, PartialEq)]
 pub struct SignUpProps {
-    /// Link to sign-in (keeps `redirect_url`).
-    #[prop_or(AttrValue::Static("/sign-in"))]
-    pub sign_in_url: AttrValue,
+    /// Link to sign-in (keeps `redirect_url`); the provider's sign-in page
+    /// when not given.
+    #[prop_or_default]
+    pub sign_in_url: Option<AttrValue>,
+}
+
+/// Whether a sign-up still waits for its email address to be verified.
+fn awaits_email_code(sign_up: &SignUpJson) -> bool {
+    sign_up.unverified_fields.iter().any(|f| f == param::EMAIL_ADDRESS)
+}
+
+/// What the form holds, and what it can do with it.
+#[derive(Clone)]
+struct Details {
+    ctx: AuthContext,
+    email: UseStateHandle<String>,
+    password: UseStateHandle<String>,
+    /// The user left the code step for another address.
+    restart: UseStateHandle<bool>,
+}
+
+impl Details {
+    /// Creates the sign-up and emails the code that verifies its address.
+    async fn create(self) -> Result<(), ApiError> {
+        let api = &self.ctx.config.api;
+        let mut reply = api::sign_up::create(api, &self.email, &self.password).await?;
+        if awaits_email_code(&reply.response) {
+            reply = api::sign_up::send_code(api, &reply.response.id).await?;
+        }
+        self.restart.set(false);
+        self.ctx.set_client(reply.client);
+        Ok(())
+    }
 }
 
 /// The sign-up form and its verification step.
 #[component]
 pub fn SignUp(props: &SignUpProps) -> Html {
     let ctx = use_auth_context();
-    let email = use_state(String::new);
-    let password = use_state(String::new);
-    let error = use_state(|| None::<ApiError>);
-    let busy = use_state(|| false);
-    let restart = use_state(|| false);
-
+    let submit = use_submit();
+    let form = Details { ctx: ctx.clone(), email: use_state(String::new), password: use_state(String::new), restart: use_state(|| false) };
     let pending = ctx
         .state
         .client
         .as_ref()
         .and_then(|c| c.sign_up.clone())
-        .filter(|s| s.status == "missing_requirements" && s.unverified_fields.iter().any(|f| f == "email_address"))
-        .filter(|_| !*restart);
-
-    let on_details = {
-        let (ctx, email, password, error, restart) = (ctx.clone(), email.clone(), password.clone(), error.clone(), restart.clone());
-        submit_handler(&busy, move || {
-            let (ctx, email, password, error, restart) =
-                (ctx.clone(), email.clone(), password.clone(), error.clone(), restart.clone());
-            async move {
-                let api = &ctx.config.api;
-                let result = match api::sign_up::create(api, &email, &password).await {
-                    Ok(reply) if reply.response.unverified_fields.iter().any(|f| f == "email_address") => {
-                        api::sign_up::send_code(api, &reply.response.id).await
-                    }
-                    other => other,
-                };
-                match result {
-                    Ok(reply) => {
-                        error.set(None);
-                        restart.set(false);
-                        ctx.set_client(reply.client);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            }
-        })
-    };
-
-    let min_length = ctx
-        .state
-        .environment
-        .as_ref()
-        .map(|e| e.user_settings.password_settings.min_length)
-        .filter(|n| *n > 0)
-        .unwrap_or(8);
-    let err = (*error).clone();
-    let field_err = |p: &str| err.as_ref().and_then(|e| e.for_field(p));
-    let redirect = crate::nav::query_param("redirect_url");
-    let sign_in = crate::session::context::with_redirect(&props.sign_in_url, redirect.as_deref());
-
+        .filter(|s| s.status == SignUpStatus::MissingRequirements && awaits_email_code(s))
+        .filter(|_| !*form.restart);
     if let Some(s) = pending {
-        let on_back = back_to_start(&restart, &error);
+        let on_back = back_to_start(&form.restart, &submit);
         return html! {
             <CodeStep flow={CodeFor::SignUp} id={s.id.clone()} title="Verify your email"
                 to={s.email_address.clone().unwrap_or_default()} back_label="Use another email" {on_back} />
         };
     }
+    let sign_in = ctx.urls().sign_in_at(props.sign_in_url.as_deref()).sign_in(Here::current().redirect_url().as_deref());
+    details_view(&form, &submit, sign_in, ctx.state.password_min_length())
+}
 
+/// The sign-up card: the form and the link to sign-in.
+fn details_view(form: &Details, submit: &Submit, sign_in: String, min_length: u32) -> Html {
+    let busy = submit.busy();
+    let onsubmit = submit.on_submit(form.clone(), Details::create);
     html! {
         <Card title="Create your account" subtitle={Some(AttrValue::from("Welcome! Fill in the details to get started."))} class="vb-sign-up"
             footer={html! { <p>{ "Have an account? " }<a class="vb-link" href={sign_in}>{ "Sign in" }</a></p> }}>
-            <form class="vb-form" onsubmit={on_details} novalidate=true>
-                <Field id="vb-email" label="Email address" value={(*email).clone()} input_type="email"
-                    autocomplete={Some(AttrValue::from("email"))} autofocus=true disabled={*busy}
-                    on_input={{ let s = email.clone(); Callback::from(move |v| s.set(v)) }}
-                    error={field_err("email_address")} />
-                <Field id="vb-password" label="Password" value={(*password).clone()} input_type="password"
-                    autocomplete={Some(AttrValue::from("new-password"))} disabled={*busy}
+            <form class="vb-form" {onsubmit} novalidate=true>
+                <Field id="vb-email" label="Email address" value={(*form.email).clone()} input_type="email"
+                    autocomplete={Some(AttrValue::from("email"))} autofocus=true disabled={busy}
+                    on_input={set_text(&form.email)} error={submit.field_error(param::EMAIL_ADDRESS)} />
+                <Field id="vb-password" label="Password" value={(*form.password).clone()} input_type="password"
+                    autocomplete={Some(AttrValue::from("new-password"))} disabled={busy}
                     hint={Some(AttrValue::from(format!("At least {min_length} characters.")))}
-                    on_input={{ let s = password.clone(); Callback::from(move |v| s.set(v)) }}
-                    error={field_err("password")} />
-                { form_error(err.as_ref().and_then(|e| e.general(&["email_address", "password"]))) }
-                { submit("Continue", *busy) }
+                    on_input={set_text(&form.password)} error={submit.field_error(param::PASSWORD)} />
+                { submit.form_error(&[param::EMAIL_ADDRESS, param::PASSWORD]) }
+                { submit.button("Continue") }
             </form>
         </Card>
     }

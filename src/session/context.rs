@@ -3,11 +3,14 @@
 
 use super::state::{AuthAction, AuthState};
 use crate::api::Api;
+use crate::nav::Urls;
+use crate::route::Route;
 use std::collections::HashMap;
 use std::rc::Rc;
 use vestibule_protocol::wire::ClientJson;
 use vestibule_protocol::{RedirectPolicy, TaskKey};
 use yew::prelude::*;
+use yew_router::Routable;
 
 /// How the provider was configured.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +27,21 @@ pub struct AuthConfig {
     pub after_sign_in_url: String,
     /// Where redirects may go.
     pub policy: RedirectPolicy,
+}
+
+/// The hosted portal's configuration: the API on the page's own origin, the
+/// built-in routes, and no other origin allowed.
+impl Default for AuthConfig {
+    fn default() -> AuthConfig {
+        AuthConfig {
+            api: Api::new(""),
+            task_urls: HashMap::new(),
+            sign_in_url: Route::SignIn.to_path(),
+            sign_up_url: Route::SignUp.to_path(),
+            after_sign_in_url: Route::Home.to_path(),
+            policy: RedirectPolicy::new(Vec::<String>::new()),
+        }
+    }
 }
 
 /// What components read through `use_context`.
@@ -53,27 +71,8 @@ impl AuthContext {
         })
     }
 
-    /// Where to handle `task`: `task_urls[task]` first, then the built-in
-    /// `<flow>/tasks/<key>` (flow is `/sign-in` or `/sign-up`), carrying
-    /// `redirect_url` when given.
-    pub fn task_url(&self, task: TaskKey, flow: &str, redirect_url: Option<&str>) -> String {
-        let base = self
-            .config
-            .task_urls
-            .get(&task)
-            .cloned()
-            .unwrap_or_else(|| format!("{flow}/tasks/{}", task.as_str()));
-        with_redirect(&base, redirect_url)
-    }
-}
-
-/// Appends `redirect_url=<encoded>` to `base` when given.
-pub fn with_redirect(base: &str, redirect_url: Option<&str>) -> String {
-    match redirect_url {
-        Some(r) => {
-            let sep = if base.contains('?') { '&' } else { '?' };
-            format!("{base}{sep}redirect_url={}", crate::api::encode(r))
-        }
-        None => base.to_string(),
+    /// The portal's URLs under this configuration.
+    pub fn urls(&self) -> Urls<'_> {
+        Urls::new(&self.config)
     }
 }

@@ -4,21 +4,8 @@
 
 use super::context::AuthContext;
 use vestibule_protocol::wire::{MembershipJson, SessionJson, UserJson};
-use vestibule_protocol::AuthView;
+use vestibule_protocol::{AuthOptions, AuthView};
 use yew::prelude::*;
-
-/// Options of [`use_auth`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AuthOptions {
-    /// Treat a pending session as signed out (the default).
-    pub treat_pending_as_signed_out: bool,
-}
-
-impl Default for AuthOptions {
-    fn default() -> Self {
-        AuthOptions { treat_pending_as_signed_out: true }
-    }
-}
 
 /// What [`use_auth`] returns: the auth-state rule's [`AuthView`]
 /// (`is_signed_in`, `session_status`, `user_id`, `session_id`, `org_id`,

@@ -4,10 +4,13 @@
 use super::context::{AuthConfig, AuthContext};
 use super::state::{AuthAction, AuthState};
 use crate::api::{self, Api};
+use crate::nav::page_origin;
+use crate::route::Route;
 use std::collections::HashMap;
 use std::rc::Rc;
 use vestibule_protocol::{RedirectPolicy, TaskKey};
 use yew::prelude::*;
+use yew_router::Routable;
 
 /// How often the session token is refreshed (it lives 60 s).
 const REFRESH_MS: u32 = 40_000;
@@ -21,14 +24,14 @@ pub struct AuthProviderProps {
     /// Where each task is handled (defaults to the built-in task routes).
     #[prop_or_default]
     pub task_urls: HashMap<TaskKey, String>,
-    /// The sign-in page.
-    #[prop_or(AttrValue::Static("/sign-in"))]
+    /// The sign-in page (default: the built-in route).
+    #[prop_or_else(|| Route::SignIn.to_path().into())]
     pub sign_in_url: AttrValue,
-    /// The sign-up page.
-    #[prop_or(AttrValue::Static("/sign-up"))]
+    /// The sign-up page (default: the built-in route).
+    #[prop_or_else(|| Route::SignUp.to_path().into())]
     pub sign_up_url: AttrValue,
-    /// Where a signed-in user goes by default.
-    #[prop_or(AttrValue::Static("/"))]
+    /// Where a signed-in user goes by default (default: account home).
+    #[prop_or_else(|| Route::Home.to_path().into())]
     pub after_sign_in_url: AttrValue,
     /// Origins besides the page's own that redirects may go to.
     #[prop_or_default]
@@ -40,11 +43,6 @@ pub struct AuthProviderProps {
     /// The application.
     #[prop_or_default]
     pub children: Html,
-}
-
-/// The page's own origin.
-pub fn page_origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
 }
 
 /// Provides [`AuthContext`] to its children.

@@ -110,6 +110,15 @@ impl AuthState {
         Some(SessionFacts { session_id: s.id.clone(), user_id, org_id, org_role })
     }
 
+    /// The shortest password the instance accepts (8 when it does not say).
+    pub fn password_min_length(&self) -> u32 {
+        self.environment
+            .as_ref()
+            .map(|e| e.user_settings.password_settings.min_length)
+            .filter(|n| *n > 0)
+            .unwrap_or(8)
+    }
+
     /// The application's name, for titles.
     pub fn application_name(&self) -> String {
         self.environment

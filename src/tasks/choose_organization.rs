@@ -4,23 +4,26 @@
 //! to `redirect_url_complete`. A single membership is activated without
 //! asking.
 
-use crate::api::{self, ApiError};
-use crate::components::widgets::{form_error, submit, Card, Field, SignedInFooter};
+mod create;
+mod list;
+
+use super::{use_task_done, TaskDone, TaskProps};
+use crate::api::{self, Api, ApiError};
+use crate::components::card::{loading, Card};
+use crate::components::signed_in_footer::SignedInFooter;
+use crate::components::submit::{use_submit, Submit};
 use crate::session::hooks::use_auth_context;
-use super::next_target;
-use vestibule_protocol::wire::{slug_from_name, InvitationJson, MembershipJson};
+use create::{use_draft, Draft};
+use vestibule_protocol::wire::{InvitationJson, MembershipJson};
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// Props of [`TaskChooseOrganization`].
-#[derive(Properties, PartialEq)]
-pub struct TaskChooseOrganizationProps {
-    /// Where to go when the last task is done (validated by the caller or
-    /// against the provider's allowed origins).
-    #[prop_or(AttrValue::Static("/"))]
-    pub redirect_url_complete: AttrValue,
-}
+pub type TaskChooseOrganizationProps = TaskProps;
 
+/// The class of every screen of the task.
+const CLASS: &str = "vb-task-choose-organization";
+
+/// Which screen of the task is shown.
 #[derive(Clone, PartialEq)]
 enum Screen {
     Loading,
@@ -29,217 +32,108 @@ enum Screen {
     MustBelong,
 }
 
+/// The user's memberships and pending invitations.
 #[derive(Clone, Default, PartialEq)]
 struct Data {
     memberships: Vec<MembershipJson>,
     invitations: Vec<InvitationJson>,
 }
 
+/// The task's state and what it does: one clone goes into each handler.
+#[derive(Clone)]
+struct Chooser {
+    api: Api,
+    session_id: String,
+    screen: UseStateHandle<Screen>,
+    data: UseStateHandle<Data>,
+    submit: Submit,
+    done: TaskDone,
+}
+
+impl Chooser {
+    /// Loads the memberships and invitations and picks the first screen; a
+    /// single membership is activated at once.
+    async fn load(self, can_create: bool) {
+        let memberships = api::organizations::memberships(&self.api).await;
+        let invitations = api::organizations::invitations(&self.api).await;
+        match (memberships, invitations) {
+            (Ok(memberships), Ok(invitations)) => {
+                let next = if memberships.len() == 1 {
+                    self.submit.run(self.clone().activate(memberships[0].organization.id.clone()));
+                    Screen::Loading
+                } else if memberships.is_empty() && invitations.is_empty() {
+                    if can_create { Screen::Create { from_list: false } } else { Screen::MustBelong }
+                } else {
+                    Screen::List
+                };
+                self.data.set(Data { memberships, invitations });
+                self.screen.set(next);
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                self.submit.set_error(Some(e));
+                self.screen.set(Screen::List);
+            }
+        }
+    }
+
+    /// Makes `org_id` the session's active organization and moves on.
+    async fn activate(self, org_id: String) -> Result<(), ApiError> {
+        let reply = api::client::touch(&self.api, &self.session_id, Some(&org_id)).await?;
+        self.done.finish(reply.client);
+        Ok(())
+    }
+
+    /// Accepts `invitation` and activates its organization.
+    async fn join(self, invitation: InvitationJson) -> Result<(), ApiError> {
+        api::organizations::accept(&self.api, &invitation.id).await?;
+        self.activate(invitation.public_organization_data.id).await
+    }
+
+    /// Creates the organization of `draft` and activates it.
+    async fn create(self, draft: Draft) -> Result<(), ApiError> {
+        let reply = api::organizations::create(&self.api, draft.name.trim(), draft.slug.trim()).await?;
+        self.activate(reply.response.id).await
+    }
+
+    /// A handler that shows `screen`.
+    fn show<E: 'static>(&self, screen: Screen, clear_error: bool) -> Callback<E> {
+        let this = self.clone();
+        Callback::from(move |_: E| {
+            if clear_error {
+                this.submit.set_error(None);
+            }
+            this.screen.set(screen.clone());
+        })
+    }
+}
+
 /// The choose-organization task screen.
 #[component]
 pub fn TaskChooseOrganization(props: &TaskChooseOrganizationProps) -> Html {
     let ctx = use_auth_context();
-    let navigator = use_navigator();
-    let screen = use_state(|| Screen::Loading);
-    let data = use_state(Data::default);
-    let error = use_state(|| None::<ApiError>);
-    let busy = use_state(|| false);
-    let name = use_state(String::new);
-    let slug = use_state(String::new);
-    let slug_edited = use_state(|| false);
     let can_create = ctx.state.user().is_some_and(|u| u.create_organization_enabled);
-    let session_id = ctx.state.session().map(|s| s.id.clone()).unwrap_or_default();
-    let complete = props.redirect_url_complete.to_string();
-
-    let activate = {
-        let (ctx, error, busy, navigator, session_id, complete) =
-            (ctx.clone(), error.clone(), busy.clone(), navigator.clone(), session_id.clone(), complete.clone());
-        Callback::from(move |org_id: String| {
-            busy.set(true);
-            let (ctx, error, busy, navigator, session_id, complete) =
-                (ctx.clone(), error.clone(), busy.clone(), navigator.clone(), session_id.clone(), complete.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::client::touch(&ctx.config.api, &session_id, Some(&org_id)).await {
-                    Ok(reply) => {
-                        let target = next_target(&ctx, reply.client.as_ref(), &complete);
-                        ctx.set_client(reply.client);
-                        crate::nav::go(navigator.as_ref(), &target, true);
-                    }
-                    Err(e) => {
-                        error.set(Some(e));
-                        busy.set(false);
-                    }
-                }
-            });
-        })
+    let chooser = Chooser {
+        api: ctx.config.api.clone(),
+        session_id: ctx.state.session().map(|s| s.id.clone()).unwrap_or_default(),
+        screen: use_state(|| Screen::Loading),
+        data: use_state(Data::default),
+        submit: use_submit(),
+        done: use_task_done(props),
     };
-
+    let draft = use_draft();
     {
-        let (ctx, screen, data, error, activate) = (ctx.clone(), screen.clone(), data.clone(), error.clone(), activate.clone());
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                let api = &ctx.config.api;
-                let memberships = api::organizations::memberships(api).await;
-                let invitations = api::organizations::invitations(api).await;
-                match (memberships, invitations) {
-                    (Ok(memberships), Ok(invitations)) => {
-                        let next = if memberships.len() == 1 {
-                            activate.emit(memberships[0].organization.id.clone());
-                            Screen::Loading
-                        } else if memberships.is_empty() && invitations.is_empty() {
-                            if can_create { Screen::Create { from_list: false } } else { Screen::MustBelong }
-                        } else {
-                            Screen::List
-                        };
-                        data.set(Data { memberships, invitations });
-                        screen.set(next);
-                    }
-                    (Err(e), _) | (_, Err(e)) => {
-                        error.set(Some(e));
-                        screen.set(Screen::List);
-                    }
-                }
-            });
-        });
+        let chooser = chooser.clone();
+        use_effect_with((), move |_| wasm_bindgen_futures::spawn_local(chooser.load(can_create)));
     }
-
-    let err = (*error).clone();
     let footer = html! { <SignedInFooter /> };
-    let class = "vb-task-choose-organization";
-    match (*screen).clone() {
+    match (*chooser.screen).clone() {
         Screen::Loading => html! {
-            <Card title="Choose an organization" {class} {footer}>
-                <div class="vb-loading" role="status" aria-label="Loading"></div>
-            </Card>
+            <Card title="Choose an organization" class={CLASS} {footer}>{ loading() }</Card>
         },
         Screen::MustBelong => html! {
-            <Card title="You must belong to an organization" subtitle={Some(AttrValue::from("Ask an administrator to invite you, then sign in again."))} {class} {footer} />
+            <Card title="You must belong to an organization" subtitle={Some(AttrValue::from("Ask an administrator to invite you, then sign in again."))} class={CLASS} {footer} />
         },
-        Screen::List => {
-            let memberships = data.memberships.iter().map(|m| {
-                let activate = activate.clone();
-                let id = m.organization.id.clone();
-                html! {
-                    <li>
-                        <button class="vb-org-item" type="button" disabled={*busy} onclick={Callback::from(move |_| activate.emit(id.clone()))}>
-                            <span class="vb-org-name">{ m.organization.name.clone() }</span>
-                            <span class="vb-org-role">{ m.role_name.clone() }</span>
-                        </button>
-                    </li>
-                }
-            });
-            let invitations = data.invitations.iter().map(|i| {
-                let disabled = *busy;
-                let (ctx, activate, error, busy) = (ctx.clone(), activate.clone(), error.clone(), busy.clone());
-                let (inv_id, org_id) = (i.id.clone(), i.public_organization_data.id.clone());
-                let onclick = Callback::from(move |_| {
-                    let (ctx, activate, error, busy, inv_id, org_id) =
-                        (ctx.clone(), activate.clone(), error.clone(), busy.clone(), inv_id.clone(), org_id.clone());
-                    busy.set(true);
-                    wasm_bindgen_futures::spawn_local(async move {
-                        match api::organizations::accept(&ctx.config.api, &inv_id).await {
-                            Ok(_) => activate.emit(org_id),
-                            Err(e) => {
-                                error.set(Some(e));
-                                busy.set(false);
-                            }
-                        }
-                    });
-                });
-                html! {
-                    <li class="vb-invitation">
-                        <span class="vb-org-name">{ i.public_organization_data.name.clone() }</span>
-                        <button class="vb-button vb-button-secondary" type="button" {disabled} {onclick}>{ "Join" }</button>
-                    </li>
-                }
-            });
-            let to_create = {
-                let screen = screen.clone();
-                Callback::from(move |_| screen.set(Screen::Create { from_list: true }))
-            };
-            html! {
-                <Card title="Choose an organization" subtitle={Some(AttrValue::from("Select the organization to continue with."))} {class} {footer}>
-                    if !data.memberships.is_empty() {
-                        <ul class="vb-org-list" aria-label="Your organizations">{ for memberships }</ul>
-                    }
-                    if !data.invitations.is_empty() {
-                        <h2 class="vb-section-title">{ "Invitations" }</h2>
-                        <ul class="vb-org-list vb-invitations" aria-label="Invitations">{ for invitations }</ul>
-                    }
-                    { form_error(err.as_ref().and_then(|e| e.general(&[]))) }
-                    if can_create {
-                        <button class="vb-button vb-button-secondary vb-create-organization" type="button" onclick={to_create}>{ "Create organization" }</button>
-                    }
-                </Card>
-            }
-        }
-        Screen::Create { from_list } => {
-            let on_name = {
-                let (name, slug, slug_edited) = (name.clone(), slug.clone(), slug_edited.clone());
-                Callback::from(move |v: String| {
-                    if !*slug_edited {
-                        slug.set(slug_from_name(&v));
-                    }
-                    name.set(v);
-                })
-            };
-            let on_slug = {
-                let (slug, slug_edited) = (slug.clone(), slug_edited.clone());
-                Callback::from(move |v: String| {
-                    slug_edited.set(true);
-                    slug.set(v);
-                })
-            };
-            let onsubmit = {
-                let (ctx, name, slug, error, busy, activate) =
-                    (ctx.clone(), name.clone(), slug.clone(), error.clone(), busy.clone(), activate.clone());
-                Callback::from(move |e: SubmitEvent| {
-                    e.prevent_default();
-                    if *busy {
-                        return;
-                    }
-                    busy.set(true);
-                    let (ctx, name, slug, error, busy, activate) =
-                        (ctx.clone(), name.clone(), slug.clone(), error.clone(), busy.clone(), activate.clone());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        match api::organizations::create(&ctx.config.api, name.trim(), slug.trim()).await {
-                            Ok(reply) => {
-                                error.set(None);
-                                activate.emit(reply.response.id);
-                            }
-                            Err(e) => {
-                                error.set(Some(e));
-                                busy.set(false);
-                            }
-                        }
-                    });
-                })
-            };
-            let on_cancel = {
-                let (screen, error) = (screen.clone(), error.clone());
-                Callback::from(move |_| {
-                    error.set(None);
-                    screen.set(Screen::List);
-                })
-            };
-            let field_err = |p: &str| err.as_ref().and_then(|e| e.for_field(p));
-            html! {
-                <Card title="Create an organization" subtitle={Some(AttrValue::from("You need an organization to continue."))} {class} {footer}>
-                    <form class="vb-form" {onsubmit} novalidate=true>
-                        <Field id="vb-org-name" label="Name" value={(*name).clone()} autofocus=true disabled={*busy}
-                            autocomplete={Some(AttrValue::from("organization"))}
-                            on_input={on_name} error={field_err("name")} />
-                        <Field id="vb-org-slug" label="Slug" value={(*slug).clone()} disabled={*busy}
-                            hint={Some(AttrValue::from("Lowercase letters, digits and hyphens."))}
-                            on_input={on_slug} error={field_err("slug")} />
-                        { form_error(err.as_ref().and_then(|e| e.general(&["name", "slug"]))) }
-                        { submit("Continue", *busy) }
-                        if from_list {
-                            <button class="vb-button vb-button-link" type="button" onclick={on_cancel}>{ "Cancel" }</button>
-                        }
-                    </form>
-                </Card>
-            }
-        }
+        Screen::List => list::view(&chooser, can_create, footer),
+        Screen::Create { from_list } => create::view(&chooser, &draft, from_list, footer),
     }
 }

@@ -5,22 +5,19 @@
 //! shown at the field, then the user moves on to the next task or to
 //! `redirect_url_complete`.
 
-use super::next_target;
-use crate::api::{self, ApiError};
-use crate::components::widgets::{form_error, submit, submit_handler, Card, Field, SignedInFooter};
+use super::{use_task_done, TaskDone, TaskProps};
+use crate::api::{self, param, ApiError};
+use crate::components::card::Card;
+use crate::components::field::{set_text, Field};
+use crate::components::signed_in_footer::SignedInFooter;
+use crate::components::submit::{use_submit, Submit};
 use crate::session::hooks::use_auth_context;
+use crate::session::AuthContext;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
-use yew_router::prelude::*;
 
 /// Props of [`TaskResetPassword`].
-#[derive(Properties, PartialEq)]
-pub struct TaskResetPasswordProps {
-    /// Where to go when the last task is done (validated against the
-    /// provider's allowed origins).
-    #[prop_or(AttrValue::Static("/"))]
-    pub redirect_url_complete: AttrValue,
-}
+pub type TaskResetPasswordProps = TaskProps;
 
 /// A rough strength for live feedback only: bits from length and the
 /// kinds of characters used. The server's zxcvbn check decides.
@@ -49,101 +46,115 @@ pub fn rough_strength(password: &str) -> &'static str {
     }
 }
 
+/// The new password as typed, and what the task does with it.
+#[derive(Clone)]
+struct NewPassword {
+    ctx: AuthContext,
+    password: UseStateHandle<String>,
+    confirm: UseStateHandle<String>,
+    sign_out_others: UseStateHandle<bool>,
+    /// The confirmation did not match at the last submit.
+    mismatch: UseStateHandle<bool>,
+    done: TaskDone,
+}
+
+impl NewPassword {
+    /// The form's `onsubmit`: a confirmation that does not match is caught
+    /// here, without a request.
+    fn on_submit(&self, submit: &Submit) -> Callback<SubmitEvent> {
+        let reset = submit.callback(self.clone(), NewPassword::reset);
+        let form = self.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let matches = *form.password == *form.confirm;
+            form.mismatch.set(!matches);
+            if matches {
+                reset.emit(());
+            }
+        })
+    }
+
+    /// Takes the typed confirmation, clearing the mismatch.
+    fn on_confirm(&self) -> Callback<String> {
+        let form = self.clone();
+        Callback::from(move |v| {
+            form.mismatch.set(false);
+            form.confirm.set(v)
+        })
+    }
+
+    /// Takes the checkbox's state.
+    fn on_toggle(&self) -> Callback<Event> {
+        let others = self.sign_out_others.clone();
+        Callback::from(move |e: Event| others.set(e.target_unchecked_into::<HtmlInputElement>().checked()))
+    }
+
+    /// Sets the new password (ending the other sessions when asked) and
+    /// moves on.
+    async fn reset(self) -> Result<(), ApiError> {
+        let reply = api::user::reset_password(&self.ctx.config.api, &self.password, *self.sign_out_others).await?;
+        self.done.finish(reply.client);
+        Ok(())
+    }
+}
+
+/// The live checks under the new password.
+fn checks(password: &str, confirm: &str, min: usize) -> Html {
+    let check = |ok: bool, text: String| {
+        html! { <li class={classes!("vb-check", ok.then_some("vb-check-ok"))}>{ text }</li> }
+    };
+    let length = password.chars().count();
+    let matches = !confirm.is_empty() && password == confirm;
+    html! {
+        <ul class="vb-checks" aria-live="polite">
+            { check(length >= min, format!("At least {min} characters")) }
+            if length > 0 {
+                { check(rough_strength(password) == "strong", format!("Strength: {}", rough_strength(password))) }
+            }
+            if !confirm.is_empty() {
+                { check(matches, if matches { "Passwords match".into() } else { "Passwords don't match yet".into() }) }
+            }
+        </ul>
+    }
+}
+
 /// The reset-password task screen.
 #[component]
 pub fn TaskResetPassword(props: &TaskResetPasswordProps) -> Html {
     let ctx = use_auth_context();
-    let navigator = use_navigator();
-    let password = use_state(String::new);
-    let confirm = use_state(String::new);
-    let sign_out_others = use_state(|| true);
-    let error = use_state(|| None::<ApiError>);
-    let mismatch = use_state(|| false);
-    let busy = use_state(|| false);
-    let min = ctx
-        .state
-        .environment
-        .as_ref()
-        .map(|e| e.user_settings.password_settings.min_length)
-        .filter(|n| *n > 0)
-        .unwrap_or(8) as usize;
-    let complete = props.redirect_url_complete.to_string();
-
-    let onsubmit = {
-        let (ctx, password, confirm, others, error, mismatch) =
-            (ctx.clone(), password.clone(), confirm.clone(), sign_out_others.clone(), error.clone(), mismatch.clone());
-        submit_handler(&busy, move || {
-            let (ctx, password, confirm, others, error, mismatch, navigator, complete) = (
-                ctx.clone(),
-                password.clone(),
-                confirm.clone(),
-                others.clone(),
-                error.clone(),
-                mismatch.clone(),
-                navigator.clone(),
-                complete.clone(),
-            );
-            async move {
-                mismatch.set(*password != *confirm);
-                if *password != *confirm {
-                    return;
-                }
-                match api::user::reset_password(&ctx.config.api, &password, *others).await {
-                    Ok(reply) => {
-                        error.set(None);
-                        let target = next_target(&ctx, reply.client.as_ref(), &complete);
-                        ctx.set_client(reply.client);
-                        crate::nav::go(navigator.as_ref(), &target, true);
-                    }
-                    Err(e) => error.set(Some(e)),
-                }
-            }
-        })
+    let submit = use_submit();
+    let form = NewPassword {
+        ctx: ctx.clone(),
+        password: use_state(String::new),
+        confirm: use_state(String::new),
+        sign_out_others: use_state(|| true),
+        mismatch: use_state(|| false),
+        done: use_task_done(props),
     };
-
-    let err = (*error).clone();
-    let length = password.chars().count();
-    let long_enough = length >= min;
-    let matches = !confirm.is_empty() && *password == *confirm;
-    let check = |ok: bool, text: String| {
-        html! { <li class={classes!("vb-check", ok.then_some("vb-check-ok"))}>{ text }</li> }
-    };
-    let suggestions = err.as_ref().map(|e| e.suggestions("new_password")).unwrap_or_default();
-    let on_toggle = {
-        let others = sign_out_others.clone();
-        Callback::from(move |e: Event| others.set(e.target_unchecked_into::<HtmlInputElement>().checked()))
-    };
+    let min = ctx.state.password_min_length() as usize;
+    let busy = submit.busy();
+    let suggestions = submit.error().map(|e| e.suggestions(param::NEW_PASSWORD)).unwrap_or_default();
     html! {
         <Card title="Reset your password" class="vb-task-reset-password"
             subtitle={Some(AttrValue::from("Your password may be compromised. Choose a new one to continue."))}
             footer={html! { <SignedInFooter /> }}>
-            <form class="vb-form" {onsubmit} novalidate=true>
-                <Field id="vb-new-password" label="New password" value={(*password).clone()} input_type="password"
-                    autocomplete={Some(AttrValue::from("new-password"))} autofocus=true disabled={*busy}
-                    on_input={{ let s = password.clone(); Callback::from(move |v| s.set(v)) }}
-                    error={err.as_ref().and_then(|e| e.for_field("new_password"))} />
+            <form class="vb-form" onsubmit={form.on_submit(&submit)} novalidate=true>
+                <Field id="vb-new-password" label="New password" value={(*form.password).clone()} input_type="password"
+                    autocomplete={Some(AttrValue::from("new-password"))} autofocus=true disabled={busy}
+                    on_input={set_text(&form.password)} error={submit.field_error(param::NEW_PASSWORD)} />
                 if !suggestions.is_empty() {
                     <ul class="vb-suggestions">{ for suggestions.into_iter().map(|s| html! { <li>{ s }</li> }) }</ul>
                 }
-                <ul class="vb-checks" aria-live="polite">
-                    { check(long_enough, format!("At least {min} characters")) }
-                    if length > 0 {
-                        { check(rough_strength(&password) == "strong", format!("Strength: {}", rough_strength(&password))) }
-                    }
-                    if !confirm.is_empty() {
-                        { check(matches, if matches { "Passwords match".into() } else { "Passwords don't match yet".into() }) }
-                    }
-                </ul>
-                <Field id="vb-confirm-password" label="Confirm password" value={(*confirm).clone()} input_type="password"
-                    autocomplete={Some(AttrValue::from("new-password"))} disabled={*busy}
-                    on_input={{ let s = confirm.clone(); let m = mismatch.clone(); Callback::from(move |v| { m.set(false); s.set(v) }) }}
-                    error={mismatch.then(|| "Passwords don't match.".to_string())} />
+                { checks(&form.password, &form.confirm, min) }
+                <Field id="vb-confirm-password" label="Confirm password" value={(*form.confirm).clone()} input_type="password"
+                    autocomplete={Some(AttrValue::from("new-password"))} disabled={busy}
+                    on_input={form.on_confirm()} error={form.mismatch.then(|| "Passwords don't match.".to_string())} />
                 <label class="vb-checkbox">
-                    <input type="checkbox" id="vb-sign-out-others" checked={*sign_out_others} onchange={on_toggle} disabled={*busy} />
+                    <input type="checkbox" id="vb-sign-out-others" checked={*form.sign_out_others} onchange={form.on_toggle()} disabled={busy} />
                     { "Sign out of all other devices" }
                 </label>
-                { form_error(err.as_ref().and_then(|e| e.general(&["new_password"]))) }
-                { submit("Reset password", *busy) }
+                { submit.form_error(&[param::NEW_PASSWORD]) }
+                { submit.button("Reset password") }
             </form>
         </Card>
     }

@@ -17,7 +17,9 @@
 
 use std::collections::HashMap;
 use vestibule_portal::components::guard::Guard;
-use vestibule_portal::{use_auth, AuthOptions, AuthProvider, RedirectToTasks, RouteRule, SignedState, TaskChooseOrganization, TaskKey};
+use vestibule_portal::nav::{task_path, with_redirect_url};
+use vestibule_portal::route::Route as PortalRoute;
+use vestibule_portal::{use_auth, AuthOptions, AuthProvider, Flow, RedirectToTasks, RouteRule, SignedState, TaskChooseOrganization, TaskKey};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -46,15 +48,20 @@ enum Route {
 fn task_urls(portal: &str, app_origin: &str) -> HashMap<TaskKey, String> {
     let back = format!("{app_origin}/app");
     TaskKey::ALL
-        .into_iter()
-        .map(|task| {
+        .iter()
+        .map(|&task| {
             let url = match task {
                 TaskKey::ChooseOrganization => CHOOSE_ORGANIZATION.to_string(),
-                other => format!("{portal}/sign-in/tasks/{}?redirect_url={}", other.as_str(), vestibule_portal::api::encode(&back)),
+                other => with_redirect_url(&format!("{portal}{}", task_path(Flow::SignIn, other)), &back),
             };
             (task, url)
         })
         .collect()
+}
+
+/// The portal's sign-in page.
+fn sign_in_url(portal: &str) -> String {
+    format!("{portal}{}", PortalRoute::SignIn.to_path())
 }
 
 /// The portal's URL, from the `vestibule-portal` meta tag the example app
@@ -81,7 +88,7 @@ fn App() -> Html {
     let task_urls = task_urls(&portal, &app_origin());
     html! {
         <BrowserRouter>
-            <AuthProvider {task_urls} sign_in_url={format!("{portal}/sign-in")} after_sign_in_url="/dashboard">
+            <AuthProvider {task_urls} sign_in_url={sign_in_url(&portal)} after_sign_in_url="/dashboard">
                 <Switch<Route> render={move |route| switch(route, &portal)} />
             </AuthProvider>
         </BrowserRouter>
@@ -137,7 +144,7 @@ fn Home(props: &HomeProps) -> Html {
         SignedState::Pending => "pending",
         SignedState::SignedOut => "signed-out",
     };
-    let sign_in = format!("{}/sign-in?redirect_url={}", props.portal, vestibule_portal::api::encode(&format!("{}/app", app_origin())));
+    let sign_in = with_redirect_url(&sign_in_url(&props.portal), &format!("{}/app", app_origin()));
     html! {
         <main id="page" data-page="yew-home" data-loaded={auth.is_loaded.to_string()}>
             <h1>{ "Yew page" }</h1>

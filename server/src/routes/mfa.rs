@@ -35,7 +35,7 @@ fn method_off(what: &str) -> ApiError {
 
 fn totp_json(row: &second_factors::TotpRow) -> TotpJson {
     TotpJson {
-        object: "totp".into(),
+        object: TotpJson::OBJECT.into(),
         id: row.id.clone(),
         secret: None,
         uri: None,
@@ -129,7 +129,7 @@ async fn delete_totp(ctx: Ctx) -> ApiResult<Response> {
         crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;
     }
     second_factors::delete_totp(&ctx.state.pool, &user.id).await?;
-    ctx.reply(StatusCode::OK, serde_json::json!({ "object": "totp", "id": row.id, "deleted": true })).await
+    ctx.reply(StatusCode::OK, serde_json::json!({ "object": TotpJson::OBJECT, "id": row.id, "deleted": true })).await
 }
 
 /// `POST /me/backup_codes`: a new set of codes; the old set stops working.
@@ -145,5 +145,5 @@ async fn create_backup_codes(ctx: Ctx) -> ApiResult<Response> {
     }
     let (id, codes) = crate::backup_codes::regenerate(&ctx.state, &user.id).await?;
     let now = ctx.state.now();
-    ctx.reply(StatusCode::OK, BackupCodeJson { object: "backup_code".into(), id, codes, created_at: now, updated_at: now }).await
+    ctx.reply(StatusCode::OK, BackupCodeJson { object: BackupCodeJson::OBJECT.into(), id, codes, created_at: now, updated_at: now }).await
 }

@@ -33,7 +33,7 @@ pub async fn totp_of(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result
 /// the row that is there afterwards (so two concurrent creates agree).
 pub async fn insert_totp_if_absent(conn: &mut SqliteConnection, user_id: &str, secret_enc: &str, now: i64) -> sqlx::Result<Option<TotpRow>> {
     sqlx::query("INSERT INTO totps (id, user_id, secret_enc, verified, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?) ON CONFLICT(user_id) DO NOTHING")
-        .bind(crate::ids::new_id("totp"))
+        .bind(crate::ids::new_id(vestibule_protocol::wire::TotpJson::OBJECT))
         .bind(user_id)
         .bind(secret_enc)
         .bind(now)

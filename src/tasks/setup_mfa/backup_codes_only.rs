@@ -2,36 +2,33 @@
 //! one press makes the set, which the task then shows once.
 
 use super::{other_method, Enrolled, MethodProps};
-use crate::api::{self, ApiError};
-use crate::components::widgets::{form_error, submit, submit_handler, Card, SignedInFooter};
+use crate::api::{self, Api, ApiError};
+use crate::components::card::Card;
+use crate::components::signed_in_footer::SignedInFooter;
+use crate::components::submit::use_submit;
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
+
+/// Makes the set and hands it to the task.
+async fn generate(api: Api, on_enrolled: Callback<Enrolled>) -> Result<(), ApiError> {
+    let reply = api::mfa::create_backup_codes(&api).await?;
+    on_enrolled.emit(Enrolled { codes: Some(reply.response.codes), client: reply.client });
+    Ok(())
+}
 
 /// The backup-codes screen.
 #[component]
 pub fn BackupCodesSetup(props: &MethodProps) -> Html {
     let ctx = use_auth_context();
-    let error = use_state(|| None::<ApiError>);
-    let busy = use_state(|| false);
-    let onsubmit = {
-        let (api, error, on_enrolled) = (ctx.config.api.clone(), error.clone(), props.on_enrolled.clone());
-        submit_handler(&busy, move || {
-            let (api, error, on_enrolled) = (api.clone(), error.clone(), on_enrolled.clone());
-            async move {
-                match api::mfa::create_backup_codes(&api).await {
-                    Ok(reply) => on_enrolled.emit(Enrolled { codes: Some(reply.response.codes), client: reply.client }),
-                    Err(e) => error.set(Some(e)),
-                }
-            }
-        })
-    };
+    let submit = use_submit();
+    let onsubmit = submit.on_submit((ctx.config.api.clone(), props.on_enrolled.clone()), |(api, on_enrolled)| generate(api, on_enrolled));
     html! {
         <Card title="Use backup codes" class="vb-task-setup-mfa vb-mfa-backup-only"
             subtitle={Some(AttrValue::from("You will get 10 single-use codes. Keep them somewhere safe: you will need one at every sign-in."))}
             footer={html! { <SignedInFooter /> }}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                { form_error(error.as_ref().and_then(|e| e.general(&[]))) }
-                { submit("Generate codes", *busy) }
+                { submit.form_error(&[]) }
+                { submit.button("Generate codes") }
             </form>
             { other_method(&props.on_back) }
         </Card>

@@ -3,9 +3,13 @@
 //! keeps the same secret across wrong codes and reloads.
 
 use super::{other_method, Enrolled, MethodProps};
-use crate::api::{self, ApiError};
+use crate::api::{self, param, Api, ApiError};
+use crate::components::card::{loading, Card};
+use crate::components::copy_button::CopyButton;
+use crate::components::field::code_field;
 use crate::components::qr::qr_svg;
-use crate::components::widgets::{code_field, form_error, submit, submit_handler, Card, CopyButton, SignedInFooter};
+use crate::components::signed_in_footer::SignedInFooter;
+use crate::components::submit::{use_submit, Submit};
 use crate::session::hooks::use_auth_context;
 use vestibule_protocol::wire::TotpJson;
 use yew::prelude::*;
@@ -15,77 +19,77 @@ pub fn grouped(secret: &str) -> String {
     secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
+/// The first code from the app, and what the screen does with it.
+#[derive(Clone)]
+struct FirstCode {
+    api: Api,
+    code: UseStateHandle<String>,
+    on_enrolled: Callback<Enrolled>,
+}
+
+impl FirstCode {
+    /// Tries the code; a right one enables the app.
+    async fn verify(self) -> Result<(), ApiError> {
+        let answer = api::mfa::verify_totp(&self.api, &self.code).await;
+        let answer = answer.map(|reply| Enrolled { codes: reply.response.backup_codes, client: reply.client });
+        Enrolled::hand_over(answer, &self.code, &self.on_enrolled)
+    }
+}
+
+/// Fetches the secret and its `otpauth://` URI.
+async fn fetch_secret(api: Api, totp: UseStateHandle<Option<TotpJson>>) -> Result<(), ApiError> {
+    totp.set(Some(api::mfa::create_totp(&api).await?.response));
+    Ok(())
+}
+
+/// The QR code, the secret on demand, and the code form.
+fn enrol(t: &TotpJson, show_secret: &UseStateHandle<bool>, form: &FirstCode, submit: &Submit) -> Html {
+    let secret = t.secret.clone().unwrap_or_default();
+    let toggle = {
+        let show = show_secret.clone();
+        Callback::from(move |_: MouseEvent| show.set(!*show))
+    };
+    html! {
+        <>
+        <div class="vb-qr-box">
+            { qr_svg(t.uri.as_deref().unwrap_or_default(), "QR code to scan with your authenticator app") }
+        </div>
+        <button class="vb-button vb-button-link vb-cant-scan" type="button" aria-expanded={if **show_secret { "true" } else { "false" }} onclick={toggle}>
+            { "Can't scan?" }
+        </button>
+        if **show_secret {
+            <div class="vb-secret-box">
+                <p class="vb-hint">{ "Enter this key in your app instead (time-based, 6 digits):" }</p>
+                <div class="vb-row">
+                    <code class="vb-totp-secret">{ grouped(&secret) }</code>
+                    <CopyButton text={secret} class="vb-copy-secret" />
+                </div>
+            </div>
+        }
+        <form class="vb-form" onsubmit={submit.on_submit(form.clone(), FirstCode::verify)} novalidate=true>
+            { code_field("vb-totp-code", "Code from your app", &form.code, submit.busy(), submit.field_error(param::CODE)) }
+            { submit.form_error(&[param::CODE]) }
+            { submit.button("Verify") }
+        </form>
+        </>
+    }
+}
+
 /// The authenticator-app screen.
 #[component]
 pub fn TotpSetup(props: &MethodProps) -> Html {
     let ctx = use_auth_context();
     let totp = use_state(|| None::<TotpJson>);
-    let load_error = use_state(|| None::<ApiError>);
-    let code = use_state(String::new);
-    let error = use_state(|| None::<ApiError>);
-    let busy = use_state(|| false);
+    let load = use_submit();
+    let submit = use_submit();
     let show_secret = use_state(|| false);
-    {
-        let (api, totp, load_error) = (ctx.config.api.clone(), totp.clone(), load_error.clone());
-        use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move {
-                match api::mfa::create_totp(&api).await {
-                    Ok(reply) => totp.set(Some(reply.response)),
-                    Err(e) => load_error.set(Some(e)),
-                }
-            });
-        });
-    }
-    let onsubmit = {
-        let (api, code, error, on_enrolled) = (ctx.config.api.clone(), code.clone(), error.clone(), props.on_enrolled.clone());
-        submit_handler(&busy, move || {
-            let (api, code, error, on_enrolled) = (api.clone(), code.clone(), error.clone(), on_enrolled.clone());
-            async move {
-                match api::mfa::verify_totp(&api, &code).await {
-                    Ok(reply) => on_enrolled.emit(Enrolled { codes: reply.response.backup_codes, client: reply.client }),
-                    Err(e) => {
-                        code.set(String::new());
-                        error.set(Some(e));
-                    }
-                }
-            }
-        })
-    };
-    let toggle = {
-        let show = show_secret.clone();
-        Callback::from(move |_: MouseEvent| show.set(!*show))
-    };
-    let err = (*error).clone();
-    let body = match (&*totp, &*load_error) {
-        (_, Some(e)) => form_error(e.general(&[])),
-        (None, None) => html! { <div class="vb-loading" role="status" aria-label="Loading"></div> },
-        (Some(t), None) => {
-            let secret = t.secret.clone().unwrap_or_default();
-            html! {
-                <>
-                <div class="vb-qr-box">
-                    { qr_svg(t.uri.as_deref().unwrap_or_default(), "QR code to scan with your authenticator app") }
-                </div>
-                <button class="vb-button vb-button-link vb-cant-scan" type="button" aria-expanded={if *show_secret { "true" } else { "false" }} onclick={toggle}>
-                    { "Can't scan?" }
-                </button>
-                if *show_secret {
-                    <div class="vb-secret-box">
-                        <p class="vb-hint">{ "Enter this key in your app instead (time-based, 6 digits):" }</p>
-                        <div class="vb-row">
-                            <code class="vb-totp-secret">{ grouped(&secret) }</code>
-                            <CopyButton text={secret} class="vb-copy-secret" />
-                        </div>
-                    </div>
-                }
-                <form class="vb-form" {onsubmit} novalidate=true>
-                    { code_field("vb-totp-code", "Code from your app", &code, *busy, err.as_ref().and_then(|e| e.for_field("code"))) }
-                    { form_error(err.as_ref().and_then(|e| e.general(&["code"]))) }
-                    { submit("Verify", *busy) }
-                </form>
-                </>
-            }
-        }
+    let form = FirstCode { api: ctx.config.api.clone(), code: use_state(String::new), on_enrolled: props.on_enrolled.clone() };
+    let fetch = load.callback((form.api.clone(), totp.clone()), |(api, totp)| fetch_secret(api, totp));
+    use_effect_with((), move |_| fetch.emit(()));
+    let body = match (&*totp, load.error()) {
+        (_, Some(_)) => load.form_error(&[]),
+        (None, None) => loading(),
+        (Some(t), None) => enrol(t, &show_secret, &form, &submit),
     };
     html! {
         <Card title="Set up your authenticator app" class="vb-task-setup-mfa vb-mfa-totp"

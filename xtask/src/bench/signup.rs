@@ -12,6 +12,7 @@ use reqwest::cookie::{CookieStore, Jar};
 use serde_json::Value;
 
 use crate::Result;
+use vestibule_protocol::Strategy;
 
 /// The bench user.
 const EMAIL: &str = "bench@example.com";
@@ -37,7 +38,7 @@ pub async fn pending_session(base: &str) -> Result<String> {
         .to_owned();
     api.post(
         &format!("/v1/client/sign_ups/{id}/prepare_verification"),
-        &[("strategy", "email_code")],
+        &[("strategy", Strategy::EmailCode.as_str())],
     )
     .await?;
     let outbox = api.get("/v1/dev/outbox").await?;
@@ -46,7 +47,7 @@ pub async fn pending_session(base: &str) -> Result<String> {
     let verified = api
         .post(
             &format!("/v1/client/sign_ups/{id}/attempt_verification"),
-            &[("strategy", "email_code"), ("code", &code)],
+            &[("strategy", Strategy::EmailCode.as_str()), ("code", &code)],
         )
         .await?;
     let status = verified["response"]["status"].as_str().unwrap_or("?");

@@ -1,0 +1,46 @@
+//! `<Card>`: the frame of every screen (application name, title, subtitle,
+//! content, footer), with stable `vb-*` class names operators restyle.
+
+use crate::session::hooks::use_auth_context;
+use yew::prelude::*;
+
+/// Props of [`Card`].
+#[derive(Properties, PartialEq)]
+pub struct CardProps {
+    /// The screen's title.
+    pub title: AttrValue,
+    /// A line under the title.
+    #[prop_or_default]
+    pub subtitle: Option<AttrValue>,
+    /// An extra class (e.g. `vb-task-choose-organization`).
+    #[prop_or_default]
+    pub class: Classes,
+    /// The form.
+    #[prop_or_default]
+    pub children: Html,
+    /// Under the form.
+    #[prop_or_default]
+    pub footer: Html,
+}
+
+/// A screen: application name, title, subtitle, content, footer.
+#[component]
+pub fn Card(props: &CardProps) -> Html {
+    let ctx = use_auth_context();
+    html! {
+        <main class={classes!("vb-card", props.class.clone())}>
+            <p class="vb-app-name">{ ctx.state.application_name() }</p>
+            <h1 class="vb-title">{ props.title.clone() }</h1>
+            if let Some(s) = &props.subtitle {
+                <p class="vb-subtitle">{ s.clone() }</p>
+            }
+            { props.children.clone() }
+            <footer class="vb-footer">{ props.footer.clone() }</footer>
+        </main>
+    }
+}
+
+/// The loading indicator a screen shows while it waits.
+pub fn loading() -> Html {
+    html! { <div class="vb-loading" role="status" aria-label="Loading"></div> }
+}

@@ -1,0 +1,71 @@
+//! The create screen of the choose-organization task: a name, a slug
+//! derived from it until the user edits the slug, Continue, and Cancel back
+//! to the list when the user came from it. What was typed is kept while the
+//! user looks at the list.
+
+use super::{Chooser, Screen, CLASS};
+use crate::api::param;
+use crate::components::card::Card;
+use crate::components::field::Field;
+use vestibule_protocol::wire::slug_from_name;
+use yew::prelude::*;
+
+/// The new organization as typed so far.
+#[derive(Clone)]
+pub(super) struct Draft {
+    pub(super) name: UseStateHandle<String>,
+    pub(super) slug: UseStateHandle<String>,
+    slug_edited: UseStateHandle<bool>,
+}
+
+/// An empty draft.
+#[hook]
+pub(super) fn use_draft() -> Draft {
+    Draft { name: use_state(String::new), slug: use_state(String::new), slug_edited: use_state(|| false) }
+}
+
+impl Draft {
+    /// Takes the typed name, deriving the slug from it until it is edited.
+    fn on_name(&self) -> Callback<String> {
+        let draft = self.clone();
+        Callback::from(move |name: String| {
+            if !*draft.slug_edited {
+                draft.slug.set(slug_from_name(&name));
+            }
+            draft.name.set(name);
+        })
+    }
+
+    /// Takes the typed slug, which stops following the name.
+    fn on_slug(&self) -> Callback<String> {
+        let draft = self.clone();
+        Callback::from(move |slug: String| {
+            draft.slug_edited.set(true);
+            draft.slug.set(slug);
+        })
+    }
+}
+
+/// The create screen.
+pub(super) fn view(chooser: &Chooser, draft: &Draft, from_list: bool, footer: Html) -> Html {
+    let submit = &chooser.submit;
+    let busy = submit.busy();
+    let onsubmit = submit.on_submit((chooser.clone(), draft.clone()), |(chooser, draft)| chooser.create(draft));
+    html! {
+        <Card title="Create an organization" subtitle={Some(AttrValue::from("You need an organization to continue."))} class={CLASS} {footer}>
+            <form class="vb-form" {onsubmit} novalidate=true>
+                <Field id="vb-org-name" label="Name" value={(*draft.name).clone()} autofocus=true disabled={busy}
+                    autocomplete={Some(AttrValue::from("organization"))}
+                    on_input={draft.on_name()} error={submit.field_error(param::NAME)} />
+                <Field id="vb-org-slug" label="Slug" value={(*draft.slug).clone()} disabled={busy}
+                    hint={Some(AttrValue::from("Lowercase letters, digits and hyphens."))}
+                    on_input={draft.on_slug()} error={submit.field_error(param::SLUG)} />
+                { submit.form_error(&[param::NAME, param::SLUG]) }
+                { submit.button("Continue") }
+                if from_list {
+                    <button class="vb-button vb-button-link" type="button" onclick={chooser.show(Screen::List, true)}>{ "Cancel" }</button>
+                }
+            </form>
+        </Card>
+    }
+}
