@@ -115,6 +115,6 @@ pub fn not_sent() -> ApiError {
 }
 
 /// Invalidates the pending codes of `subject` (its destination changed).
-pub async fn invalidate(ex: impl sqlx::SqliteExecutor<'_>, subject: &str) -> ApiResult<()> {
+pub async fn invalidate(ex: impl Into<crate::store::db::Exec<'_>>, subject: &str) -> ApiResult<()> {
     codes::supersede(ex, subject).await.map_err(Into::into)
 }

@@ -17,6 +17,10 @@ pub struct Config {
     pub public_url: Option<String>,
     /// Where the database, signing key and secret key live.
     pub data_dir: PathBuf,
+    /// The database: `postgres://...` for several replicas on one
+    /// PostgreSQL database, `sqlite://...` for a SQLite file elsewhere;
+    /// `vestibule.db` in the data directory when absent.
+    pub database_url: Option<String>,
     /// The built portal (Trunk's `dist/`), served at `/`.
     pub portal_dir: Option<PathBuf>,
     /// The operator stylesheet served at `/theme.css`.
@@ -57,6 +61,7 @@ impl Default for Config {
             listen: "127.0.0.1:8080".into(),
             public_url: None,
             data_dir: PathBuf::from("data"),
+            database_url: None,
             portal_dir: None,
             theme_css: None,
             secret_key: None,
@@ -81,6 +86,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("public_url", &self.public_url)
             .field("data_dir", &self.data_dir)
+            .field("database_url", &self.database_url.as_deref().map(crate::store::redact_url))
             .field("portal_dir", &self.portal_dir)
             .field("theme_css", &self.theme_css)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
@@ -378,6 +384,12 @@ impl Config {
         }
         if let Some(v) = env("VESTIBULE_DATA_DIR") {
             config.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("VESTIBULE_DATABASE_URL") {
+            config.database_url = Some(v);
+        }
+        if let Some(url) = &config.database_url {
+            crate::store::Location::parse(url).map_err(|why| invalid("database_url", why))?;
         }
         if let Some(v) = env("VESTIBULE_EMAIL_SENDER") {
             config.email.chosen_sender = Some(email_sender(&v)?);

@@ -206,12 +206,12 @@ impl Ctx {
     /// held before the session existed no longer names the client. A
     /// dev-browser client keeps its token: it is no cookie a sibling host
     /// could plant, and the SDK holding it cannot be told a new one.
-    pub async fn rotate_client_token(&self, conn: &mut sqlx::SqliteConnection, client_id: &str) -> ApiResult<()> {
+    pub async fn rotate_client_token(&self, tx: &mut crate::store::db::Tx, client_id: &str) -> ApiResult<()> {
         if !self.by_cookie {
             return Ok(());
         }
         let token = crate::ids::new_token();
-        store::clients::set_token_hash(&mut *conn, client_id, &crate::ids::token_hash(&token), self.state.now()).await?;
+        store::clients::set_token_hash(&mut *tx, client_id, &crate::ids::token_hash(&token), self.state.now()).await?;
         self.set_client_cookie(&token);
         Ok(())
     }

@@ -12,7 +12,6 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::{self, users::Attempt};
-use sqlx::SqlitePool;
 use axum::http::StatusCode;
 use vestibule_protocol::ErrorCode;
 
@@ -27,7 +26,7 @@ pub enum Guess {
 /// The lockout as the instance sets it, at one moment.
 pub struct Lockout<'a> {
     /// Where the attempts are counted.
-    pub pool: &'a SqlitePool,
+    pub pool: &'a crate::store::db::Db,
     /// Wrong guesses before the user is locked.
     pub max_attempts: u32,
     /// How long a lock lasts, in milliseconds.

@@ -23,6 +23,10 @@ enum Command {
         /// Data directory (database, keys).
         #[arg(long)]
         data_dir: Option<PathBuf>,
+        /// The database (`postgres://...` or `sqlite://...`); `vestibule.db`
+        /// in the data directory when absent.
+        #[arg(long)]
+        database_url: Option<String>,
         /// Config file (TOML).
         #[arg(long)]
         config: Option<PathBuf>,
@@ -44,6 +48,10 @@ enum Command {
         /// Data directory (database, keys).
         #[arg(long, default_value = "data")]
         data_dir: PathBuf,
+        /// The database (`postgres://...` or `sqlite://...`); `vestibule.db`
+        /// in the data directory when absent.
+        #[arg(long)]
+        database_url: Option<String>,
         #[command(subcommand)]
         action: AdminAction,
     },
@@ -79,12 +87,14 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let (listen, data_dir, config, portal_dir, test_clock, non_loopback_dev) = match cli.command {
-        Command::Serve { listen, data_dir, config, portal_dir, test_clock, allow_non_loopback_development } => {
-            (listen, data_dir, config, portal_dir, test_clock, allow_non_loopback_development)
+    let (listen, data_dir, database_url, config, portal_dir, test_clock, non_loopback_dev) = match cli.command {
+        Command::Serve { listen, data_dir, database_url, config, portal_dir, test_clock, allow_non_loopback_development } => {
+            (listen, data_dir, database_url, config, portal_dir, test_clock, allow_non_loopback_development)
         }
-        Command::Admin { data_dir, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
-            let pool = vestibule_server::store::open(&data_dir).await?;
+        Command::Admin { data_dir, database_url, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
+            let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
+            let location = vestibule_server::store::Location::of(database_url.as_deref(), &data_dir).map_err(|e| format!("database_url: {e}"))?;
+            let pool = vestibule_server::store::open(&location, 2).await.map_err(|e| format!("database {}: {e}", location.describe()))?;
             let now = SystemClock.now_ms();
             return match vestibule_server::compromise::mark_by_email(&pool, &email, revoke_all_sessions, now).await? {
                 Some(id) => {
@@ -101,6 +111,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(d) = data_dir {
         cfg.data_dir = d;
+    }
+    if let Some(url) = database_url {
+        vestibule_server::store::Location::parse(&url).map_err(|e| format!("--database-url: {e}"))?;
+        cfg.database_url = Some(url);
     }
     if let Some(p) = portal_dir {
         cfg.portal_dir = Some(p);

@@ -8,7 +8,6 @@ use crate::delivery::Delivery;
 use crate::error::{ApiError, ApiResult};
 use crate::keys::SigningKeys;
 use crate::settings::InstanceSettings;
-use sqlx::SqlitePool;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -21,7 +20,7 @@ pub struct AppState(Arc<Inner>);
 /// The contents of [`AppState`].
 pub struct Inner {
     /// The database.
-    pub pool: SqlitePool,
+    pub pool: crate::store::db::Db,
     /// The one source of time.
     pub clock: Arc<dyn Clock>,
     /// Where codes are sent.
@@ -80,6 +79,17 @@ pub enum StartError {
     /// Database trouble.
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    /// The database could not be opened or migrated.
+    #[error("database {at}: {source}")]
+    Open {
+        /// Where (the URL with its password hidden, or the file).
+        at: String,
+        /// Why.
+        source: sqlx::Error,
+    },
+    /// `database_url` names no database this server can use.
+    #[error("database_url: {0}")]
+    Location(String),
     /// Migration trouble.
     #[error("migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -116,7 +126,8 @@ impl AppState {
         delivery: Option<Arc<dyn Delivery>>,
     ) -> Result<Started, StartError> {
         std::fs::create_dir_all(&config.data_dir)?;
-        let pool = crate::store::open(&config.data_dir).await?;
+        let location = crate::store::Location::of(config.database_url.as_deref(), &config.data_dir).map_err(StartError::Location)?;
+        let pool = crate::store::open(&location, 8).await.map_err(|source| StartError::Open { at: location.describe(), source })?;
         let keys = SigningKeys::load_or_create(&config.data_dir)?;
         let mfa_keys = crate::mfa_keys::MfaKeys::load_or_create(&config.data_dir)?;
         let (secret_key, secret_key_new) = match &config.secret_key {

@@ -1,9 +1,11 @@
 //! All SQL lives under this module, one file per table group; handlers call
-//! these functions and never build SQL themselves.
+//! these functions and never build SQL themselves. The same functions run
+//! on SQLite and on PostgreSQL (see [`db`]).
 
 pub mod clients;
 pub mod codes;
 mod columns;
+pub mod db;
 pub mod orgs;
 pub mod outbox;
 pub mod phones;
@@ -14,22 +16,114 @@ pub mod sign_ins;
 pub mod sign_ups;
 pub mod users;
 
+use db::Db;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-/// Opens (creating if needed) `vestibule.db` in `dir` with WAL, foreign keys
-/// and `synchronous=NORMAL`, and runs the migrations.
-pub async fn open(dir: &Path) -> Result<SqlitePool, sqlx::Error> {
-    let path = dir.join("vestibule.db");
-    let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(std::time::Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
-    Ok(pool)
+/// Where the database is, from `database_url` (or its absence).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (the URL as given).
+    Postgres(String),
+}
+
+impl Location {
+    /// Reads a `database_url`: `postgres://` / `postgresql://` or
+    /// `sqlite://<path>`; anything else is refused with the reason.
+    pub fn parse(url: &str) -> Result<Location, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            PgConnectOptions::from_str(url).map_err(|e| format!("{}: {e}", redact_url(url)))?;
+            return Ok(Location::Postgres(url.to_string()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or_default();
+            if path.is_empty() {
+                return Err("sqlite:// needs a file path (sqlite://data/vestibule.db)".into());
+            }
+            return Ok(Location::Sqlite(PathBuf::from(path)));
+        }
+        Err(format!("{} is neither postgres://... nor sqlite://...", redact_url(url)))
+    }
+
+    /// Where this is, for messages (no password).
+    pub fn describe(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(url) => redact_url(url),
+        }
+    }
+
+    /// `database_url` when given, else `vestibule.db` in `data_dir`.
+    pub fn of(database_url: Option<&str>, data_dir: &Path) -> Result<Location, String> {
+        match database_url {
+            Some(url) => Location::parse(url),
+            None => Ok(Location::Sqlite(data_dir.join("vestibule.db"))),
+        }
+    }
+}
+
+/// A database URL with its password replaced by `***`, for messages.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// Opens the database at `location` and brings its schema up to date:
+/// SQLite with WAL, foreign keys and `synchronous=NORMAL` (the file is
+/// created when missing); PostgreSQL through a pool of `max_connections`.
+/// Each backend has its own migrations (`migrations/sqlite`,
+/// `migrations/postgres`); on PostgreSQL the migrator holds an advisory
+/// lock, so replicas starting together migrate once.
+pub async fn open(location: &Location, max_connections: u32) -> Result<Db, sqlx::Error> {
+    match location {
+        Location::Sqlite(path) => {
+            let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(std::time::Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
+            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            Ok(Db::Sqlite(pool))
+        }
+        Location::Postgres(url) => {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(std::time::Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            Ok(Db::Postgres(pool))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_urls() {
+        assert_eq!(Location::of(None, Path::new("d")), Ok(Location::Sqlite(PathBuf::from("d/vestibule.db"))));
+        assert_eq!(Location::parse("sqlite://x/v.db"), Ok(Location::Sqlite(PathBuf::from("x/v.db"))));
+        assert!(matches!(Location::parse("postgres://u:p@127.0.0.1:5432/v"), Ok(Location::Postgres(_))));
+        let bad = Location::parse("mysql://u:secret@h/v").expect_err("refused");
+        assert!(bad.contains("mysql://u:***@h/v") && !bad.contains("secret"), "{bad}");
+        assert!(Location::parse("sqlite://").is_err());
+        assert!(Location::parse("postgres://u:p@h:notaport/v").is_err());
+    }
 }

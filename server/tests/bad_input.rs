@@ -340,7 +340,7 @@ async fn ensure_session(app: &TestApp, token: &mut String, ids: &mut Ids) {
     }
     // The `/me/backup_codes` row gave the user a second factor; drop it so
     // the password alone signs in again.
-    sqlx::query("DELETE FROM backup_codes").execute(&app.state.pool).await.expect("drop backup codes");
+    app.db_execute("DELETE FROM backup_codes").await;
     let sid = app.sign_in_ok(&jar, EMAIL, PASSWORD).await;
     ids.0.insert("session", sid);
     // Signing in gave the client a new token.

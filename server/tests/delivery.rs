@@ -215,7 +215,7 @@ fn six_digits(text: &str) -> String {
 }
 
 async fn codes_stored(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM verification_codes").fetch_one(&app.state.pool).await.expect("count codes")
+    app.db_i64("SELECT COUNT(*) FROM verification_codes").await
 }
 
 async fn outbox_count(app: &TestApp) -> usize {

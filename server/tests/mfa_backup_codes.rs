@@ -134,9 +134,9 @@ async fn a_new_set_kills_the_old_one() {
     }
     use_code(&app, &new[0]).await.ok("new code");
     // Nothing of the old set is left in the database.
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM backup_codes").fetch_one(&app.state.pool).await.expect("count");
+    let rows: i64 = app.db_i64("SELECT COUNT(*) FROM backup_codes").await;
     assert_eq!(rows, 10);
-    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM backup_codes").fetch_all(&app.state.pool).await.expect("hashes");
+    let stored: Vec<String> = app.db_strings("SELECT code_hash FROM backup_codes").await;
     for c in &new {
         let plain = c.replace('-', "");
         assert!(stored.iter().all(|h| !h.contains(&plain) && h.len() == 64), "codes are stored only as HMAC");

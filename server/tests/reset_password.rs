@@ -251,6 +251,7 @@ async fn the_admin_command_marks_a_password_compromised() {
             .args(["admin", "--data-dir"])
             .arg(app.data_dir())
             .args(["set-compromised", email])
+            .envs(app.database_url().map(|url| ("VESTIBULE_DATABASE_URL", url)))
             .output()
             .expect("vestibule runs")
     };

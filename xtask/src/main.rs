@@ -6,6 +6,7 @@ mod bench;
 mod cmd;
 mod compat;
 mod portal;
+mod postgres;
 mod serve;
 mod test;
 mod tools;

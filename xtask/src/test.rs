@@ -24,9 +24,10 @@ enum Outcome {
 /// Runs the stages, stopping at the first failure, and prints a summary.
 pub fn run(root: &Path) -> Result<()> {
     tools::ensure(root, Chromium::Yes)?;
-    let stages: [(&str, Stage); 5] = [
+    let stages: [(&str, Stage); 6] = [
         ("lint (cargo clippy --workspace --all-targets, native and wasm32, -D warnings)", lint),
         ("native tests (cargo test --workspace)", native),
+        ("server tests on PostgreSQL (vestibule-server, a throw-away cluster)", server_on_postgres),
         (
             "browser unit tests (vestibule-portal, wasm32, headless Chromium)",
             browser,
@@ -95,6 +96,19 @@ fn native(root: &Path) -> Result<Counts> {
         cargo()
             .current_dir(root)
             .args(["test", "--workspace", "--locked"]),
+    )
+}
+
+/// The server's tests again, each instance on its own database of a
+/// throw-away PostgreSQL cluster (the builds of the native stage are
+/// reused).
+fn server_on_postgres(root: &Path) -> Result<Counts> {
+    let cluster = crate::postgres::Cluster::start()?;
+    cmd::run_tests(
+        cargo()
+            .current_dir(root)
+            .args(["test", "-p", "vestibule-server", "--locked"])
+            .env("VESTIBULE_TEST_POSTGRES", cluster.url("postgres")),
     )
 }
 

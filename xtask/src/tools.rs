@@ -126,25 +126,30 @@ fn ensure_wasm_opt(root: &Path) -> Result<()> {
 fn ensure_chromium() -> Result<()> {
     let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present() {
-        let apt = |args: &[&str]| {
-            let mut cmd = if is_root() {
-                Command::new("apt-get")
-            } else {
-                let mut sudo = Command::new("sudo");
-                sudo.arg("apt-get");
-                sudo
-            };
-            cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-            cmd
-        };
-        run(&mut apt(&["update"]))?;
-        run(&mut apt(&["install", "-y", "chromium", "chromium-driver"]))?;
+        apt_install(&["chromium", "chromium-driver"])?;
         if !present() {
             return Err(format!("apt-get did not install {CHROMIUM} and {CHROMEDRIVER}").into());
         }
     }
     println!("tools: chromium and chromedriver ok");
     Ok(())
+}
+
+/// Installs Debian packages with apt-get (through sudo unless root).
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    let apt = |args: &[&str]| {
+        let mut cmd = if is_root() {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update"]))?;
+    run(&mut apt(&[&["install", "-y"][..], packages].concat()))
 }
 
 /// Waits while another process runs `cargo install <krate>` (a set-up
@@ -219,7 +224,8 @@ pub fn locked_version(lock: &str, name: &str) -> Option<String> {
 }
 
 /// Whether we run as root (effective uid 0), read from /proc.
-fn is_root() -> bool {
+/// Whether xtask runs as root.
+pub fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|status| {

@@ -13,7 +13,6 @@ pub use webhook::{verify_signature, WebhookSender};
 
 use crate::config::{EmailConfig, EmailSender, SmsConfig, SmsSender};
 use async_trait::async_trait;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use vestibule_protocol::Channel;
 
@@ -74,7 +73,7 @@ impl Delivery for ByChannel {
 pub fn from_config(
     email: &EmailConfig,
     sms: &SmsConfig,
-    pool: &SqlitePool,
+    pool: &crate::store::db::Db,
     http: &reqwest::Client,
 ) -> Result<Arc<dyn Delivery>, String> {
     email.check().map_err(|e| e.to_string())?;

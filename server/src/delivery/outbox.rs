@@ -6,16 +6,16 @@
 use super::{Delivery, Message};
 use crate::store::outbox;
 use async_trait::async_trait;
-use sqlx::SqlitePool;
+use crate::store::db::Db;
 
 /// The development outbox.
 pub struct DevOutbox {
-    pool: SqlitePool,
+    pool: Db,
 }
 
 impl DevOutbox {
     /// An outbox writing to `pool`.
-    pub fn new(pool: SqlitePool) -> DevOutbox {
+    pub fn new(pool: Db) -> DevOutbox {
         DevOutbox { pool }
     }
 }

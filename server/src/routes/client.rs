@@ -49,8 +49,8 @@ async fn delete_client(mut ctx: Ctx) -> ApiResult<Response> {
     let c = ctx.client()?.clone();
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    store::sessions::finish_all_of_client(&mut *tx, &c.id, SessionStatus::Ended, now).await?;
-    store::clients::set_last_active_session(&mut *tx, &c.id, None, now).await?;
+    store::sessions::finish_all_of_client(&mut tx, &c.id, SessionStatus::Ended, now).await?;
+    store::clients::set_last_active_session(&mut tx, &c.id, None, now).await?;
     tx.commit().await?;
     ctx.clear_client_cookie();
     ctx.session_cookie(None);

@@ -65,13 +65,13 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let hash = password::hash(&ctx.state.hashing, &new_password).await?;
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    store::users::set_password(&mut *tx, &user.id, &hash, now).await?;
-    store::users::reset_attempts(&mut *tx, &user.id).await?;
+    store::users::set_password(&mut tx, &user.id, &hash, now).await?;
+    store::users::reset_attempts(&mut tx, &user.id).await?;
     if proved_now {
-        store::sessions::first_factor_verified(&mut *tx, &session.id, now).await?;
+        store::sessions::first_factor_verified(&mut tx, &session.id, now).await?;
     }
     if sign_out_others {
-        store::sessions::finish_all_of_user(&mut *tx, &user.id, Some(&session.id), SessionStatus::Revoked, now).await?;
+        store::sessions::finish_all_of_user(&mut tx, &user.id, Some(&session.id), SessionStatus::Revoked, now).await?;
     }
     tx.commit().await?;
     let user = store::users::by_id(&ctx.state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;

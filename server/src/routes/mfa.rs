@@ -60,8 +60,7 @@ async fn create_totp(ctx: Ctx) -> ApiResult<Response> {
         Some(row) => row,
         None => {
             let sealed = state.mfa_keys.seal(&crate::totp::new_secret(), &user.id).map_err(ApiError::internal)?;
-            let mut conn = state.pool.acquire().await?;
-            second_factors::insert_totp_if_absent(&mut conn, &user.id, &sealed, state.now())
+            second_factors::insert_totp_if_absent(&state.pool, &user.id, &sealed, state.now())
                 .await?
                 .ok_or_else(|| ApiError::internal("TOTP row missing after insert"))?
         }

@@ -62,10 +62,10 @@ async fn accept(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
     }
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    if !orgs::accept_invitation(&mut *tx, &inv.id, now).await? {
+    if !orgs::accept_invitation(&mut tx, &inv.id, now).await? {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This invitation is no longer pending."));
     }
-    orgs::add_member(&mut *tx, &inv.organization_id, &user.id, &inv.role, now).await?;
+    orgs::add_member(&mut tx, &inv.organization_id, &user.id, &inv.role, now).await?;
     tx.commit().await?;
     let inv = orgs::invitation(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
     ctx.reply(StatusCode::OK, render::invitation(&inv)).await

@@ -167,8 +167,8 @@ async fn correct_number(ctx: Ctx, id: &str, input: &str) -> ApiResult<Response> 
             return Err(taken());
         }
         let mut tx = state.pool.begin().await?;
-        crate::codes::invalidate(&mut *tx, &code_subject(&row)).await?;
-        if !store::phones::set_number(&mut *tx, &row.id, &phone, state.now()).await? {
+        crate::codes::invalidate(&mut tx, &code_subject(&row)).await?;
+        if !store::phones::set_number(&mut tx, &row.id, &phone, state.now()).await? {
             return Err(taken());
         }
         tx.commit().await?;

@@ -51,8 +51,8 @@ async fn touch(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Res
         row.active_organization_id.clone()
     };
     let mut tx = ctx.state.pool.begin().await?;
-    store::sessions::set_active_organization(&mut *tx, &row.id, org.as_deref(), now).await?;
-    store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&row.id), now).await?;
+    store::sessions::set_active_organization(&mut tx, &row.id, org.as_deref(), now).await?;
+    store::clients::set_last_active_session(&mut tx, &row.client_id, Some(&row.id), now).await?;
     tx.commit().await?;
     let row = store::sessions::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
     let (json, _) = crate::resources::session(&ctx.state, &ctx.state.settings(), &row, &ctx.azp()).await?;
@@ -85,9 +85,9 @@ async fn finish(ctx: Ctx, id: String, status: SessionStatus) -> ApiResult<Respon
     let row = ctx.live_session(&id).await?.session;
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    store::sessions::finish(&mut *tx, &row.id, status, now).await?;
+    store::sessions::finish(&mut tx, &row.id, status, now).await?;
     if ctx.client()?.last_active_session_id.as_deref() == Some(row.id.as_str()) {
-        store::clients::set_last_active_session(&mut *tx, &row.client_id, None, now).await?;
+        store::clients::set_last_active_session(&mut tx, &row.client_id, None, now).await?;
     }
     tx.commit().await?;
     let row = store::sessions::by_id(&ctx.state.pool, &id).await?.ok_or_else(ApiError::not_found)?;
@@ -107,8 +107,8 @@ async fn sign_out_all(ctx: Ctx) -> ApiResult<Response> {
     let client = ctx.client()?.clone();
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    store::sessions::finish_all_of_client(&mut *tx, &client.id, SessionStatus::Ended, now).await?;
-    store::clients::set_last_active_session(&mut *tx, &client.id, None, now).await?;
+    store::sessions::finish_all_of_client(&mut tx, &client.id, SessionStatus::Ended, now).await?;
+    store::clients::set_last_active_session(&mut tx, &client.id, None, now).await?;
     tx.commit().await?;
     let json = crate::resources::client(&ctx.state, &client, &ctx.azp()).await?;
     ctx.reply(StatusCode::OK, json).await

@@ -60,8 +60,8 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let client = ctx.ensure_client().await?;
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    let row = store::sign_ins::start(&mut *tx, &client.id, &identifier, &user.id, now, SIGN_IN_LIFETIME_MS).await?;
-    store::clients::set_sign_in(&mut *tx, &client.id, Some(&row.id), now).await?;
+    let row = store::sign_ins::start(&mut tx, &client.id, &identifier, &user.id, now, SIGN_IN_LIFETIME_MS).await?;
+    store::clients::set_sign_in(&mut tx, &client.id, Some(&row.id), now).await?;
     tx.commit().await?;
     let row = match password {
         Some(p) => match attempt_password(&ctx, row, &user, &p).await {
@@ -302,11 +302,11 @@ async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, first: Strategy, se
     let state = &ctx.state;
     let now = state.now();
     let mut tx = state.pool.begin().await?;
-    store::users::signed_in(&mut *tx, &user.id, now).await?;
-    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms, second.is_some()).await?;
-    let row = store::sign_ins::complete(&mut *tx, &row.id, first, second, &session_id, now).await?;
-    store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
-    store::clients::set_sign_in(&mut *tx, &row.client_id, None, now).await?;
+    store::users::signed_in(&mut tx, &user.id, now).await?;
+    let session_id = store::sessions::insert(&mut tx, &row.client_id, &user.id, now, state.client_lifetime_ms, second.is_some()).await?;
+    let row = store::sign_ins::complete(&mut tx, &row.id, first, second, &session_id, now).await?;
+    store::clients::set_last_active_session(&mut tx, &row.client_id, Some(&session_id), now).await?;
+    store::clients::set_sign_in(&mut tx, &row.client_id, None, now).await?;
     ctx.rotate_client_token(&mut tx, &row.client_id).await?;
     tx.commit().await?;
     Ok(row)

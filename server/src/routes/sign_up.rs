@@ -82,8 +82,8 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     let client = ctx.ensure_client().await?;
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;
-    let row = store::sign_ups::start(&mut *tx, &client.id, &fields, now, SIGN_UP_LIFETIME_MS).await?;
-    store::clients::set_sign_up(&mut *tx, &client.id, Some(&row.id), now).await?;
+    let row = store::sign_ups::start(&mut tx, &client.id, &fields, now, SIGN_UP_LIFETIME_MS).await?;
+    store::clients::set_sign_up(&mut tx, &client.id, Some(&row.id), now).await?;
     tx.commit().await?;
     let row = complete_if_ready(&ctx, row).await?;
     reply(ctx, &row).await
@@ -111,10 +111,10 @@ async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Re
     must_be_open(&before)?;
     let fields = fields(&ctx, &f, before.email.as_deref()).await?;
     let mut tx = ctx.state.pool.begin().await?;
-    let row = store::sign_ups::update(&mut *tx, &before.id, &fields, ctx.state.now()).await?;
+    let row = store::sign_ups::update(&mut tx, &before.id, &fields, ctx.state.now()).await?;
     if row.email != before.email {
         // A code sent to the old address must not verify the new one.
-        crate::codes::invalidate(&mut *tx, &subject(&row)).await?;
+        crate::codes::invalidate(&mut tx, &subject(&row)).await?;
     }
     tx.commit().await?;
     let row = complete_if_ready(&ctx, row).await?;
@@ -173,11 +173,11 @@ async fn complete_if_ready(ctx: &Ctx, row: SignUpRow) -> ApiResult<SignUpRow> {
     let Some(user_id) = store::users::insert(&mut tx, &new, now).await? else {
         return Err(ApiError::field(ErrorCode::FormIdentifierExists, "email_address", "That email address is taken. Please try another."));
     };
-    store::users::signed_in(&mut *tx, &user_id, now).await?;
-    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user_id, now, ctx.state.client_lifetime_ms, false).await?;
-    let row = store::sign_ups::complete(&mut *tx, &row.id, &user_id, &session_id, now).await?;
-    store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
-    store::clients::set_sign_up(&mut *tx, &row.client_id, None, now).await?;
+    store::users::signed_in(&mut tx, &user_id, now).await?;
+    let session_id = store::sessions::insert(&mut tx, &row.client_id, &user_id, now, ctx.state.client_lifetime_ms, false).await?;
+    let row = store::sign_ups::complete(&mut tx, &row.id, &user_id, &session_id, now).await?;
+    store::clients::set_last_active_session(&mut tx, &row.client_id, Some(&session_id), now).await?;
+    store::clients::set_sign_up(&mut tx, &row.client_id, None, now).await?;
     ctx.rotate_client_token(&mut tx, &row.client_id).await?;
     tx.commit().await?;
     Ok(row)

@@ -1,6 +1,7 @@
 //! `clients`: one row per browser, found by the hash of its cookie token.
 
-use sqlx::{FromRow, SqliteExecutor};
+use super::db::{on_db, Exec};
+use sqlx::FromRow;
 
 /// A client row.
 #[derive(Clone, Debug, FromRow)]
@@ -16,70 +17,79 @@ pub struct ClientRow {
 const COLS: &str = "id, last_active_session_id, sign_in_id, sign_up_id, created_at, updated_at";
 
 /// Creates a client whose cookie token hashes to `token_hash`.
-pub async fn insert(ex: impl SqliteExecutor<'_>, id: &str, token_hash: &str, now: i64) -> sqlx::Result<ClientRow> {
-    sqlx::query("INSERT INTO clients (id, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?)")
-        .bind(id)
-        .bind(token_hash)
-        .bind(now)
-        .bind(now)
-        .execute(ex)
-        .await?;
-    Ok(ClientRow { id: id.into(), last_active_session_id: None, sign_in_id: None, sign_up_id: None, created_at: now, updated_at: now })
+pub async fn insert(ex: impl Into<Exec<'_>>, id: &str, token_hash: &str, now: i64) -> sqlx::Result<ClientRow> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query(sql("INSERT INTO clients (id, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?)"))
+            .bind(id)
+            .bind(token_hash)
+            .bind(now)
+            .bind(now)
+            .execute(ex)
+            .await?;
+        Ok(ClientRow { id: id.into(), last_active_session_id: None, sign_in_id: None, sign_up_id: None, created_at: now, updated_at: now })
+    })
 }
 
 /// The client whose token hashes to `token_hash`.
-pub async fn by_token_hash(ex: impl SqliteExecutor<'_>, token_hash: &str) -> sqlx::Result<Option<ClientRow>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM clients WHERE token_hash = ?"))
-        .bind(token_hash)
-        .fetch_optional(ex)
-        .await
+pub async fn by_token_hash(ex: impl Into<Exec<'_>>, token_hash: &str) -> sqlx::Result<Option<ClientRow>> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!("SELECT {COLS} FROM clients WHERE token_hash = ?"))).bind(token_hash).fetch_optional(ex).await
+    })
 }
 
 /// The client with this id.
-pub async fn by_id(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<ClientRow>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM clients WHERE id = ?")).bind(id).fetch_optional(ex).await
+pub async fn by_id(ex: impl Into<Exec<'_>>, id: &str) -> sqlx::Result<Option<ClientRow>> {
+    on_db!(ex, |ex, sql| sqlx::query_as(sql(&format!("SELECT {COLS} FROM clients WHERE id = ?"))).bind(id).fetch_optional(ex).await)
 }
 
 /// Sets the sign-in in progress (or none).
-pub async fn set_sign_in(ex: impl SqliteExecutor<'_>, id: &str, sign_in_id: Option<&str>, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE clients SET sign_in_id = ?, updated_at = ? WHERE id = ?")
-        .bind(sign_in_id)
-        .bind(now)
-        .bind(id)
-        .execute(ex)
-        .await
-        .map(|_| ())
+pub async fn set_sign_in(ex: impl Into<Exec<'_>>, id: &str, sign_in_id: Option<&str>, now: i64) -> sqlx::Result<()> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query(sql("UPDATE clients SET sign_in_id = ?, updated_at = ? WHERE id = ?"))
+            .bind(sign_in_id)
+            .bind(now)
+            .bind(id)
+            .execute(ex)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Sets the sign-up in progress (or none).
-pub async fn set_sign_up(ex: impl SqliteExecutor<'_>, id: &str, sign_up_id: Option<&str>, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE clients SET sign_up_id = ?, updated_at = ? WHERE id = ?")
-        .bind(sign_up_id)
-        .bind(now)
-        .bind(id)
-        .execute(ex)
-        .await
-        .map(|_| ())
+pub async fn set_sign_up(ex: impl Into<Exec<'_>>, id: &str, sign_up_id: Option<&str>, now: i64) -> sqlx::Result<()> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query(sql("UPDATE clients SET sign_up_id = ?, updated_at = ? WHERE id = ?"))
+            .bind(sign_up_id)
+            .bind(now)
+            .bind(id)
+            .execute(ex)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Sets the last active session (or none).
-pub async fn set_last_active_session(ex: impl SqliteExecutor<'_>, id: &str, session_id: Option<&str>, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE clients SET last_active_session_id = ?, updated_at = ? WHERE id = ?")
-        .bind(session_id)
-        .bind(now)
-        .bind(id)
-        .execute(ex)
-        .await
-        .map(|_| ())
+pub async fn set_last_active_session(ex: impl Into<Exec<'_>>, id: &str, session_id: Option<&str>, now: i64) -> sqlx::Result<()> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query(sql("UPDATE clients SET last_active_session_id = ?, updated_at = ? WHERE id = ?"))
+            .bind(session_id)
+            .bind(now)
+            .bind(id)
+            .execute(ex)
+            .await
+            .map(|_| ())
+    })
 }
 
 /// Gives the client a new cookie token (the old one stops working).
-pub async fn set_token_hash(ex: impl SqliteExecutor<'_>, id: &str, token_hash: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE clients SET token_hash = ?, updated_at = ? WHERE id = ?")
-        .bind(token_hash)
-        .bind(now)
-        .bind(id)
-        .execute(ex)
-        .await
-        .map(|_| ())
+pub async fn set_token_hash(ex: impl Into<Exec<'_>>, id: &str, token_hash: &str, now: i64) -> sqlx::Result<()> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query(sql("UPDATE clients SET token_hash = ?, updated_at = ? WHERE id = ?"))
+            .bind(token_hash)
+            .bind(now)
+            .bind(id)
+            .execute(ex)
+            .await
+            .map(|_| ())
+    })
 }

@@ -1,14 +1,16 @@
-//! Reading the protocol's words (statuses, strategies) out of text columns:
-//! a row whose column holds anything else fails to decode, rather than
-//! carrying an unknown word into the handlers.
+//! Reading the protocol's words (statuses, strategies) out of text columns
+//! of either backend: a row whose column holds anything else fails to
+//! decode, rather than carrying an unknown word into the handlers.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{ColumnIndex, Decode, Row, Type};
 use std::str::FromStr;
 
 /// The word in column `name`.
-pub fn word<T>(row: &SqliteRow, name: &str) -> sqlx::Result<T>
+pub fn word<'r, R, T>(row: &'r R, name: &str) -> sqlx::Result<T>
 where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
     T: FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
@@ -17,8 +19,11 @@ where
 }
 
 /// The word in column `name`, when it is not NULL.
-pub fn opt_word<T>(row: &SqliteRow, name: &str) -> sqlx::Result<Option<T>>
+pub fn opt_word<'r, R, T>(row: &'r R, name: &str) -> sqlx::Result<Option<T>>
 where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    Option<String>: Decode<'r, R::Database> + Type<R::Database>,
     T: FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
@@ -29,3 +34,22 @@ where
 fn decode_error(name: &str, e: impl std::error::Error + Send + Sync + 'static) -> sqlx::Error {
     sqlx::Error::ColumnDecode { index: name.to_string(), source: Box::new(e) }
 }
+
+/// Implements `FromRow` for the rows of both backends with one body.
+macro_rules! from_rows {
+    ($ty:ty, |$row:ident| $body:expr) => {
+        impl<'r> ::sqlx::FromRow<'r, ::sqlx::sqlite::SqliteRow> for $ty {
+            fn from_row($row: &'r ::sqlx::sqlite::SqliteRow) -> ::sqlx::Result<$ty> {
+                use ::sqlx::Row as _;
+                $body
+            }
+        }
+        impl<'r> ::sqlx::FromRow<'r, ::sqlx::postgres::PgRow> for $ty {
+            fn from_row($row: &'r ::sqlx::postgres::PgRow) -> ::sqlx::Result<$ty> {
+                use ::sqlx::Row as _;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use from_rows;

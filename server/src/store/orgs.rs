@@ -1,6 +1,7 @@
 //! `organizations`, `memberships` and `invitations`.
 
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use super::db::{on_db, Exec};
+use sqlx::FromRow;
 
 /// An organization row with its counts.
 #[derive(Clone, Debug, FromRow)]
@@ -50,126 +51,150 @@ const INVITATION_SELECT: &str = "SELECT i.id, i.organization_id, i.email, i.role
 
 /// Creates an organization, and the creator's admin membership when given
 /// (call inside a transaction). `Ok(None)` when the slug is taken.
-pub async fn insert(conn: &mut SqliteConnection, name: &str, slug: &str, creator: Option<&str>, now: i64) -> sqlx::Result<Option<String>> {
+pub async fn insert(ex: impl Into<Exec<'_>>, name: &str, slug: &str, creator: Option<&str>, now: i64) -> sqlx::Result<Option<String>> {
+    let mut ex: Exec<'_> = ex.into();
     let id = crate::ids::new_id("org");
-    let inserted = sqlx::query("INSERT INTO organizations (id, name, slug, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(name)
-        .bind(slug)
-        .bind(creator)
-        .bind(now)
-        .bind(now)
-        .execute(&mut *conn)
-        .await;
+    let inserted = on_db!(ex.reborrow(), |c, sql| sqlx::query(sql(
+        "INSERT INTO organizations (id, name, slug, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(&id)
+    .bind(name)
+    .bind(slug)
+    .bind(creator)
+    .bind(now)
+    .bind(now)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()));
     if crate::store::users::unique_or(inserted, ())?.is_none() {
         return Ok(None);
     }
     if let Some(user_id) = creator {
-        add_member(&mut *conn, &id, user_id, "org:admin", now).await?;
+        add_member(ex.reborrow(), &id, user_id, "org:admin", now).await?;
     }
     Ok(Some(id))
 }
 
 /// Adds a member (no-op when already one).
-pub async fn add_member(ex: impl SqliteExecutor<'_>, org_id: &str, user_id: &str, role: &str, now: i64) -> sqlx::Result<()> {
-    sqlx::query("INSERT OR IGNORE INTO memberships (id, organization_id, user_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(crate::ids::new_id("orgmem"))
-        .bind(org_id)
-        .bind(user_id)
-        .bind(role)
-        .bind(now)
-        .bind(now)
-        .execute(ex)
-        .await
-        .map(|_| ())
+pub async fn add_member(ex: impl Into<Exec<'_>>, org_id: &str, user_id: &str, role: &str, now: i64) -> sqlx::Result<()> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query(sql("INSERT INTO memberships (id, organization_id, user_id, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"))
+                .bind(crate::ids::new_id("orgmem"))
+                .bind(org_id)
+                .bind(user_id)
+                .bind(role)
+                .bind(now)
+                .bind(now)
+                .execute(ex)
+                .await
+                .map(|_| ())
+    })
 }
 
 /// The organization with this id.
-pub async fn by_id(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<OrgRow>> {
-    sqlx::query_as(&format!("{ORG_SELECT} WHERE o.id = ?")).bind(id).fetch_optional(ex).await
+pub async fn by_id(ex: impl Into<Exec<'_>>, id: &str) -> sqlx::Result<Option<OrgRow>> {
+    on_db!(ex, |ex, sql| sqlx::query_as(sql(&format!("{ORG_SELECT} WHERE o.id = ?"))).bind(id).fetch_optional(ex).await)
 }
 
 /// The memberships of a user, oldest first, with a page window.
-pub async fn memberships_of_user(ex: impl SqliteExecutor<'_>, user_id: &str, limit: i64, offset: i64) -> sqlx::Result<Vec<MembershipRow>> {
-    sqlx::query_as(&format!(
-        "SELECT m.id, m.user_id, m.role, m.created_at, m.updated_at, x.* FROM memberships m
-         JOIN ({ORG_SELECT}) x ON x.id = m.organization_id
-         WHERE m.user_id = ? ORDER BY m.created_at, m.id LIMIT ? OFFSET ?"
-    ))
-    .bind(user_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(ex)
-    .await
+pub async fn memberships_of_user(ex: impl Into<Exec<'_>>, user_id: &str, limit: i64, offset: i64) -> sqlx::Result<Vec<MembershipRow>> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!(
+            "SELECT m.id, m.user_id, m.role, m.created_at, m.updated_at, x.* FROM memberships m
+                 JOIN ({ORG_SELECT}) x ON x.id = m.organization_id
+                 WHERE m.user_id = ? ORDER BY m.created_at, m.id LIMIT ? OFFSET ?"
+        )))
+        .bind(user_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(ex)
+        .await
+    })
 }
 
 /// How many memberships a user has.
-pub async fn count_memberships(ex: impl SqliteExecutor<'_>, user_id: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE user_id = ?").bind(user_id).fetch_one(ex).await
+pub async fn count_memberships(ex: impl Into<Exec<'_>>, user_id: &str) -> sqlx::Result<i64> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_scalar(sql("SELECT COUNT(*) FROM memberships WHERE user_id = ?")).bind(user_id).fetch_one(ex).await
+    })
 }
 
 /// The user's role in an organization, if a member.
-pub async fn role_of(ex: impl SqliteExecutor<'_>, org_id: &str, user_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT role FROM memberships WHERE organization_id = ? AND user_id = ?")
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(ex)
-        .await
+pub async fn role_of(ex: impl Into<Exec<'_>>, org_id: &str, user_id: &str) -> sqlx::Result<Option<String>> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_scalar(sql("SELECT role FROM memberships WHERE organization_id = ? AND user_id = ?"))
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_optional(ex)
+            .await
+    })
 }
 
 /// Creates a pending invitation.
-pub async fn invite(ex: impl SqliteExecutor<'_>, org_id: &str, email: &str, role: &str, now: i64) -> sqlx::Result<String> {
-    let id = crate::ids::new_id("orginv");
-    sqlx::query("INSERT INTO invitations (id, organization_id, email, role, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)")
-        .bind(&id)
-        .bind(org_id)
-        .bind(email)
-        .bind(role)
-        .bind(now)
-        .bind(now)
-        .execute(ex)
-        .await?;
-    Ok(id)
+pub async fn invite(ex: impl Into<Exec<'_>>, org_id: &str, email: &str, role: &str, now: i64) -> sqlx::Result<String> {
+    on_db!(ex, |ex, sql| {
+        let id = crate::ids::new_id("orginv");
+        sqlx::query(sql("INSERT INTO invitations (id, organization_id, email, role, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', ?, ?)"))
+                .bind(&id)
+                .bind(org_id)
+                .bind(email)
+                .bind(role)
+                .bind(now)
+                .bind(now)
+                .execute(ex)
+                .await?;
+        Ok(id)
+    })
 }
 
 /// Invitations with this status to any of the user's verified addresses.
-pub async fn invitations_for_user(ex: impl SqliteExecutor<'_>, user_id: &str, status: &str, limit: i64, offset: i64) -> sqlx::Result<Vec<InvitationRow>> {
-    sqlx::query_as(&format!(
-        "{INVITATION_SELECT} WHERE i.status = ? AND i.email IN
-            (SELECT email FROM email_addresses WHERE user_id = ? AND verified = 1)
-         ORDER BY i.created_at, i.id LIMIT ? OFFSET ?"
-    ))
-    .bind(status)
-    .bind(user_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(ex)
-    .await
+pub async fn invitations_for_user(
+    ex: impl Into<Exec<'_>>,
+    user_id: &str,
+    status: &str,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<InvitationRow>> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!(
+            "{INVITATION_SELECT} WHERE i.status = ? AND i.email IN
+                    (SELECT email FROM email_addresses WHERE user_id = ? AND verified = TRUE)
+                 ORDER BY i.created_at, i.id LIMIT ? OFFSET ?"
+        )))
+        .bind(status)
+        .bind(user_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(ex)
+        .await
+    })
 }
 
 /// How many invitations with this status reach the user's verified addresses.
-pub async fn count_invitations_for_user(ex: impl SqliteExecutor<'_>, user_id: &str, status: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM invitations WHERE status = ? AND email IN
-            (SELECT email FROM email_addresses WHERE user_id = ? AND verified = 1)",
-    )
-    .bind(status)
-    .bind(user_id)
-    .fetch_one(ex)
-    .await
+pub async fn count_invitations_for_user(ex: impl Into<Exec<'_>>, user_id: &str, status: &str) -> sqlx::Result<i64> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_scalar(sql("SELECT COUNT(*) FROM invitations WHERE status = ? AND email IN
+                    (SELECT email FROM email_addresses WHERE user_id = ? AND verified = TRUE)"))
+        .bind(status)
+        .bind(user_id)
+        .fetch_one(ex)
+        .await
+    })
 }
 
 /// The invitation with this id.
-pub async fn invitation(ex: impl SqliteExecutor<'_>, id: &str) -> sqlx::Result<Option<InvitationRow>> {
-    sqlx::query_as(&format!("{INVITATION_SELECT} WHERE i.id = ?")).bind(id).fetch_optional(ex).await
+pub async fn invitation(ex: impl Into<Exec<'_>>, id: &str) -> sqlx::Result<Option<InvitationRow>> {
+    on_db!(ex, |ex, sql| sqlx::query_as(sql(&format!("{INVITATION_SELECT} WHERE i.id = ?"))).bind(id).fetch_optional(ex).await)
 }
 
 /// Marks a pending invitation accepted; false when it was not pending.
-pub async fn accept_invitation(ex: impl SqliteExecutor<'_>, id: &str, now: i64) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE invitations SET status = 'accepted', updated_at = ? WHERE id = ? AND status = 'pending'")
-        .bind(now)
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+pub async fn accept_invitation(ex: impl Into<Exec<'_>>, id: &str, now: i64) -> sqlx::Result<bool> {
+    on_db!(ex, |ex, sql| {
+        let r = sqlx::query(sql("UPDATE invitations SET status = 'accepted', updated_at = ? WHERE id = ? AND status = 'pending'"))
+            .bind(now)
+            .bind(id)
+            .execute(ex)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    })
 }

@@ -2,9 +2,9 @@
 //! take is one function here that writes the step and returns the row as
 //! it now stands (`RETURNING`), so a handler never restates a transition.
 
-use super::columns::{opt_word, word};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, Row, SqliteExecutor};
+use super::columns::{from_rows, opt_word, word};
+use super::db::{on_db, Exec};
+
 use vestibule_protocol::wire::FactorJson;
 use vestibule_protocol::{SignInStatus, Strategy, VerificationStatus};
 
@@ -28,128 +28,167 @@ pub struct SignInRow {
     pub abandon_at: i64,
 }
 
-impl<'r> FromRow<'r, SqliteRow> for SignInRow {
-    fn from_row(row: &'r SqliteRow) -> sqlx::Result<SignInRow> {
-        let factors: Option<String> = row.try_get("second_factors")?;
-        let second_factors = match factors {
-            Some(json) => serde_json::from_str(&json).map_err(|e| sqlx::Error::ColumnDecode { index: "second_factors".into(), source: Box::new(e) })?,
-            None => Vec::new(),
-        };
-        Ok(SignInRow {
-            id: row.try_get("id")?,
-            client_id: row.try_get("client_id")?,
-            identifier: row.try_get("identifier")?,
-            user_id: row.try_get("user_id")?,
-            status: word(row, "status")?,
-            first_factor_strategy: opt_word(row, "first_factor_strategy")?,
-            first_factor_status: opt_word(row, "first_factor_status")?,
-            created_session_id: row.try_get("created_session_id")?,
-            second_factors,
-            second_factor_strategy: opt_word(row, "second_factor_strategy")?,
-            second_factor_status: opt_word(row, "second_factor_status")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            abandon_at: row.try_get("abandon_at")?,
-        })
-    }
-}
+from_rows!(SignInRow, |row| {
+    let factors: Option<String> = row.try_get("second_factors")?;
+    let second_factors = match factors {
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| sqlx::Error::ColumnDecode { index: "second_factors".into(), source: Box::new(e) })?
+        }
+        None => Vec::new(),
+    };
+    Ok(SignInRow {
+        id: row.try_get("id")?,
+        client_id: row.try_get("client_id")?,
+        identifier: row.try_get("identifier")?,
+        user_id: row.try_get("user_id")?,
+        status: word(row, "status")?,
+        first_factor_strategy: opt_word(row, "first_factor_strategy")?,
+        first_factor_status: opt_word(row, "first_factor_status")?,
+        created_session_id: row.try_get("created_session_id")?,
+        second_factors,
+        second_factor_strategy: opt_word(row, "second_factor_strategy")?,
+        second_factor_status: opt_word(row, "second_factor_status")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        abandon_at: row.try_get("abandon_at")?,
+    })
+});
 
 const COLS: &str = "id, client_id, identifier, user_id, status, first_factor_strategy, first_factor_status, created_session_id, second_factors, second_factor_strategy, second_factor_status, created_at, updated_at, abandon_at";
 
 /// Starts a sign-in of `user_id` (found by `identifier`): it waits for a
 /// first factor.
-pub async fn start(ex: impl SqliteExecutor<'_>, client_id: &str, identifier: &str, user_id: &str, now: i64, lifetime_ms: i64) -> sqlx::Result<SignInRow> {
-    sqlx::query_as(&format!(
-        "INSERT INTO sign_ins (id, client_id, identifier, user_id, status, created_at, updated_at, abandon_at)
-         VALUES (?, ?, ?, ?, ?, ?6, ?6, ?7) RETURNING {COLS}"
-    ))
-    .bind(crate::ids::new_id("sia"))
-    .bind(client_id)
-    .bind(identifier)
-    .bind(user_id)
-    .bind(SignInStatus::NeedsFirstFactor.as_str())
-    .bind(now)
-    .bind(now + lifetime_ms)
-    .fetch_one(ex)
-    .await
+pub async fn start(
+    ex: impl Into<Exec<'_>>,
+    client_id: &str,
+    identifier: &str,
+    user_id: &str,
+    now: i64,
+    lifetime_ms: i64,
+) -> sqlx::Result<SignInRow> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!(
+            "INSERT INTO sign_ins (id, client_id, identifier, user_id, status, created_at, updated_at, abandon_at)
+             VALUES (?, ?, ?, ?, ?, ?6, ?6, ?7) RETURNING {COLS}"
+        )))
+        .bind(crate::ids::new_id("sia"))
+        .bind(client_id)
+        .bind(identifier)
+        .bind(user_id)
+        .bind(SignInStatus::NeedsFirstFactor.as_str())
+        .bind(now)
+        .bind(now + lifetime_ms)
+        .fetch_one(ex)
+        .await
+    })
 }
 
 /// The sign-in with this id on this client.
-pub async fn by_id(ex: impl SqliteExecutor<'_>, client_id: &str, id: &str) -> sqlx::Result<Option<SignInRow>> {
-    sqlx::query_as(&format!("SELECT {COLS} FROM sign_ins WHERE id = ? AND client_id = ?"))
-        .bind(id)
-        .bind(client_id)
-        .fetch_optional(ex)
-        .await
+pub async fn by_id(ex: impl Into<Exec<'_>>, client_id: &str, id: &str) -> sqlx::Result<Option<SignInRow>> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!("SELECT {COLS} FROM sign_ins WHERE id = ? AND client_id = ?")))
+            .bind(id)
+            .bind(client_id)
+            .fetch_optional(ex)
+            .await
+    })
 }
 
 /// A first-factor code was sent: the first factor is now `strategy`,
 /// unverified.
-pub async fn first_factor_prepared(ex: impl SqliteExecutor<'_>, id: &str, strategy: Strategy, now: i64) -> sqlx::Result<SignInRow> {
-    sqlx::query_as(&format!("UPDATE sign_ins SET first_factor_strategy = ?, first_factor_status = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"))
+pub async fn first_factor_prepared(ex: impl Into<Exec<'_>>, id: &str, strategy: Strategy, now: i64) -> sqlx::Result<SignInRow> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!(
+            "UPDATE sign_ins SET first_factor_strategy = ?, first_factor_status = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"
+        )))
         .bind(strategy.as_str())
         .bind(VerificationStatus::Unverified.as_str())
         .bind(now)
         .bind(id)
         .fetch_one(ex)
         .await
+    })
 }
 
 /// A right first factor of a user with second factors: the sign-in now
 /// waits for one of `factors`.
-pub async fn await_second_factor(ex: impl SqliteExecutor<'_>, id: &str, first: Strategy, factors: &[FactorJson], now: i64) -> sqlx::Result<SignInRow> {
-    let factors = serde_json::to_string(factors).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query_as(&format!(
-        "UPDATE sign_ins SET status = ?, first_factor_strategy = ?, first_factor_status = ?, second_factors = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"
-    ))
-    .bind(SignInStatus::NeedsSecondFactor.as_str())
-    .bind(first.as_str())
-    .bind(VerificationStatus::Verified.as_str())
-    .bind(factors)
-    .bind(now)
-    .bind(id)
-    .fetch_one(ex)
-    .await
+pub async fn await_second_factor(
+    ex: impl Into<Exec<'_>>,
+    id: &str,
+    first: Strategy,
+    factors: &[FactorJson],
+    now: i64,
+) -> sqlx::Result<SignInRow> {
+    on_db!(ex, |ex, sql| {
+        let factors = serde_json::to_string(factors).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query_as(sql(&format!(
+            "UPDATE sign_ins SET status = ?, first_factor_strategy = ?, first_factor_status = ?, second_factors = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"
+        )))
+        .bind(SignInStatus::NeedsSecondFactor.as_str())
+        .bind(first.as_str())
+        .bind(VerificationStatus::Verified.as_str())
+        .bind(factors)
+        .bind(now)
+        .bind(id)
+        .fetch_one(ex)
+        .await
+    })
 }
 
 /// A second-factor code was sent for `strategy`.
-pub async fn second_factor_prepared(ex: impl SqliteExecutor<'_>, id: &str, strategy: Strategy, now: i64) -> sqlx::Result<SignInRow> {
-    sqlx::query_as(&format!("UPDATE sign_ins SET second_factor_strategy = ?, second_factor_status = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"))
+pub async fn second_factor_prepared(ex: impl Into<Exec<'_>>, id: &str, strategy: Strategy, now: i64) -> sqlx::Result<SignInRow> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!(
+            "UPDATE sign_ins SET second_factor_strategy = ?, second_factor_status = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"
+        )))
         .bind(strategy.as_str())
         .bind(VerificationStatus::Unverified.as_str())
         .bind(now)
         .bind(id)
         .fetch_one(ex)
         .await
+    })
 }
 
 /// The sign-in created `session_id`: complete, its first factor `first`
 /// verified and, when there was one, its second factor `second` too.
-pub async fn complete(ex: impl SqliteExecutor<'_>, id: &str, first: Strategy, second: Option<Strategy>, session_id: &str, now: i64) -> sqlx::Result<SignInRow> {
-    sqlx::query_as(&format!(
-        "UPDATE sign_ins SET status = ?1, first_factor_strategy = ?2, first_factor_status = ?3, created_session_id = ?4, updated_at = ?5,
-             second_factor_strategy = COALESCE(?6, second_factor_strategy),
-             second_factor_status = CASE WHEN ?6 IS NULL THEN second_factor_status ELSE ?3 END
-         WHERE id = ?7 RETURNING {COLS}"
-    ))
-    .bind(SignInStatus::Complete.as_str())
-    .bind(first.as_str())
-    .bind(VerificationStatus::Verified.as_str())
-    .bind(session_id)
-    .bind(now)
-    .bind(second.map(Strategy::as_str))
-    .bind(id)
-    .fetch_one(ex)
-    .await
+pub async fn complete(
+    ex: impl Into<Exec<'_>>,
+    id: &str,
+    first: Strategy,
+    second: Option<Strategy>,
+    session_id: &str,
+    now: i64,
+) -> sqlx::Result<SignInRow> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!(
+            "UPDATE sign_ins SET status = ?1, first_factor_strategy = ?2, first_factor_status = ?3, created_session_id = ?4, updated_at = ?5,
+                 second_factor_strategy = COALESCE(?6, second_factor_strategy),
+                 second_factor_status = CASE WHEN ?6 IS NULL THEN second_factor_status ELSE ?3 END
+             WHERE id = ?7 RETURNING {COLS}"
+        )))
+        .bind(SignInStatus::Complete.as_str())
+        .bind(first.as_str())
+        .bind(VerificationStatus::Verified.as_str())
+        .bind(session_id)
+        .bind(now)
+        .bind(second.map(Strategy::as_str))
+        .bind(id)
+        .fetch_one(ex)
+        .await
+    })
 }
 
 /// Reserves one TOTP or backup-code try of this sign-in in one statement;
 /// `false` when its `max` tries are spent.
-pub async fn reserve_second_factor_try(ex: impl SqliteExecutor<'_>, id: &str, max: i64) -> sqlx::Result<bool> {
-    let r = sqlx::query("UPDATE sign_ins SET second_factor_tries = second_factor_tries + 1 WHERE id = ? AND second_factor_tries < ?")
-        .bind(id)
-        .bind(max)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+pub async fn reserve_second_factor_try(ex: impl Into<Exec<'_>>, id: &str, max: i64) -> sqlx::Result<bool> {
+    on_db!(ex, |ex, sql| {
+        let r =
+            sqlx::query(sql("UPDATE sign_ins SET second_factor_tries = second_factor_tries + 1 WHERE id = ? AND second_factor_tries < ?"))
+                .bind(id)
+                .bind(max)
+                .execute(ex)
+                .await?;
+        Ok(r.rows_affected() == 1)
+    })
 }

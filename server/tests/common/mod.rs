@@ -21,6 +21,7 @@ use tempfile::TempDir;
 use tower::ServiceExt;
 use vestibule_protocol::wire::{ClientJson, SessionJson};
 use vestibule_protocol::ErrorEnvelope;
+use vestibule_server::store::db::Db;
 use vestibule_server::{AppState, Config, ManualClock};
 
 /// The URL the test server believes browsers use.
@@ -61,6 +62,26 @@ fn cached_signing_key() -> &'static str {
     })
 }
 
+/// With `VESTIBULE_TEST_POSTGRES` set (a URL of a PostgreSQL server whose
+/// user may create databases), the database of the instance in `dir`: one
+/// per data directory, created on first use, so a restart on the same
+/// directory finds its data. Without it, `None`: SQLite in the directory.
+async fn postgres_database_for(dir: &Path) -> Option<String> {
+    use sqlx::Connection;
+    let admin = std::env::var("VESTIBULE_TEST_POSTGRES").ok().filter(|u| !u.is_empty())?;
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    dir.hash(&mut h);
+    let name = format!("vestibule_test_{:016x}", h.finish());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("VESTIBULE_TEST_POSTGRES reachable");
+    let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&mut conn).await.expect("pg_database");
+    if exists.is_none() {
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create the test database");
+    }
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
+    Some(format!("{base}/{name}"))
+}
+
 impl TestApp {
     /// A fresh instance with the default configuration.
     pub async fn new() -> TestApp {
@@ -77,6 +98,7 @@ impl TestApp {
     /// Starts an instance on an existing data directory (used to restart).
     pub async fn start_in(dir: Arc<TempDir>, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
+        config.database_url = postgres_database_for(dir.path()).await;
         // Tests read codes from the development outbox; a test of production
         // behaviour says so in `tweak`.
         config.instance.instance_type = vestibule_server::settings::InstanceType::Development;
@@ -105,6 +127,42 @@ impl TestApp {
     /// The data directory.
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The database URL when the instance runs on PostgreSQL.
+    pub fn database_url(&self) -> Option<String> {
+        let Db::Postgres(pool) = &self.state.pool else {
+            return None;
+        };
+        let o = pool.connect_options();
+        Some(format!("postgres://{}@{}:{}/{}", o.get_username(), o.get_host(), o.get_port(), o.get_database().unwrap_or_default()))
+    }
+
+    /// Runs `sql` straight on the database and reads one number.
+    pub async fn db_i64(&self, sql: &str) -> i64 {
+        match &self.state.pool {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        }
+        .expect("query")
+    }
+
+    /// Runs `sql` straight on the database and reads one text column.
+    pub async fn db_strings(&self, sql: &str) -> Vec<String> {
+        match &self.state.pool {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+        }
+        .expect("query")
+    }
+
+    /// Runs a statement straight on the database.
+    pub async fn db_execute(&self, sql: &str) {
+        match &self.state.pool {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        }
+        .expect("statement")
     }
 
     /// Moves the clock forward.
