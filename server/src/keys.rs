@@ -90,15 +90,25 @@ impl SigningKeys {
     /// Loads `signing_key.pem` from `dir`, creating it (0600) when absent.
     pub fn load_or_create(dir: &Path) -> Result<SigningKeys, KeyError> {
         let path = dir.join("signing_key.pem");
-        let key = if path.exists() {
-            let pem = std::fs::read_to_string(&path)?;
-            RsaPrivateKey::from_pkcs8_pem(&pem).map_err(|e| KeyError::Format(e.to_string()))?
+        let pem = if path.exists() {
+            std::fs::read_to_string(&path)?
         } else {
-            let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| KeyError::Format(e.to_string()))?;
-            let pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Format(e.to_string()))?;
+            let pem = SigningKeys::new_pem()?;
             crate::files::write_private(&path, pem.as_bytes())?;
-            key
+            pem
         };
+        SigningKeys::from_pem(&pem)
+    }
+
+    /// A new RSA-2048 private key as PKCS#8 PEM.
+    pub fn new_pem() -> Result<String, KeyError> {
+        let key = RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| KeyError::Format(e.to_string()))?;
+        Ok(key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Format(e.to_string()))?.to_string())
+    }
+
+    /// The keys of a PKCS#8 PEM private key.
+    pub fn from_pem(pem: &str) -> Result<SigningKeys, KeyError> {
+        let key = RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError::Format(e.to_string()))?;
         SigningKeys::from_key(&key)
     }
 

@@ -47,18 +47,28 @@ impl MfaKeys {
     /// Reads the master key from `dir`, creating it (0600) when absent.
     pub fn load_or_create(dir: &Path) -> std::io::Result<MfaKeys> {
         let path = dir.join(FILE);
-        let master = if path.exists() {
-            let text = std::fs::read_to_string(&path)?;
-            decode_hex(text.trim()).filter(|b| b.len() == 32).ok_or_else(|| {
-                std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{} is not 64 hex digits", path.display()))
-            })?
+        let text = if path.exists() {
+            std::fs::read_to_string(&path)?
         } else {
-            let mut bytes = vec![0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut bytes);
-            crate::files::write_private(&path, crate::ids::hex(&bytes).as_bytes())?;
-            bytes
+            let text = MfaKeys::new_master_hex();
+            crate::files::write_private(&path, text.as_bytes())?;
+            text
         };
-        Ok(MfaKeys::from_master(&master))
+        MfaKeys::from_master_hex(&text).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{} is not 64 hex digits", path.display()))
+        })
+    }
+
+    /// A new master key: 32 random bytes as 64 hex digits.
+    pub fn new_master_hex() -> String {
+        let mut bytes = vec![0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        crate::ids::hex(&bytes)
+    }
+
+    /// The keys of a master key written as 64 hex digits; `None` otherwise.
+    pub fn from_master_hex(text: &str) -> Option<MfaKeys> {
+        decode_hex(text.trim()).filter(|b| b.len() == 32).map(|m| MfaKeys::from_master(&m))
     }
 
     /// The working keys for a master key.

@@ -1,42 +1,34 @@
-//! Per-IP limits on sign-in and sign-up calls: a fixed one-minute window per
-//! address, checked and counted under one lock, so concurrent calls cannot
-//! get past the limit.
+//! Per-IP limits on sign-in and sign-up calls: a fixed one-minute window
+//! per address, counted in the database in one statement (see
+//! `store::shared::count_call`), so concurrent calls cannot get past the
+//! limit, whichever replica they reach.
 
 use crate::error::{ApiError, ApiResult};
-use std::collections::HashMap;
+use crate::store::db::Db;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 const WINDOW_MS: i64 = 60_000;
-/// Past this many tracked addresses, stale windows are swept.
-const SWEEP_AT: usize = 100_000;
 
-/// Calls per IP per minute.
+/// Calls per IP per minute, for one kind of call.
+#[derive(Clone, Debug)]
 pub struct IpLimiter {
+    bucket: &'static str,
     limit: u32,
-    windows: Mutex<HashMap<IpAddr, (i64, u32)>>,
 }
 
 impl IpLimiter {
-    /// A limiter allowing `limit` calls a minute per address.
-    pub fn new(limit: u32) -> IpLimiter {
-        IpLimiter { limit, windows: Mutex::new(HashMap::new()) }
+    /// A limiter allowing `limit` calls a minute per address, counted under
+    /// `bucket` (`sign_in`, `sign_up`).
+    pub fn new(bucket: &'static str, limit: u32) -> IpLimiter {
+        IpLimiter { bucket, limit }
     }
 
     /// Counts one call from `ip` at `now`; 429 with the wait past the limit.
-    pub fn check(&self, ip: IpAddr, now: i64) -> ApiResult<()> {
-        let mut map = self.windows.lock().map_err(ApiError::internal)?;
-        if map.len() > SWEEP_AT {
-            map.retain(|_, (start, _)| now - *start < WINDOW_MS);
+    pub async fn check(&self, db: &Db, ip: IpAddr, now: i64) -> ApiResult<()> {
+        let (start, calls) = crate::store::shared::count_call(db, self.bucket, &ip.to_string(), now, WINDOW_MS).await?;
+        if calls > i64::from(self.limit) {
+            return Err(ApiError::too_many((start + WINDOW_MS - now + 999) / 1000));
         }
-        let entry = map.entry(ip).or_insert((now, 0));
-        if now - entry.0 >= WINDOW_MS {
-            *entry = (now, 0);
-        }
-        if entry.1 >= self.limit {
-            return Err(ApiError::too_many((entry.0 + WINDOW_MS - now + 999) / 1000));
-        }
-        entry.1 += 1;
         Ok(())
     }
 }

@@ -70,6 +70,78 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// How often a replica looks for settings another replica changed.
+const SETTINGS_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Keeps this replica's settings equal to the stored ones: a version check
+/// every [`SETTINGS_POLL`] (the stored JSON is the version), so a `PATCH
+/// /backend/v1/instance` on one replica is seen by all within a second.
+/// Ends when the state is dropped.
+fn follow_settings(state: &AppState) {
+    let weak = Arc::downgrade(&state.0);
+    let mut seen = serde_json::to_string(&state.settings()).ok();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(SETTINGS_POLL).await;
+            let Some(inner) = weak.upgrade() else { return };
+            let stored = match crate::store::settings::get(&inner.pool).await {
+                Ok(stored) => stored,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the stored settings");
+                    continue;
+                }
+            };
+            if stored.is_none() || stored == seen {
+                continue;
+            }
+            match stored.as_deref().map(serde_json::from_str::<InstanceSettings>) {
+                Some(Ok(next)) => {
+                    if let Ok(mut s) = inner.settings.write() {
+                        *s = next;
+                    }
+                    seen = stored;
+                }
+                Some(Err(e)) => tracing::warn!(error = %e, "the stored settings do not parse"),
+                None => {}
+            }
+        }
+    });
+}
+
+/// A new Backend API secret key.
+fn new_secret_key() -> String {
+    format!("sk_test_{}", crate::ids::new_token())
+}
+
+/// On a shared database, the signing key, the MFA key and (unless
+/// configured) the Backend API secret key come from the database: the
+/// first replica to start stores them, every other reads the same ones.
+async fn shared_secrets(
+    pool: &crate::store::db::Db,
+    config: &Config,
+    now: i64,
+) -> Result<(SigningKeys, crate::mfa_keys::MfaKeys, String, bool), StartError> {
+    use crate::store::shared::{secret, secret_or_insert};
+    let signing = match secret(pool, "signing_key").await? {
+        Some(pem) => pem,
+        None => secret_or_insert(pool, "signing_key", &SigningKeys::new_pem()?, now).await?,
+    };
+    let keys = SigningKeys::from_pem(&signing)?;
+    let mfa = secret_or_insert(pool, "mfa_key", &crate::mfa_keys::MfaKeys::new_master_hex(), now).await?;
+    let mfa_keys = crate::mfa_keys::MfaKeys::from_master_hex(&mfa)
+        .ok_or_else(|| StartError::Settings("the stored mfa_key is not 64 hex digits".into()))?;
+    let (secret_key, secret_key_new) = match &config.secret_key {
+        Some(k) => (k.clone(), false),
+        None => {
+            let fresh = new_secret_key();
+            let stored = secret_or_insert(pool, "secret_key", &fresh, now).await?;
+            let new = stored == fresh;
+            (stored, new)
+        }
+    };
+    Ok((keys, mfa_keys, secret_key, secret_key_new))
+}
+
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -128,20 +200,25 @@ impl AppState {
         std::fs::create_dir_all(&config.data_dir)?;
         let location = crate::store::Location::of(config.database_url.as_deref(), &config.data_dir).map_err(StartError::Location)?;
         let pool = crate::store::open(&location, 8).await.map_err(|source| StartError::Open { at: location.describe(), source })?;
-        let keys = SigningKeys::load_or_create(&config.data_dir)?;
-        let mfa_keys = crate::mfa_keys::MfaKeys::load_or_create(&config.data_dir)?;
-        let (secret_key, secret_key_new) = match &config.secret_key {
-            Some(k) => (k.clone(), false),
-            None => {
-                let path = config.data_dir.join("secret_key");
-                if path.exists() {
-                    (std::fs::read_to_string(&path)?.trim().to_string(), false)
-                } else {
-                    let key = format!("sk_test_{}", crate::ids::new_token());
-                    crate::files::write_private(&path, key.as_bytes())?;
-                    (key, true)
-                }
+        let (keys, mfa_keys, secret_key, secret_key_new) = match pool.backend() {
+            crate::store::db::Backend::Sqlite => {
+                let (secret_key, secret_key_new) = match &config.secret_key {
+                    Some(k) => (k.clone(), false),
+                    None => {
+                        let path = config.data_dir.join("secret_key");
+                        if path.exists() {
+                            (std::fs::read_to_string(&path)?.trim().to_string(), false)
+                        } else {
+                            let key = new_secret_key();
+                            crate::files::write_private(&path, key.as_bytes())?;
+                            (key, true)
+                        }
+                    }
+                };
+                let keys = SigningKeys::load_or_create(&config.data_dir)?;
+                (keys, crate::mfa_keys::MfaKeys::load_or_create(&config.data_dir)?, secret_key, secret_key_new)
             }
+            crate::store::db::Backend::Postgres => shared_secrets(&pool, config, clock.now_ms()).await?,
         };
         let settings: InstanceSettings = match crate::store::settings::get(&pool).await? {
             Some(json) => serde_json::from_str(&json).map_err(|e| StartError::Settings(e.to_string()))?,
@@ -196,14 +273,15 @@ impl AppState {
             pending_ttl_ms: config.pending_session_ttl_seconds as i64 * 1000,
             dummy_hash,
             breached,
-            sign_in_limiter: crate::rate_limit::IpLimiter::new(config.sign_in_attempts_per_ip_per_minute),
-            sign_up_limiter: crate::rate_limit::IpLimiter::new(config.sign_up_attempts_per_ip_per_minute),
+            sign_in_limiter: crate::rate_limit::IpLimiter::new("sign_in", config.sign_in_attempts_per_ip_per_minute),
+            sign_up_limiter: crate::rate_limit::IpLimiter::new("sign_up", config.sign_up_attempts_per_ip_per_minute),
             trusted_proxies: crate::client_ip::TrustedProxies::parse(&config.trusted_proxies)
                 .map_err(|bad| StartError::Settings(format!("trusted_proxies: {bad:?} is not an address or a CIDR")))?,
             hashing: crate::password::HashingGate::new(config.password_hashing_concurrency, config.password_hashing_queue),
             portal_dir: config.portal_dir.clone(),
             theme_css: config.theme_css.clone(),
         }));
+        follow_settings(&state);
         Ok(Started { state, secret_key, secret_key_new })
     }
 
@@ -266,12 +344,12 @@ impl AppState {
     }
 
     /// Counts one sign-in attempt from `ip`; 429 past the per-minute limit.
-    pub fn check_ip(&self, ip: IpAddr) -> ApiResult<()> {
-        self.sign_in_limiter.check(ip, self.now())
+    pub async fn check_ip(&self, ip: IpAddr) -> ApiResult<()> {
+        self.sign_in_limiter.check(&self.pool, ip, self.now()).await
     }
 
     /// Counts one sign-up call from `ip`; 429 past the per-minute limit.
-    pub fn check_sign_up_ip(&self, ip: IpAddr) -> ApiResult<()> {
-        self.sign_up_limiter.check(ip, self.now())
+    pub async fn check_sign_up_ip(&self, ip: IpAddr) -> ApiResult<()> {
+        self.sign_up_limiter.check(&self.pool, ip, self.now()).await
     }
 }

@@ -12,6 +12,7 @@ pub mod phones;
 pub mod second_factors;
 pub mod sessions;
 pub mod settings;
+pub mod shared;
 pub mod sign_ins;
 pub mod sign_ups;
 pub mod users;

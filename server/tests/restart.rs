@@ -14,14 +14,20 @@ async fn state_and_keys_survive_a_restart() {
     // First start: nothing in the directory, so keys are generated.
     let app = TestApp::start_in(dir.clone(), |_| {}).await;
     assert!(app.secret_key_new);
-    assert!(dir.path().join("signing_key.pem").exists());
-    assert!(dir.path().join("secret_key").exists());
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        for f in ["signing_key.pem", "secret_key"] {
-            let mode = std::fs::metadata(dir.path().join(f)).expect("meta").permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600, "{f} is private");
+    if app.database_url().is_some() {
+        // On PostgreSQL the keys are shared by the replicas through the database.
+        let stored = app.db_i64("SELECT COUNT(*) FROM instance_secrets WHERE name IN ('signing_key', 'secret_key', 'mfa_key')").await;
+        assert_eq!(stored, 3);
+    } else {
+        assert!(dir.path().join("signing_key.pem").exists());
+        assert!(dir.path().join("secret_key").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for f in ["signing_key.pem", "secret_key"] {
+                let mode = std::fs::metadata(dir.path().join(f)).expect("meta").permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{f} is private");
+            }
         }
     }
     let kid = app.get("/v1/jwks", &Jar::new()).await.ok("jwks").json["keys"][0]["kid"].clone();

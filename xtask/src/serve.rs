@@ -1,7 +1,9 @@
 //! `cargo xtask serve`: one command from a fresh checkout to a running
 //! portal and server on http://127.0.0.1:8080; with `--with-example`, the
 //! example application protected by the middleware runs beside it on
-//! http://127.0.0.1:3000.
+//! http://127.0.0.1:3000. With `--postgres [--replicas N]`, the server runs
+//! on a throw-away PostgreSQL cluster, as N replicas behind haproxy (round
+//! robin, `demo/haproxy.cfg`) when N is more than one.
 
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -22,17 +24,38 @@ const EXAMPLE_LISTEN: &str = "127.0.0.1:3000";
 /// replaces this process; with the example, both run as children until
 /// either exits.
 pub fn run(root: &Path, options: &[String]) -> Result<()> {
-    let with_example = match options {
-        [] => false,
-        [flag] if flag == "--with-example" => true,
-        _ => {
-            return Err(format!(
-                "`serve` takes only --with-example, not `{}`",
-                options.join(" ")
-            )
-            .into())
+    let mut with_example = false;
+    let mut postgres = false;
+    let mut replicas = 1usize;
+    let mut rest = options.iter();
+    while let Some(flag) = rest.next() {
+        match flag.as_str() {
+            "--with-example" => with_example = true,
+            "--postgres" => postgres = true,
+            "--replicas" => {
+                replicas = rest
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|n| *n >= 1)
+                    .ok_or("--replicas takes a number of at least 1")?;
+            }
+            other => {
+                return Err(format!(
+                    "`serve` takes --with-example, --postgres and --replicas N, not `{other}`"
+                )
+                .into())
+            }
         }
-    };
+    }
+    if replicas > 1 && !postgres {
+        return Err("several replicas share one PostgreSQL database: add --postgres".into());
+    }
+    if postgres {
+        if with_example {
+            return Err("--with-example runs on the embedded SQLite only".into());
+        }
+        return serve_on_postgres(root, replicas);
+    }
     tools::ensure(root, Chromium::No)?;
     build_portal(root)?;
     let server = build_server(root, Profile::Release)?;
@@ -75,4 +98,68 @@ pub fn run(root: &Path, options: &[String]) -> Result<()> {
         app_child.ensure_running()?;
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
+}
+
+/// The server on a throw-away PostgreSQL cluster: one replica on
+/// [`SERVER_LISTEN`], or `replicas` of them on free ports behind haproxy on
+/// [`SERVER_LISTEN`].
+fn serve_on_postgres(root: &Path, replicas: usize) -> Result<()> {
+    tools::ensure(root, Chromium::No)?;
+    build_portal(root)?;
+    let server = build_server(root, Profile::Release)?;
+    let cluster = crate::postgres::Cluster::start()?;
+    let database_url = cluster.url("postgres");
+    let public_url = format!("http://{SERVER_LISTEN}");
+    let mut children = Vec::new();
+    let mut backends = Vec::new();
+    for i in 1..=replicas {
+        let listen = if replicas == 1 { SERVER_LISTEN.to_string() } else { format!("127.0.0.1:{}", crate::cmd::free_port()?) };
+        let data_dir = root.join("data").join(format!("replica-{i}"));
+        std::fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+        let mut cmd = Command::new(&server);
+        cmd.current_dir(root)
+            .args(["serve", "--listen", &listen, "--data-dir"])
+            .arg(&data_dir)
+            .arg("--config")
+            .arg(root.join("demo").join("vestibule.toml"))
+            .arg("--portal-dir")
+            .arg(root.join("dist"))
+            .env("VESTIBULE_DATABASE_URL", &database_url)
+            .env("VESTIBULE_PUBLIC_URL", &public_url)
+            .env("VESTIBULE_TRUSTED_PROXIES", "127.0.0.1");
+        println!("$ {}", crate::cmd::describe(&cmd));
+        children.push(ChildGuard::spawn(&format!("replica {i}"), &mut cmd)?);
+        backends.push(listen);
+    }
+    let _balancer = if replicas > 1 { Some(start_haproxy(root, &backends)?) } else { None };
+    println!("\nserve: portal {public_url} ({replicas} replica(s) on PostgreSQL {database_url})\n");
+    loop {
+        for child in &mut children {
+            child.ensure_running()?;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+/// haproxy (Debian's, installed when missing) on [`SERVER_LISTEN`] with
+/// `demo/haproxy.cfg` and one `server` line per backend.
+pub fn start_haproxy(root: &Path, backends: &[String]) -> Result<(ChildGuard, crate::cmd::TempDir)> {
+    if !Path::new("/usr/sbin/haproxy").exists() {
+        tools::apt_install(&["haproxy"])?;
+    }
+    let template = std::fs::read_to_string(root.join("demo").join("haproxy.cfg"))
+        .map_err(|e| format!("demo/haproxy.cfg: {e}"))?;
+    let servers: String = backends
+        .iter()
+        .enumerate()
+        .map(|(i, addr)| format!("    server replica{} {addr} check inter 1s\n", i + 1))
+        .collect();
+    let dir = crate::cmd::TempDir::new("vestibule-haproxy")?;
+    let config = dir.path().join("haproxy.cfg");
+    std::fs::write(&config, template.replace("    # servers\n", &servers))
+        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+    let mut cmd = Command::new("/usr/sbin/haproxy");
+    cmd.arg("-db").arg("-f").arg(&config);
+    println!("$ {}", crate::cmd::describe(&cmd));
+    Ok((ChildGuard::spawn("haproxy", &mut cmd)?, dir))
 }

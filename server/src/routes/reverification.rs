@@ -116,7 +116,7 @@ async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
 async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     let strategy = f.strategy(&[Strategy::Password, Strategy::EmailCode])?;
     let secret = Secret(f.req(if strategy == Strategy::Password { "password" } else { "code" })?.to_string());
-    ctx.state.check_ip(ctx.ip)?;
+    ctx.state.check_ip(ctx.ip).await?;
     let LiveSession { session, user, .. } = ctx.live_session(&id).await?;
     let state = &ctx.state;
     if strategy == Strategy::Password {

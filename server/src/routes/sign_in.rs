@@ -48,7 +48,7 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         f.strategy(&[Strategy::Password])?;
     }
     let password = f.opt("password")?.map(|p| Secret(p.to_string()));
-    ctx.state.check_ip(ctx.ip)?;
+    ctx.state.check_ip(ctx.ip).await?;
     refuse_second_session(&ctx).await?;
     let user = store::users::by_email(&ctx.state.pool, &identifier).await?;
     let Some(user) = user else {
@@ -110,7 +110,7 @@ async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
 async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     let strategy = f.strategy(&[Strategy::Password, Strategy::EmailCode])?;
     let secret = Secret(f.req(if strategy == Strategy::Password { "password" } else { "code" })?.to_string());
-    ctx.state.check_ip(ctx.ip)?;
+    ctx.state.check_ip(ctx.ip).await?;
     let (row, user) = load_open(&ctx, &id).await?;
     refuse_second_session(&ctx).await?;
     let row = if strategy == Strategy::Password {
@@ -237,7 +237,7 @@ async fn prepare_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
 async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     let strategy = f.strategy(&Strategy::SECOND_FACTORS)?;
     let code = Secret(f.req("code")?.to_string());
-    ctx.state.check_ip(ctx.ip)?;
+    ctx.state.check_ip(ctx.ip).await?;
     let (row, user) = load_waiting(&ctx, &id, SignInStatus::NeedsSecondFactor).await?;
     if !row.second_factors.iter().any(|f| f.strategy == strategy) {
         return Err(ApiError::invalid("strategy"));

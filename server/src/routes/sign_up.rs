@@ -77,7 +77,7 @@ async fn fields(ctx: &Ctx, f: &Fields, current: Option<&str>) -> ApiResult<SignU
 }
 
 async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
-    ctx.state.check_sign_up_ip(ctx.ip)?;
+    ctx.state.check_sign_up_ip(ctx.ip).await?;
     let fields = fields(&ctx, &f, None).await?;
     let client = ctx.ensure_client().await?;
     let now = ctx.state.now();
@@ -106,7 +106,7 @@ async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
 }
 
 async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    ctx.state.check_sign_up_ip(ctx.ip)?;
+    ctx.state.check_sign_up_ip(ctx.ip).await?;
     let before = load(&ctx, &id).await?;
     must_be_open(&before)?;
     let fields = fields(&ctx, &f, before.email.as_deref()).await?;

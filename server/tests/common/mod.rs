@@ -124,6 +124,13 @@ impl TestApp {
         dir
     }
 
+    /// A second replica of this instance: its own state and caches, on the
+    /// same database (the same SQLite file, or the same PostgreSQL
+    /// database) and data directory.
+    pub async fn replica(&self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        TestApp::start_in(self.dir.clone(), tweak).await
+    }
+
     /// The data directory.
     pub fn data_dir(&self) -> &Path {
         self.dir.path()
