@@ -157,7 +157,7 @@ pub enum StartError {
         /// Where (the URL with its password hidden, or the file).
         at: String,
         /// Why.
-        source: sqlx::Error,
+        source: crate::store::OpenError,
     },
     /// `database_url` names no database this server can use.
     #[error("database_url: {0}")]
@@ -197,9 +197,14 @@ impl AppState {
         clock: Arc<dyn Clock>,
         delivery: Option<Arc<dyn Delivery>>,
     ) -> Result<Started, StartError> {
-        std::fs::create_dir_all(&config.data_dir)?;
         let location = crate::store::Location::of(config.database_url.as_deref(), &config.data_dir).map_err(StartError::Location)?;
+        if let crate::store::Location::Sqlite(file) = &location {
+            if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
         let pool = crate::store::open(&location, 8).await.map_err(|source| StartError::Open { at: location.describe(), source })?;
+        std::fs::create_dir_all(&config.data_dir)?;
         let (keys, mfa_keys, secret_key, secret_key_new) = match pool.backend() {
             crate::store::db::Backend::Sqlite => {
                 let (secret_key, secret_key_new) = match &config.secret_key {

@@ -87,7 +87,7 @@ pub fn redact_url(url: &str) -> String {
 /// Each backend has its own migrations (`migrations/sqlite`,
 /// `migrations/postgres`); on PostgreSQL the migrator holds an advisory
 /// lock, so replicas starting together migrate once.
-pub async fn open(location: &Location, max_connections: u32) -> Result<Db, sqlx::Error> {
+pub async fn open(location: &Location, max_connections: u32) -> Result<Db, OpenError> {
     match location {
         Location::Sqlite(path) => {
             let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
@@ -97,7 +97,7 @@ pub async fn open(location: &Location, max_connections: u32) -> Result<Db, sqlx:
                 .foreign_keys(true)
                 .busy_timeout(std::time::Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
-            sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+            migrate(sqlx::migrate!("./migrations/sqlite"), &pool).await?;
             Ok(Db::Sqlite(pool))
         }
         Location::Postgres(url) => {
@@ -107,10 +107,45 @@ pub async fn open(location: &Location, max_connections: u32) -> Result<Db, sqlx:
                 .acquire_timeout(std::time::Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+            migrate(sqlx::migrate!("./migrations/postgres"), &pool).await?;
             Ok(Db::Postgres(pool))
         }
     }
+}
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// No connection (unreachable, refused, bad credentials, a file that
+    /// cannot be created).
+    #[error("{0}")]
+    Connect(#[from] sqlx::Error),
+    /// The database was migrated by a newer Vestibule: this one does not
+    /// know its schema and changes nothing.
+    #[error("the database has schema version {found}, newer than this server's {known}: run the newer Vestibule, or restore a backup made for this one")]
+    NewerSchema {
+        /// The newest migration applied to the database.
+        found: i64,
+        /// The newest migration this server has.
+        known: i64,
+    },
+    /// A migration failed.
+    #[error("migrating the schema: {0}")]
+    Migrate(sqlx::migrate::MigrateError),
+}
+
+/// Runs `migrator` on `pool`; a database with a migration this server does
+/// not have is refused before anything is applied.
+async fn migrate<'a, A>(migrator: sqlx::migrate::Migrator, pool: A) -> Result<(), OpenError>
+where
+    A: sqlx::Acquire<'a>,
+    <A::Connection as std::ops::Deref>::Target: sqlx::migrate::Migrate,
+{
+    let known = migrator.iter().map(|m| m.version).max().unwrap_or_default();
+    migrator.run(pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::VersionMissing(found) => OpenError::NewerSchema { found, known },
+        other => OpenError::Migrate(other),
+    })
 }
 
 #[cfg(test)]

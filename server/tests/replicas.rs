@@ -32,8 +32,8 @@ async fn client_id(app: &TestApp, dev_browser: &str) -> serde_json::Value {
 }
 
 /// Replica `i % 2` of the pair.
-fn pick<'a>(pair: &'a (TestApp, TestApp), i: usize) -> &'a TestApp {
-    if i % 2 == 0 {
+fn pick(pair: &(TestApp, TestApp), i: usize) -> &TestApp {
+    if i.is_multiple_of(2) {
         &pair.0
     } else {
         &pair.1
