@@ -12,6 +12,7 @@ pub mod clock;
 pub mod codes;
 pub mod compromise;
 pub mod config;
+pub mod copy_database;
 pub mod cookies;
 pub mod cors;
 pub mod ctx;

@@ -68,6 +68,17 @@ enum AdminAction {
         #[arg(long)]
         revoke_all_sessions: bool,
     },
+    /// Copies a whole instance (users, passwords, second factors,
+    /// organizations, sessions, settings, keys) into a new, empty
+    /// database, then compares the row counts of every table.
+    CopyDatabase {
+        /// The database to copy (`sqlite://data/vestibule.db`, `postgres://...`).
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[tokio::main]
@@ -90,6 +101,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let (listen, data_dir, database_url, config, portal_dir, test_clock, non_loopback_dev) = match cli.command {
         Command::Serve { listen, data_dir, database_url, config, portal_dir, test_clock, allow_non_loopback_development } => {
             (listen, data_dir, database_url, config, portal_dir, test_clock, allow_non_loopback_development)
+        }
+        Command::Admin { action: AdminAction::CopyDatabase { from, to }, .. } => {
+            let counts = vestibule_server::copy_database::run(&from, &to, SystemClock.now_ms()).await?;
+            for (table, rows) in counts {
+                println!("{table}: {rows} rows");
+            }
+            println!("Copied into {}.", vestibule_server::store::redact_url(&to));
+            return Ok(());
         }
         Command::Admin { data_dir, database_url, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
             let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());

@@ -4,6 +4,7 @@
 
 pub mod clients;
 pub mod codes;
+pub mod copy;
 mod columns;
 pub mod db;
 pub mod orgs;

@@ -66,7 +66,7 @@ fn cached_signing_key() -> &'static str {
 /// user may create databases), the database of the instance in `dir`: one
 /// per data directory, created on first use, so a restart on the same
 /// directory finds its data. Without it, `None`: SQLite in the directory.
-async fn postgres_database_for(dir: &Path) -> Option<String> {
+pub async fn postgres_database_for(dir: &Path) -> Option<String> {
     use sqlx::Connection;
     let admin = std::env::var("VESTIBULE_TEST_POSTGRES").ok().filter(|u| !u.is_empty())?;
     use std::hash::{Hash, Hasher};
