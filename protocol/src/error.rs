@@ -63,6 +63,8 @@ wire_enum! {
         RequestInvalid = "request_invalid",
         /// A code could not be sent (the email or SMS sender failed).
         DeliveryFailed = "delivery_failed",
+        /// The database is out of reach for now; try again shortly.
+        ServiceUnavailable = "service_unavailable",
         /// Something failed on the server.
         InternalError = "internal_clerk_error",
     }

@@ -21,6 +21,11 @@ pub struct Config {
     /// PostgreSQL database, `sqlite://...` for a SQLite file elsewhere;
     /// `vestibule.db` in the data directory when absent.
     pub database_url: Option<String>,
+    /// Connections each replica keeps to the database at most.
+    pub database_max_connections: u32,
+    /// How long a request waits for a connection, and on PostgreSQL how
+    /// long one statement may run, before the request is answered 503.
+    pub database_timeout_seconds: u32,
     /// The built portal (Trunk's `dist/`), served at `/`.
     pub portal_dir: Option<PathBuf>,
     /// The operator stylesheet served at `/theme.css`.
@@ -62,6 +67,8 @@ impl Default for Config {
             public_url: None,
             data_dir: PathBuf::from("data"),
             database_url: None,
+            database_max_connections: 8,
+            database_timeout_seconds: 10,
             portal_dir: None,
             theme_css: None,
             secret_key: None,
@@ -387,6 +394,15 @@ impl Config {
         }
         if let Some(v) = env("VESTIBULE_DATABASE_URL") {
             config.database_url = Some(v);
+        }
+        if let Some(v) = env("VESTIBULE_DATABASE_MAX_CONNECTIONS") {
+            config.database_max_connections = v.parse().map_err(|_| invalid("database_max_connections", format!("{v:?} is not a number")))?;
+        }
+        if let Some(v) = env("VESTIBULE_DATABASE_TIMEOUT_SECONDS") {
+            config.database_timeout_seconds = v.parse().map_err(|_| invalid("database_timeout_seconds", format!("{v:?} is not a number")))?;
+        }
+        if config.database_max_connections == 0 || config.database_timeout_seconds == 0 {
+            return Err(invalid("database_max_connections", "the pool size and the timeout must be at least 1"));
         }
         if let Some(url) = &config.database_url {
             crate::store::Location::parse(url).map_err(|why| invalid("database_url", why))?;

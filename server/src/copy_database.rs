@@ -93,7 +93,7 @@ async fn open_at(at: &Location) -> Result<Db, CopyError> {
             std::fs::create_dir_all(dir).map_err(|e| CopyError::Keys(format!("{}: {e}", dir.display())))?;
         }
     }
-    open(at, 2).await.map_err(|source| CopyError::Open { at: at.describe(), source })
+    open(at, crate::store::PoolLimits::command()).await.map_err(|source| CopyError::Open { at: at.describe(), source })
 }
 
 /// The directory a SQLite instance keeps its key files in: its database's.

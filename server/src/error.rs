@@ -92,8 +92,38 @@ impl ApiError {
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// A database out of reach (no connection within the timeout, a
+    /// connection lost, a database shutting down or busy) is a 503 the
+    /// caller may retry; anything else is an internal error.
     fn from(e: sqlx::Error) -> ApiError {
+        if unavailable(&e) {
+            tracing::warn!(error = %e, "database unavailable");
+            let mut answer = ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::ServiceUnavailable,
+                "The service is briefly unavailable. Please try again.",
+            );
+            answer.retry_after = Some(1);
+            return answer;
+        }
         ApiError::internal(e)
+    }
+}
+
+/// Whether `e` says the database cannot be reached or used right now,
+/// rather than that the request or the code is wrong.
+fn unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL: connection exceptions (08), operator intervention
+            // (57P01-57P03, 57014 statement timeout), too many connections,
+            // a database not accepting connections (55000, as during
+            // maintenance); SQLite: busy or locked past the busy timeout.
+            code.starts_with("08") || code.starts_with("57") || matches!(code.as_ref(), "53300" | "55000" | "5" | "6" | "261" | "517")
+        }
+        _ => false,
     }
 }
 

@@ -113,7 +113,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Admin { data_dir, database_url, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
             let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
             let location = vestibule_server::store::Location::of(database_url.as_deref(), &data_dir).map_err(|e| format!("database_url: {e}"))?;
-            let pool = vestibule_server::store::open(&location, 2).await.map_err(|e| format!("database {}: {e}", location.describe()))?;
+            let pool = vestibule_server::store::open(&location, vestibule_server::store::PoolLimits::command()).await.map_err(|e| format!("database {}: {e}", location.describe()))?;
             let now = SystemClock.now_ms();
             return match vestibule_server::compromise::mark_by_email(&pool, &email, revoke_all_sessions, now).await? {
                 Some(id) => {

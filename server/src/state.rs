@@ -203,7 +203,7 @@ impl AppState {
                 std::fs::create_dir_all(parent)?;
             }
         }
-        let pool = crate::store::open(&location, 8).await.map_err(|source| StartError::Open { at: location.describe(), source })?;
+        let pool = crate::store::open(&location, crate::store::PoolLimits::of(config)).await.map_err(|source| StartError::Open { at: location.describe(), source })?;
         std::fs::create_dir_all(&config.data_dir)?;
         let (keys, mfa_keys, secret_key, secret_key_new) = match pool.backend() {
             crate::store::db::Backend::Sqlite => {

@@ -88,7 +88,8 @@ pub fn redact_url(url: &str) -> String {
 /// Each backend has its own migrations (`migrations/sqlite`,
 /// `migrations/postgres`); on PostgreSQL the migrator holds an advisory
 /// lock, so replicas starting together migrate once.
-pub async fn open(location: &Location, max_connections: u32) -> Result<Db, OpenError> {
+pub async fn open(location: &Location, limits: PoolLimits) -> Result<Db, OpenError> {
+    let PoolLimits { max_connections, timeout } = limits;
     match location {
         Location::Sqlite(path) => {
             let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
@@ -96,21 +97,47 @@ pub async fn open(location: &Location, max_connections: u32) -> Result<Db, OpenE
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(std::time::Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new().max_connections(max_connections).connect_with(options).await?;
+                .busy_timeout(timeout);
+            let pool = SqlitePoolOptions::new().max_connections(max_connections).acquire_timeout(timeout).connect_with(options).await?;
             migrate(sqlx::migrate!("./migrations/sqlite"), &pool).await?;
             Ok(Db::Sqlite(pool))
         }
         Location::Postgres(url) => {
-            let options = PgConnectOptions::from_str(url)?;
+            let statement_timeout = format!("{}ms", timeout.as_millis());
+            let options = PgConnectOptions::from_str(url)?.options([("statement_timeout", statement_timeout.as_str())]);
             let pool = PgPoolOptions::new()
                 .max_connections(max_connections)
-                .acquire_timeout(std::time::Duration::from_secs(10))
+                .acquire_timeout(timeout)
                 .connect_with(options)
                 .await?;
             migrate(sqlx::migrate!("./migrations/postgres"), &pool).await?;
             Ok(Db::Postgres(pool))
         }
+    }
+}
+
+/// How many connections a pool keeps, and how long a request waits for
+/// one (on PostgreSQL also how long a statement may run).
+#[derive(Clone, Copy, Debug)]
+pub struct PoolLimits {
+    /// Connections at most.
+    pub max_connections: u32,
+    /// The wait, and the statement timeout.
+    pub timeout: std::time::Duration,
+}
+
+impl PoolLimits {
+    /// The limits `config` sets.
+    pub fn of(config: &crate::config::Config) -> PoolLimits {
+        PoolLimits {
+            max_connections: config.database_max_connections,
+            timeout: std::time::Duration::from_secs(u64::from(config.database_timeout_seconds)),
+        }
+    }
+
+    /// A small pool for a one-off command.
+    pub fn command() -> PoolLimits {
+        PoolLimits { max_connections: 2, timeout: std::time::Duration::from_secs(10) }
     }
 }
 

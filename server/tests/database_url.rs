@@ -61,7 +61,7 @@ async fn a_database_of_a_newer_schema_is_refused_untouched() {
     let data = dir.path().join("data");
     let location = vestibule_server::store::Location::of(None, &data).expect("location");
     std::fs::create_dir_all(&data).expect("data dir");
-    let db = vestibule_server::store::open(&location, 1).await.expect("a current database");
+    let db = vestibule_server::store::open(&location, vestibule_server::store::PoolLimits::command()).await.expect("a current database");
     let vestibule_server::store::db::Db::Sqlite(pool) = &db else { panic!("sqlite") };
     let known: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(pool).await.expect("version");
     sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99, 'from the future', TRUE, x'00', 0)")

@@ -129,7 +129,7 @@ async fn a_production_instance_lists_no_codes_and_logs_no_secret() {
 
     // The code reached the database outbox, and nothing of it the log.
     let location = vestibule_server::store::Location::of(None, dir.path()).expect("location");
-    let pool = vestibule_server::store::open(&location, 2).await.expect("db");
+    let pool = vestibule_server::store::open(&location, vestibule_server::store::PoolLimits::command()).await.expect("db");
     let messages = vestibule_server::store::outbox::list(&pool, 10, 0).await.expect("outbox");
     let code = messages[0].code.clone().expect("a code");
     assert!(out.contains("development outbox: message stored"), "the send is logged: {out}");
