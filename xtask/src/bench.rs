@@ -10,6 +10,7 @@ mod browser;
 mod example;
 mod gzip;
 mod load;
+pub mod postgres;
 mod process;
 mod server;
 mod signup;

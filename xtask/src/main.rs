@@ -28,8 +28,11 @@ Commands:
                         build the portal and the release server, then run it on
                         http://127.0.0.1:8080 with data/ and demo/vestibule.toml;
                         --with-example also runs the example app protected by the
-                        middleware (and its Yew page) on http://127.0.0.1:3000
-  test                  native tests, browser unit tests of the portal (headless
+                        middleware (and its Yew page) on http://127.0.0.1:3000;
+                        --postgres [--replicas N] runs on a throw-away PostgreSQL
+                        cluster, N replicas behind haproxy (demo/haproxy.cfg)
+  test                  clippy, native tests (the server's a second time on
+                        PostgreSQL), browser unit tests of the portal (headless
                         Chromium), the end-to-end tests, then the compat scenarios
                         (the real @clerk/clerk-js and @clerk/backend from npm against
                         the server); stops at the first failure
@@ -38,13 +41,16 @@ Commands:
   bench                 portal gzip size, cold load of the choose-organization screen,
                         GET /v1/client throughput and latency, server peak RSS,
                         middleware time per request (median), GET /dashboard of the
-                        example app (protected route) throughput and latency
+                        example app (protected route) throughput and latency;
+                        --postgres: GET /v1/client and the token refresh on SQLite,
+                        PostgreSQL, and two PostgreSQL replicas behind haproxy
   tools [--chromium]    only install/check the tools (and Chromium with --chromium)
   help                  print this text
 
 Every command first installs what is missing: the wasm32 target, trunk 0.21.14,
 wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (npm binaryen into .tools/)
-and, for test and bench, Debian's chromium and chromium-driver.";
+and, for test and bench, Debian's chromium and chromium-driver (and postgresql,
+haproxy where they are used).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -61,7 +67,10 @@ fn main() -> ExitCode {
             .and_then(|()| portal::build_portal(&root)),
         Some("serve") => serve::run(&root, rest),
         Some("test") => no_options("test", rest).and_then(|()| test::run(&root)),
-        Some("bench") => no_options("bench", rest).and_then(|()| bench::run(&root)),
+        Some("bench") => match rest {
+            [flag] if flag == "--postgres" => bench::postgres::run(&root),
+            _ => no_options("bench", rest).and_then(|()| bench::run(&root)),
+        },
         Some("compat") => no_options("compat", rest).and_then(|()| {
             let counts = compat::run(&root)?;
             println!("compat: {} passed, {} failed", counts.passed, counts.failed);

@@ -57,11 +57,27 @@ pub async fn run(
     connections: usize,
     duration: Duration,
 ) -> Result<Report> {
+    run_request(reqwest::Method::GET, url, cookies, None, connections, duration).await
+}
+
+/// [`run`] with another method and, for a state-changing call, an `Origin`.
+pub async fn run_request(
+    method: reqwest::Method,
+    url: &str,
+    cookies: &str,
+    origin: Option<&str>,
+    connections: usize,
+    duration: Duration,
+) -> Result<Report> {
     let cookie = reqwest::header::HeaderValue::from_str(cookies)?;
+    let origin = origin.map(reqwest::header::HeaderValue::from_str).transpose()?;
     let mut clients = Vec::with_capacity(connections);
     for _ in 0..connections {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::COOKIE, cookie.clone());
+        if let Some(origin) = &origin {
+            headers.insert(reqwest::header::ORIGIN, origin.clone());
+        }
         clients.push(
             reqwest::Client::builder()
                 .default_headers(headers)
@@ -74,7 +90,7 @@ pub async fn run(
     let deadline = start + duration;
     let tasks: Vec<_> = clients
         .into_iter()
-        .map(|client| tokio::spawn(connection(client, url.to_owned(), deadline)))
+        .map(|client| tokio::spawn(connection(client, method.clone(), url.to_owned(), deadline)))
         .collect();
     let mut report = Report {
         ok: 0,
@@ -96,12 +112,12 @@ pub async fn run(
 
 /// One connection's request loop; a request still running at the deadline
 /// is abandoned and not counted.
-async fn connection(client: reqwest::Client, url: String, deadline: Instant) -> Tally {
+async fn connection(client: reqwest::Client, method: reqwest::Method, url: String, deadline: Instant) -> Tally {
     let mut tally = Tally::default();
     while Instant::now() < deadline {
         let sent = Instant::now();
         let request = async {
-            let response = client.get(&url).send().await?;
+            let response = client.request(method.clone(), &url).send().await?;
             let status = response.status();
             response.bytes().await?;
             Ok::<_, reqwest::Error>(status)
