@@ -99,6 +99,9 @@ pub async fn open(location: &Location, limits: PoolLimits) -> Result<Db, OpenErr
                 .foreign_keys(true)
                 .busy_timeout(timeout);
             let pool = SqlitePoolOptions::new().max_connections(max_connections).acquire_timeout(timeout).connect_with(options).await?;
+            // SQLite's migrator takes no lock: two processes opening one
+            // file at once take turns on a lock file beside it.
+            let _turn = MigrationLock::take(path).await?;
             migrate(sqlx::migrate!("./migrations/sqlite"), &pool).await?;
             Ok(Db::Sqlite(pool))
         }
@@ -138,6 +141,34 @@ impl PoolLimits {
     /// A small pool for a one-off command.
     pub fn command() -> PoolLimits {
         PoolLimits { max_connections: 2, timeout: std::time::Duration::from_secs(10) }
+    }
+}
+
+/// An exclusive `flock` on `<database>.migrate-lock`, held while one
+/// process migrates a SQLite file; released when dropped.
+struct MigrationLock {
+    _held: std::fs::File,
+}
+
+impl MigrationLock {
+    async fn take(database: &Path) -> Result<MigrationLock, OpenError> {
+        let mut name = database.as_os_str().to_owned();
+        name.push(".migrate-lock");
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(PathBuf::from(name)).map_err(sqlx::Error::Io)?;
+        #[cfg(not(unix))]
+        return Ok(MigrationLock { _held: file });
+        #[cfg(unix)]
+        tokio::task::spawn_blocking(move || {
+            use std::os::fd::AsRawFd;
+            // SAFETY: `flock` on a descriptor this function owns; it blocks
+            // until the other process releases its lock.
+            match unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } {
+                0 => Ok(MigrationLock { _held: file }),
+                _ => Err(OpenError::Connect(sqlx::Error::Io(std::io::Error::last_os_error()))),
+            }
+        })
+        .await
+        .map_err(|e| OpenError::Connect(sqlx::Error::Io(std::io::Error::other(e))))?
     }
 }
 

@@ -192,3 +192,14 @@ async fn a_dev_browser_token_from_one_replica_names_the_client_on_the_other() {
     // An unknown token is refused on either.
     b.get("/v1/client?__clerk_db_jwt=dvb_unknown", &Jar::new()).await.expect_error(401, "dev_browser_unauthenticated");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_starting_together_migrate_once_and_agree_on_their_keys() {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("tempdir"));
+    let (a, b) = tokio::join!(TestApp::start_in(dir.clone(), no_ip_limit), TestApp::start_in(dir.clone(), no_ip_limit));
+    assert_eq!(jwks(&a).await, jwks(&b).await, "one signing key");
+    assert_eq!(a.secret_key, b.secret_key, "one secret key");
+    let applied = a.db_i64("SELECT COUNT(*) FROM _sqlx_migrations").await;
+    let versions = a.db_i64("SELECT COUNT(DISTINCT version) FROM _sqlx_migrations").await;
+    assert_eq!(applied, versions, "each migration applied once");
+}

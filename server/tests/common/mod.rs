@@ -76,7 +76,12 @@ pub async fn postgres_database_for(dir: &Path) -> Option<String> {
     let mut conn = sqlx::PgConnection::connect(&admin).await.expect("VESTIBULE_TEST_POSTGRES reachable");
     let exists: Option<i32> = sqlx::query_scalar("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&mut conn).await.expect("pg_database");
     if exists.is_none() {
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create the test database");
+        match sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await {
+            Ok(_) => {}
+            // Two instances on one directory started at once: the other made it.
+            Err(sqlx::Error::Database(e)) if matches!(e.code().as_deref(), Some("23505" | "42P04")) => {}
+            Err(e) => panic!("create the test database: {e}"),
+        }
     }
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
     Some(format!("{base}/{name}"))
