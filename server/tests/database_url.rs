@@ -69,12 +69,25 @@ async fn a_database_of_a_newer_schema_is_refused_untouched() {
         .await
         .expect("a newer migration");
     db.close().await;
-    let before = std::fs::read(data.join("vestibule.db")).expect("db file");
+    let before = schema_of(&data).await;
 
     let out = serve(&data, None);
     assert!(!out.status.success(), "started on a newer schema");
     let err = stderr(&out);
     assert!(err.contains(&format!("schema version 99, newer than this server's {known}")), "{err}");
-    assert_eq!(std::fs::read(data.join("vestibule.db")).expect("db file"), before, "the database is untouched");
+    assert_eq!(schema_of(&data).await, before, "the database is untouched");
     assert!(!data.join("signing_key.pem").exists(), "no keys written");
+}
+
+/// Every table and index definition and every applied migration, read
+/// straight from the file.
+async fn schema_of(data: &Path) -> Vec<String> {
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", data.join("vestibule.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("open");
+    let mut seen: Vec<String> = sqlx::query_scalar("SELECT COALESCE(sql, name) FROM sqlite_master ORDER BY name").fetch_all(&mut conn).await.expect("schema");
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version").fetch_all(&mut conn).await.expect("migrations");
+    seen.extend(applied.iter().map(|v| format!("migration {v}")));
+    conn.close().await.expect("close");
+    seen
 }
