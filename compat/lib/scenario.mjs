@@ -50,9 +50,12 @@ export async function setup(options = {}) {
     },
     async teardown() {
       await browser.close().catch(() => {});
-      await server.stop();
-      await pages.stop();
-      if (denied) await denied.stop();
+      try {
+        await server.stop();
+      } finally {
+        await pages.stop();
+        if (denied) await denied.stop();
+      }
     },
   };
 }
@@ -173,24 +176,39 @@ export function newUser(tag) {
   return { email: `${tag}-${id}@example.com`, password: `Compat-${id}-Lantern-Violet!` };
 }
 
-/** `PATCH /backend/v1/instance` with `settings` (JSON), as an operator would. */
+/**
+ * `PATCH /backend/v1/instance` with `settings` (JSON), as an operator would;
+ * with replicas, resolves once every replica serves the new settings.
+ */
 export async function patchInstance(server, settings) {
+  const authorization = `Bearer ${server.secretKey}`;
   const res = await fetch(`${server.url}/backend/v1/instance`, {
     method: 'PATCH',
-    headers: { authorization: `Bearer ${server.secretKey}`, 'content-type': 'application/json' },
+    headers: { authorization, 'content-type': 'application/json' },
     body: JSON.stringify(settings),
   });
-  assert.equal(res.status, 200, `PATCH /backend/v1/instance: ${await res.text()}`);
+  const patched = await res.text();
+  assert.equal(res.status, 200, `PATCH /backend/v1/instance: ${patched}`);
+  for (const replica of server.replicaUrls ?? []) {
+    const deadline = Date.now() + 15_000;
+    let seen;
+    while ((seen = await (await fetch(`${replica}/backend/v1/instance`, { headers: { authorization } })).text()) !== patched) {
+      assert.ok(Date.now() < deadline, `${replica} still serves ${seen}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
-/** Moves the clock of a server started with `testClock` forward by `ms`. */
+/** Moves the clock of a server started with `testClock` (every replica's) forward by `ms`. */
 export async function advanceClock(server, ms) {
-  const res = await fetch(`${server.url}/v1/dev/clock`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.origin },
-    body: new URLSearchParams({ advance_ms: String(ms) }),
-  });
-  assert.equal(res.status, 200, `POST /v1/dev/clock: ${await res.text()}`);
+  for (const base of server.replicaUrls ?? [server.url]) {
+    const res = await fetch(`${base}/v1/dev/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.origin },
+      body: new URLSearchParams({ advance_ms: String(ms) }),
+    });
+    assert.equal(res.status, 200, `POST /v1/dev/clock: ${await res.text()}`);
+  }
 }
 
 /**

@@ -3,9 +3,10 @@
 // its chunks from this server, never from a CDN) and, when given, the built
 // portal. Also a second static server on another port for cross-origin pages.
 
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, symlinkSync, readdirSync, rmSync, cpSync, existsSync } from 'node:fs';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, symlinkSync, readdirSync, rmSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createNetServer, connect } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname, extname, resolve } from 'node:path';
@@ -42,23 +43,68 @@ function makeSite(root) {
  * Starts the server. `allowedOrigins` are the extra origins (pages on other
  * ports) it lets in; `env` adds VESTIBULE_* variables; `testClock` starts it
  * with `--test-clock` (then `POST /v1/dev/clock` moves its clock).
+ * With VESTIBULE_COMPAT_POSTGRES (the admin URL of a PostgreSQL cluster) the
+ * server is two replicas on a fresh database of that cluster behind haproxy
+ * (`demo/haproxy.cfg`, round robin), and `stop()` fails unless both served.
  * Resolves to { url, origin, publishableKey, devBrowserKey, secretKey, stop, log }.
  */
 export async function startServer({ allowedOrigins = [], env = {}, testClock = false } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'vestibule-compat-'));
   const site = makeSite(root);
+  const settings = {
+    VESTIBULE_ALLOWED_ORIGINS: allowedOrigins.join(','),
+    // The scenarios read codes from the development outbox.
+    VESTIBULE_INSTANCE_TYPE: 'development',
+    ...env,
+  };
+  const admin = process.env.VESTIBULE_COMPAT_POSTGRES;
+  if (!admin) {
+    const replica = await startReplica(join(root, 'data'), site, testClock, settings);
+    return {
+      ...replica.info,
+      log: replica.log,
+      async stop() {
+        await replica.stop();
+        rmSync(root, { recursive: true, force: true });
+      },
+    };
+  }
+  const lbPort = await freePort();
+  const url = `http://127.0.0.1:${lbPort}`;
+  const shared = {
+    ...settings,
+    VESTIBULE_DATABASE_URL: createDatabase(admin),
+    VESTIBULE_PUBLIC_URL: url,
+    VESTIBULE_TRUSTED_PROXIES: '127.0.0.1',
+  };
+  const replicas = [];
+  for (const i of [1, 2]) replicas.push(await startReplica(join(root, `replica-${i}`), site, testClock, shared));
+  const balancer = await startBalancer(root, lbPort, replicas.map((r) => new URL(r.info.url).host));
+  return {
+    ...replicas[0].info,
+    url,
+    origin: url,
+    replicaUrls: replicas.map((r) => r.info.url),
+    log: () => replicas.map((r) => r.log()).join('\n'),
+    async stop() {
+      const served = await balancer.served();
+      balancer.stop();
+      for (const r of replicas) await r.stop();
+      rmSync(root, { recursive: true, force: true });
+      if (!(served.length === 2 && served.every((n) => n > 0))) {
+        throw new Error(`both replicas must serve the scenario; requests per replica: ${served.join(', ')}`);
+      }
+    },
+  };
+}
+
+/** One `vestibule serve` process on a free port; resolves once it printed its URL and keys. */
+async function startReplica(dataDir, site, testClock, settings) {
   const child = spawn(
     serverBin(),
-    ['serve', '--listen', '127.0.0.1:0', '--data-dir', join(root, 'data'), '--portal-dir', site, ...(testClock ? ['--test-clock'] : [])],
+    ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--portal-dir', site, ...(testClock ? ['--test-clock'] : [])],
     {
-      env: {
-        PATH: process.env.PATH,
-        RUST_LOG: process.env.RUST_LOG || 'warn',
-        VESTIBULE_ALLOWED_ORIGINS: allowedOrigins.join(','),
-        // The scenarios read codes from the development outbox.
-        VESTIBULE_INSTANCE_TYPE: 'development',
-        ...env,
-      },
+      env: { PATH: process.env.PATH, RUST_LOG: process.env.RUST_LOG || 'warn', ...settings },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -84,16 +130,75 @@ export async function startServer({ allowedOrigins = [], env = {}, testClock = f
   child.removeAllListeners('exit');
   child.removeAllListeners('error');
   return {
-    ...info,
+    info,
     log: () => log,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');
         await new Promise((r) => { child.once('exit', r); setTimeout(r, 3000); });
       }
-      rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/** A fresh database on the cluster of `admin`; its URL. */
+function createDatabase(admin) {
+  const name = `compat_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync('psql', [admin, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `CREATE DATABASE ${name}`]);
+  return `${admin.slice(0, admin.lastIndexOf('/'))}/${name}`;
+}
+
+/** A port nothing listens on. */
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** haproxy with demo/haproxy.cfg on 127.0.0.1:`port` in front of `backends` (host:port), with a stats socket. */
+async function startBalancer(root, port, backends) {
+  const stats = join(root, 'haproxy.stats');
+  const template = readFileSync(join(compatDir, '..', 'demo', 'haproxy.cfg'), 'utf8');
+  const config = template
+    .replace('bind 127.0.0.1:8080', `bind 127.0.0.1:${port}`)
+    .replace('    # servers\n', backends.map((b, i) => `    server replica${i + 1} ${b} check inter 1s\n`).join(''))
+    .replace('global\n', `global\n    stats socket ${stats} level admin\n`);
+  const path = join(root, 'haproxy.cfg');
+  writeFileSync(path, config);
+  const child = spawn('/usr/sbin/haproxy', ['-db', '-f', path], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const deadline = Date.now() + 15_000;
+  while (!(existsSync(stats) && (await accepts(port)))) {
+    if (Date.now() > deadline) throw new Error(`haproxy did not listen on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    /** Requests each replica served (haproxy's `stot`; health checks not counted). */
+    served: () => new Promise((resolveStats, reject) => {
+      let csv = '';
+      const socket = connect(stats, () => socket.end('show stat\n'));
+      socket.on('data', (d) => { csv += d; });
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [header, ...rows] = csv.trim().split('\n');
+        const stot = header.replace(/^# /, '').split(',').indexOf('stot');
+        resolveStats(rows.map((r) => r.split(',')).filter((r) => r[0] === 'replicas' && r[1].startsWith('replica')).map((r) => Number(r[stot])));
+      });
+    }),
+    stop: () => child.kill('SIGKILL'),
+  };
+}
+
+/** Whether 127.0.0.1:`port` accepts a connection. */
+function accepts(port) {
+  return new Promise((r) => {
+    const socket = connect(port, '127.0.0.1', () => { socket.destroy(); r(true); });
+    socket.on('error', () => r(false));
+  });
 }
 
 const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };

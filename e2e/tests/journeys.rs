@@ -264,3 +264,84 @@ async fn restart_keeps_users_and_orgs() {
     assert_eq!(b.wait_path("/").await, None);
     b.quit().await;
 }
+
+/// The sign-up form with the emailed code, up to the code step; the code.
+async fn sign_up_to_code(b: &Browser, server: &Server, email: &str) -> String {
+    b.open(&server.url("/sign-up")).await;
+    b.type_into("#vb-email", email).await;
+    b.type_into("#vb-password", common::PASSWORD).await;
+    b.submit().await;
+    b.el("#vb-code").await;
+    server.latest_code(email).await
+}
+
+/// From the code step: the code, then a new organization, then home.
+async fn finish_sign_up_with_org(b: &Browser, email: &str, code: &str, org: &str) {
+    b.type_into("#vb-code", code).await;
+    b.submit().await;
+    b.wait_path("/sign-up/tasks/choose-organization").await;
+    b.create_org(org, &org.to_lowercase(), None).await;
+    b.wait_path("/").await;
+    b.expect_home(email, org).await;
+}
+
+/// On two replicas behind the balancer, one is killed (SIGKILL) in the
+/// middle of a sign-up: the journey goes on through the other and lands
+/// home. Runs only in the replica stage (`VESTIBULE_E2E_POSTGRES`).
+#[tokio::test]
+#[ignore = "end-to-end: needs the built server, portal and Chromium"]
+async fn replica_killed_mid_journey_the_other_completes_it() {
+    let dir = data_dir();
+    let mut server = Server::start(dir.path());
+    assert!(server.replicated(), "this journey needs two replicas: set {}", common::replicas::POSTGRES_ENV);
+    let b = Browser::start().await;
+    let email = "grace@example.com";
+    let code = sign_up_to_code(&b, &server, email).await;
+
+    let before = server.served();
+    assert!(before.iter().all(|n| *n > 0), "both replicas served the first half: {before:?}");
+    server.kill_replica(0);
+
+    finish_sign_up_with_org(&b, email, &code, "Acme").await;
+    b.refresh().await.unwrap();
+    b.expect_home(email, "Acme").await;
+    let after = server.served();
+    assert!(after[1] > before[1], "the surviving replica served the second half: {before:?} then {after:?}");
+    b.quit().await;
+}
+
+/// A user who signed up on a SQLite instance signs in on its PostgreSQL
+/// copy (`vestibule admin copy-database`) served by two replicas, and
+/// finds their organization. Runs only in the replica stage.
+#[tokio::test]
+#[ignore = "end-to-end: needs the built server, portal and Chromium"]
+async fn replica_copy_of_a_sqlite_instance_serves_its_user() {
+    let admin = common::replicas::admin_url().unwrap_or_else(|| panic!("this journey needs {}", common::replicas::POSTGRES_ENV));
+    let source_dir = data_dir();
+    let email = "hedy@example.com";
+    let mut source = Server::start_on_sqlite(source_dir.path());
+    let b = Browser::start().await;
+    let code = sign_up_to_code(&b, &source, email).await;
+    finish_sign_up_with_org(&b, email, &code, "Initech").await;
+    b.quit().await;
+    source.kill();
+    drop(source);
+
+    let target_dir = data_dir();
+    let to = common::replicas::database_for(&admin, target_dir.path());
+    let from = format!("sqlite://{}", source_dir.path().join("vestibule.db").display());
+    let out = std::process::Command::new(common::server_bin())
+        .args(["admin", "copy-database", "--from", &from, "--to", &to])
+        .output()
+        .expect("vestibule admin copy-database runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "copy-database failed: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("users: 1 rows") && stdout.contains("organizations: 1 rows"), "{stdout}");
+
+    let copy = Server::start(target_dir.path());
+    assert!(copy.replicated());
+    let b = Browser::start().await;
+    b.sign_in(&copy, email, "").await;
+    b.expect_home(email, "Initech").await;
+    b.quit().await;
+}

@@ -21,6 +21,12 @@ const INSTALLED_LOCK: &str = "node_modules/.vestibule-installed-lock.json";
 /// Installs the pinned SDKs when needed, then runs every scenario file of
 /// `compat/tests` with Node's test runner.
 pub fn run(root: &Path) -> Result<Counts> {
+    run_with(root, &[])
+}
+
+/// [`run`] with more environment for the scenarios (e.g.
+/// `VESTIBULE_COMPAT_POSTGRES`, which runs each server as replicas).
+pub fn run_with(root: &Path, env: &[(&str, &str)]) -> Result<Counts> {
     let server = build_server(root, Profile::Debug)?;
     let dir = root.join("compat");
     npm_ci(&dir)?;
@@ -28,7 +34,8 @@ pub fn run(root: &Path) -> Result<Counts> {
     node.current_dir(&dir)
         .args(["--test", "--test-concurrency=1", "--test-reporter=tap"])
         .env("VESTIBULE_BIN", server)
-        .env("CHROMIUM", CHROMIUM);
+        .env("CHROMIUM", CHROMIUM)
+        .envs(env.iter().copied());
     let portal = root.join("dist");
     if portal.join("index.html").exists() {
         node.env("VESTIBULE_PORTAL_DIR", portal);

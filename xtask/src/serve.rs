@@ -144,9 +144,7 @@ fn serve_on_postgres(root: &Path, replicas: usize) -> Result<()> {
 /// haproxy (Debian's, installed when missing) on [`SERVER_LISTEN`] with
 /// `demo/haproxy.cfg` and one `server` line per backend.
 pub fn start_haproxy(root: &Path, backends: &[String]) -> Result<(ChildGuard, crate::cmd::TempDir)> {
-    if !Path::new("/usr/sbin/haproxy").exists() {
-        tools::apt_install(&["haproxy"])?;
-    }
+    tools::ensure_haproxy()?;
     let template = std::fs::read_to_string(root.join("demo").join("haproxy.cfg"))
         .map_err(|e| format!("demo/haproxy.cfg: {e}"))?;
     let servers: String = backends

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: the whole test suite in the order that fails fastest
 //! (clippy, native, then the portal in headless Chromium, then end to end
 //! against the real server and built portal, then the compat scenarios
-//! with the real Clerk SDKs), with the environment each stage needs.
+//! with the real Clerk SDKs, then both again on two PostgreSQL replicas
+//! behind a load balancer), with the environment each stage needs.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -24,7 +25,7 @@ enum Outcome {
 /// Runs the stages, stopping at the first failure, and prints a summary.
 pub fn run(root: &Path) -> Result<()> {
     tools::ensure(root, Chromium::Yes)?;
-    let stages: [(&str, Stage); 6] = [
+    let stages: [(&str, Stage); 7] = [
         ("lint (cargo clippy --workspace --all-targets, native and wasm32, -D warnings)", lint),
         ("native tests (cargo test --workspace)", native),
         ("server tests on PostgreSQL (vestibule-server, a throw-away cluster)", server_on_postgres),
@@ -37,6 +38,7 @@ pub fn run(root: &Path) -> Result<()> {
             "compat scenarios (@clerk/clerk-js and @clerk/backend, compat/)",
             crate::compat::run,
         ),
+        ("end-to-end and compat on two PostgreSQL replicas behind haproxy", on_replicas),
     ];
     let mut outcomes = Vec::new();
     let mut failed = false;
@@ -135,36 +137,49 @@ fn browser(root: &Path) -> Result<Counts> {
 }
 
 /// The real (debug) server with the built portal, and the example
-/// application (with its Yew page) beside it, driven through Chromium.
+/// application (with its Yew page) beside it, driven through Chromium; the
+/// journeys that need replicas wait for [`on_replicas`].
 fn end_to_end(root: &Path) -> Result<Counts> {
     build_portal(root)?;
     let yew_started = Instant::now();
     let yew_dist = build_example_yew(root)?;
     println!("example Yew page: {:.1} s", yew_started.elapsed().as_secs_f64());
+    cmd::run_tests(&mut e2e_tests(root, &yew_dist, &["--skip", "replica_"])?)
+}
+
+/// The end-to-end journeys and the compat scenarios again, each server two
+/// replicas on one database of a throw-away PostgreSQL cluster behind
+/// haproxy (`demo/haproxy.cfg`): a journey passes only when both replicas
+/// served it, and one journey kills a replica half way. Reuses the portal
+/// and the Yew page the stage before built.
+fn on_replicas(root: &Path) -> Result<Counts> {
+    tools::ensure_haproxy()?;
+    let cluster = crate::postgres::Cluster::start()?;
+    let admin = cluster.url("postgres");
+    let yew_dist = root.join("examples").join("yew-app").join("dist");
+    let mut counts = cmd::run_tests(e2e_tests(root, &yew_dist, &[])?.env("VESTIBULE_E2E_POSTGRES", &admin))?;
+    counts += crate::compat::run_with(root, &[("VESTIBULE_COMPAT_POSTGRES", &admin)])?;
+    Ok(counts)
+}
+
+/// `cargo test -p vestibule-e2e` over every ignored journey (`extra`
+/// passed to the test binaries), with the builds they drive.
+fn e2e_tests(root: &Path, yew_dist: &Path, extra: &[&str]) -> Result<std::process::Command> {
     let server = build_server(root, Profile::Debug)?;
     let example = build_example(root, Profile::Debug)?;
     let artifacts = root.join("artifacts");
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
-    cmd::run_tests(
-        cargo()
-            .current_dir(root)
-            .args([
-                "test",
-                "--locked",
-                "-p",
-                "vestibule-e2e",
-                "--tests",
-                "--",
-                "--ignored",
-                "--test-threads=1",
-            ])
-            .env("VESTIBULE_BIN", server)
-            .env("VESTIBULE_EXAMPLE_BIN", example)
-            .env("VESTIBULE_EXAMPLE_YEW_DIR", yew_dist)
-            .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
-            .env("VESTIBULE_ARTIFACTS", artifacts)
-            .env("CHROMEDRIVER", CHROMEDRIVER)
-            .env("CHROMIUM", CHROMIUM),
-    )
+    let mut test = cargo();
+    test.current_dir(root)
+        .args(["test", "--locked", "-p", "vestibule-e2e", "--tests", "--", "--ignored", "--test-threads=1"])
+        .args(extra)
+        .env("VESTIBULE_BIN", server)
+        .env("VESTIBULE_EXAMPLE_BIN", example)
+        .env("VESTIBULE_EXAMPLE_YEW_DIR", yew_dist)
+        .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
+        .env("VESTIBULE_ARTIFACTS", artifacts)
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CHROMIUM", CHROMIUM);
+    Ok(test)
 }

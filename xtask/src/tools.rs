@@ -135,6 +135,15 @@ fn ensure_chromium() -> Result<()> {
     Ok(())
 }
 
+/// Debian's haproxy (the load balancer in front of replicas), installed
+/// when missing.
+pub fn ensure_haproxy() -> Result<()> {
+    if Path::new("/usr/sbin/haproxy").exists() {
+        return Ok(());
+    }
+    apt_install(&["haproxy"])
+}
+
 /// Installs Debian packages with apt-get (through sudo unless root).
 pub fn apt_install(packages: &[&str]) -> Result<()> {
     let apt = |args: &[&str]| {

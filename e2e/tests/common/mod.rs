@@ -13,6 +13,8 @@
 
 #![allow(dead_code)]
 
+pub mod replicas;
+
 use serde_json::Value;
 use std::future::Future;
 use std::io::{BufRead, BufReader, Read};
@@ -32,7 +34,7 @@ pub const PASSWORD: &str = "correct-horse-battery-1";
 /// The reset-password task's route.
 pub const RESET_PASSWORD: &str = "/sign-in/tasks/reset-password";
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
 }
 
@@ -107,15 +109,32 @@ where
 
 // ---------------------------------------------------------------- server
 
-/// A running `vestibule serve`, killed on drop.
+/// A running `vestibule serve`, killed on drop: one process on a SQLite
+/// file in the data directory, or [`replicas::REPLICAS`] of them on
+/// PostgreSQL behind haproxy when [`replicas::POSTGRES_ENV`] is set (then
+/// dropping it fails the test unless every replica served requests).
 pub struct Server {
-    child: Option<Child>,
-    /// `http://127.0.0.1:PORT`
+    replicas: Vec<Replica>,
+    balancer: Option<replicas::Balancer>,
+    /// What the balancer counted per replica when it stopped.
+    served: Option<Vec<u64>>,
+    /// `http://127.0.0.1:PORT` (the balancer's, with replicas)
     pub base: String,
     /// The Backend API secret key it printed.
     pub secret: String,
-    log: Arc<Mutex<Vec<String>>>,
     http: reqwest::Client,
+}
+
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap()
+}
+
+/// One `vestibule serve` process.
+struct Replica {
+    child: Option<Child>,
+    /// Its own `http://127.0.0.1:PORT`.
+    base: String,
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 fn drain(stream: impl Read + Send + 'static, log: Arc<Mutex<Vec<String>>>, tx: Option<mpsc::Sender<String>>) {
@@ -130,16 +149,10 @@ fn drain(stream: impl Read + Send + 'static, log: Arc<Mutex<Vec<String>>>, tx: O
     });
 }
 
-impl Server {
-    /// Starts the server on a free port with `data_dir`, and reads its URL
-    /// and secret key from stdout.
-    pub fn start(data_dir: &Path) -> Server {
-        Server::start_with(data_dir, &[])
-    }
-
-    /// [`Server::start`] with settings given as `VESTIBULE_*` environment
-    /// variables (e.g. `("VESTIBULE_ALLOWED_ORIGINS", "http://127.0.0.1:3000")`).
-    pub fn start_with(data_dir: &Path, settings: &[(&str, &str)]) -> Server {
+impl Replica {
+    /// Starts `vestibule serve` on a free port and reads its URL and secret
+    /// key from stdout.
+    fn start(data_dir: &Path, settings: &[(&str, &str)]) -> (Replica, String) {
         let mut cmd = Command::new(server_bin());
         cmd.arg("serve")
             .arg("--test-clock")
@@ -187,21 +200,98 @@ impl Server {
                 }
             }
         }
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
-        Server { child: Some(child), base: base.unwrap(), secret: secret.unwrap(), log, http }
+        (Replica { child: Some(child), base: base.unwrap(), log }, secret.unwrap())
     }
 
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Server {
+    /// Starts the server on a free port with `data_dir`, and reads its URL
+    /// and secret key from stdout.
+    pub fn start(data_dir: &Path) -> Server {
+        Server::start_with(data_dir, &[])
+    }
+
+    /// [`Server::start`] with settings given as `VESTIBULE_*` environment
+    /// variables (e.g. `("VESTIBULE_ALLOWED_ORIGINS", "http://127.0.0.1:3000")`).
+    pub fn start_with(data_dir: &Path, settings: &[(&str, &str)]) -> Server {
+        let Some(admin) = replicas::admin_url() else {
+            return Server::single(data_dir, settings);
+        };
+        let database_url = replicas::database_for(&admin, data_dir);
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut all = settings.to_vec();
+        all.extend([
+            ("VESTIBULE_DATABASE_URL", database_url.as_str()),
+            ("VESTIBULE_PUBLIC_URL", base.as_str()),
+            ("VESTIBULE_TRUSTED_PROXIES", "127.0.0.1"),
+        ]);
+        let mut started = Vec::new();
+        let mut secrets = Vec::new();
+        for i in 1..=replicas::REPLICAS {
+            let dir = data_dir.join(format!("replica-{i}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let (replica, secret) = Replica::start(&dir, &all);
+            started.push(replica);
+            secrets.push(secret);
+        }
+        assert!(secrets.windows(2).all(|w| w[0] == w[1]), "the replicas print different secret keys: {secrets:?}");
+        let backends: Vec<String> = started.iter().map(|r| r.base.trim_start_matches("http://").to_string()).collect();
+        let balancer = replicas::Balancer::start(port, &backends);
+        Server { replicas: started, balancer: Some(balancer), served: None, base, secret: secrets.remove(0), http: http_client() }
+    }
+
+    /// One process on a SQLite file in `data_dir`, also when the journeys
+    /// run on replicas.
+    pub fn start_on_sqlite(data_dir: &Path) -> Server {
+        Server::single(data_dir, &[])
+    }
+
+    fn single(data_dir: &Path, settings: &[(&str, &str)]) -> Server {
+        let (replica, secret) = Replica::start(data_dir, settings);
+        let base = replica.base.clone();
+        Server { replicas: vec![replica], balancer: None, served: None, base, secret, http: http_client() }
+    }
+
+    /// Whether this server is several replicas behind a balancer.
+    pub fn replicated(&self) -> bool {
+        self.balancer.is_some()
+    }
     /// `base` + `path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
 
-    /// Kills the process (SIGKILL, like a crash) and waits for it.
+    /// Kills the process (SIGKILL, like a crash; every replica and the
+    /// balancer) and waits for it.
     pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+        if let Some(balancer) = &mut self.balancer {
+            if self.served.is_none() {
+                self.served = Some(balancer.served());
+            }
+            balancer.kill();
         }
+        for replica in &mut self.replicas {
+            replica.kill();
+        }
+    }
+
+    /// Kills replica `i` (SIGKILL) and leaves the others serving.
+    pub fn kill_replica(&mut self, i: usize) {
+        assert!(self.replicated(), "kill_replica needs replicas ({} set)", replicas::POSTGRES_ENV);
+        self.replicas[i].kill();
+    }
+
+    /// Requests each replica has served so far (with replicas).
+    pub fn served(&self) -> Vec<u64> {
+        self.balancer.as_ref().map(replicas::Balancer::served).unwrap_or_default()
     }
 
     /// The newest code the development outbox sent to `to`.
@@ -238,23 +328,43 @@ impl Server {
         body
     }
 
-    /// Changes instance settings (`PATCH /backend/v1/instance`).
+    /// Changes instance settings (`PATCH /backend/v1/instance`); with
+    /// replicas, returns once every replica serves the new settings.
     pub async fn patch_instance(&self, settings: &[(&str, &str)]) -> Value {
-        self.backend(reqwest::Method::PATCH, "/instance", settings).await
+        let patched = self.backend(reqwest::Method::PATCH, "/instance", settings).await;
+        for replica in self.live_replicas() {
+            let url = format!("{}/backend/v1/instance", replica.base);
+            eventually(&format!("the new settings on {}", replica.base), || async {
+                let seen: Value = self.http.get(&url).bearer_auth(&self.secret).send().await.ok()?.json().await.ok()?;
+                (seen == patched).then_some(())
+            })
+            .await;
+        }
+        patched
     }
 
-    /// Moves the server's clock forward (`--test-clock`); the new time in ms.
+    /// The replicas still running.
+    fn live_replicas(&self) -> impl Iterator<Item = &Replica> {
+        self.replicas.iter().filter(|r| r.child.is_some())
+    }
+
+    /// Moves the server's clock forward (`--test-clock`; every replica's);
+    /// the new time in ms.
     pub async fn advance_clock(&self, ms: i64) -> i64 {
-        let res = self
-            .http
-            .post(self.url("/v1/dev/clock"))
-            .header("Origin", self.base.trim_end_matches('/'))
-            .form(&[("advance_ms", ms.to_string())])
-            .send()
-            .await
-            .expect("POST /v1/dev/clock");
-        let body: Value = res.json().await.expect("the clock's answer");
-        body["response"]["now"].as_i64().unwrap_or_else(|| panic!("no time in {body}"))
+        let mut now = None;
+        for replica in self.live_replicas() {
+            let res = self
+                .http
+                .post(format!("{}/v1/dev/clock", replica.base))
+                .header("Origin", self.base.trim_end_matches('/'))
+                .form(&[("advance_ms", ms.to_string())])
+                .send()
+                .await
+                .expect("POST /v1/dev/clock");
+            let body: Value = res.json().await.expect("the clock's answer");
+            now.get_or_insert(body["response"]["now"].as_i64().unwrap_or_else(|| panic!("no time in {body}")));
+        }
+        now.expect("no replica is running")
     }
 
     /// Every code the development outbox sent to `to`, newest first.
@@ -324,9 +434,16 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
         if std::thread::panicking() {
-            let log = self.log.lock().unwrap();
-            let tail = &log[log.len().saturating_sub(60)..];
-            eprintln!("---- server output (last {} lines) ----\n{}", tail.len(), tail.join("\n"));
+            for replica in &self.replicas {
+                let log = replica.log.lock().unwrap();
+                let tail = &log[log.len().saturating_sub(60)..];
+                eprintln!("---- server {} output (last {} lines) ----\n{}", replica.base, tail.len(), tail.join("\n"));
+            }
+        } else if let Some(served) = &self.served {
+            assert!(
+                served.len() == replicas::REPLICAS && served.iter().all(|n| *n > 0),
+                "every replica must serve part of the journey; requests per replica: {served:?}"
+            );
         }
     }
 }
