@@ -5,6 +5,12 @@
 //!
 //! The SDK never sends a preflight (GET and POST with form bodies and no
 //! custom headers), but one from an allowed origin is answered anyway.
+//!
+//! This is not tower-http's `CorsLayer`: that layer answers every `OPTIONS`
+//! request itself with 200, a denied origin's included, where here only an
+//! allowed origin's preflight is answered (204) and any other goes on to
+//! the routes and fails like every unknown request, with the envelope
+//! (`server/tests/clerk_wire.rs` pins both).
 
 use crate::state::AppState;
 use axum::extract::{Request, State};
