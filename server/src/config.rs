@@ -26,6 +26,9 @@ pub struct Config {
     /// How long a request waits for a connection, and on PostgreSQL how
     /// long one statement may run, before the request is answered 503.
     pub database_timeout_seconds: u32,
+    /// How long requests in flight may run on after SIGTERM or Ctrl-C
+    /// before the server exits anyway.
+    pub shutdown_timeout_seconds: u32,
     /// The built portal (Trunk's `dist/`), served at `/`.
     pub portal_dir: Option<PathBuf>,
     /// The operator stylesheet served at `/theme.css`.
@@ -69,6 +72,7 @@ impl Default for Config {
             database_url: None,
             database_max_connections: 8,
             database_timeout_seconds: 10,
+            shutdown_timeout_seconds: 10,
             portal_dir: None,
             theme_css: None,
             secret_key: None,
@@ -400,6 +404,9 @@ impl Config {
         }
         if let Some(v) = env("VESTIBULE_DATABASE_TIMEOUT_SECONDS") {
             config.database_timeout_seconds = v.parse().map_err(|_| invalid("database_timeout_seconds", format!("{v:?} is not a number")))?;
+        }
+        if let Some(v) = env("VESTIBULE_SHUTDOWN_TIMEOUT_SECONDS") {
+            config.shutdown_timeout_seconds = v.parse().map_err(|_| invalid("shutdown_timeout_seconds", format!("{v:?} is not a number")))?;
         }
         if config.database_max_connections == 0 || config.database_timeout_seconds == 0 {
             return Err(invalid("database_max_connections", "the pool size and the timeout must be at least 1"));

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The files a SQLite instance keeps its secrets in, beside its database,
 /// and the names they have in `instance_secrets` on a shared database.
-const SECRETS: [(&str, &str); 3] = [("signing_key.pem", "signing_key"), ("mfa_key", "mfa_key"), ("secret_key", "secret_key")];
+pub(crate) const SECRETS: [(&str, &str); 3] = [("signing_key.pem", "signing_key"), ("mfa_key", "mfa_key"), ("secret_key", "secret_key")];
 
 /// Why a copy did not happen or did not check out.
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,7 @@
 //! build the same router with an injected clock.
 
 pub mod app;
+pub mod backup;
 pub mod backup_codes;
 pub mod breached;
 pub mod client_ip;
@@ -34,6 +35,7 @@ pub mod resources;
 pub mod reverify;
 pub mod routes;
 pub mod settings;
+pub mod shutdown;
 pub mod state;
 pub mod store;
 pub mod totp;

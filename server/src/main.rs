@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::future::IntoFuture;
 use std::sync::Arc;
 use vestibule_server::{router, router_with_test_clock, AppState, Clock, Config, OffsetClock, SystemClock};
 
@@ -68,6 +69,13 @@ enum AdminAction {
         #[arg(long)]
         revoke_all_sessions: bool,
     },
+    /// Writes a consistent snapshot of the running (or stopped) SQLite
+    /// instance into a new file, and names the key files to keep with it.
+    Backup {
+        /// The snapshot file to create (never overwritten).
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Copies a whole instance (users, passwords, second factors,
     /// organizations, sessions, settings, keys) into a new, empty
     /// database, then compares the row counts of every table.
@@ -108,6 +116,24 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 println!("{table}: {rows} rows");
             }
             println!("Copied into {}.", vestibule_server::store::redact_url(&to));
+            return Ok(());
+        }
+        Command::Admin { data_dir, database_url, action: AdminAction::Backup { to } } => {
+            let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
+            let location = vestibule_server::store::Location::of(database_url.as_deref(), &data_dir).map_err(|e| format!("database_url: {e}"))?;
+            let snapshot = vestibule_server::backup::run(&location, &to).await?;
+            println!(
+                "Backed up {} into {} ({} bytes, {} users, integrity ok).",
+                location.describe(),
+                snapshot.path.display(),
+                snapshot.bytes,
+                snapshot.users
+            );
+            println!("Keep these files with it; a restore needs them beside the database:");
+            for file in &snapshot.key_files {
+                println!("  {}", file.display());
+            }
+            println!("To restore: a data directory holding the snapshot as vestibule.db and those files.");
             return Ok(());
         }
         Command::Admin { data_dir, database_url, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
@@ -180,10 +206,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         router(started.state)
     };
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let grace = std::time::Duration::from_secs(u64::from(cfg.shutdown_timeout_seconds));
+    let (stopped, on_stop) = tokio::sync::oneshot::channel();
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
+        let name = vestibule_server::shutdown::signal().await;
+        tracing::info!(signal = name, grace_seconds = grace.as_secs(), "stopping: no new connections; requests in flight may finish");
+        let _ = stopped.send(());
+    });
+    if vestibule_server::shutdown::drain(server.into_future(), on_stop, grace).await? {
+        println!("Vestibule stopped");
+    } else {
+        tracing::warn!(grace_seconds = grace.as_secs(), "requests were still running when the shutdown grace period ended; stopping anyway");
+        println!("Vestibule stopped (requests still running were cut off after {} s)", grace.as_secs());
+    }
     Ok(())
 }

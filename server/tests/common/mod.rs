@@ -9,6 +9,8 @@
 
 #![allow(dead_code)]
 
+pub mod binary;
+
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::Router;
