@@ -38,6 +38,7 @@ pub mod settings;
 pub mod shutdown;
 pub mod state;
 pub mod store;
+pub mod sweeper;
 pub mod totp;
 
 pub use app::{router, router_with_test_clock};

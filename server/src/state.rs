@@ -287,7 +287,19 @@ impl AppState {
             theme_css: config.theme_css.clone(),
         }));
         follow_settings(&state);
+        crate::sweeper::spawn(&state);
         Ok(Started { state, secret_key, secret_key_new })
+    }
+
+    /// A handle that does not keep the state alive, for background tasks
+    /// that end with it.
+    pub(crate) fn weak(&self) -> std::sync::Weak<Inner> {
+        Arc::downgrade(&self.0)
+    }
+
+    /// The state behind `weak`, while it lives.
+    pub(crate) fn upgrade(weak: &std::sync::Weak<Inner>) -> Option<AppState> {
+        weak.upgrade().map(AppState)
     }
 
     /// Now, from the injected clock.

@@ -4,7 +4,8 @@
 //! `GET /v1/client` traffic the server sustains, its peak memory, what the
 //! middleware costs an application per request, and how much traffic a
 //! protected route of the example application sustains, and the server's
-//! peak memory while 100 sign-ups with passwords arrive at once.
+//! peak memory while 100 sign-ups with passwords arrive at once, and the
+//! database's size after 100,000 anonymous visits and a sweep.
 
 mod browser;
 mod example;
@@ -47,6 +48,18 @@ pub fn run(root: &Path) -> Result<()> {
         "verify_bench",
     ]))
     .ok_or("the middleware bench failed: cargo run --release -p vestibule-middleware --features bench --example verify_bench")?;
+    eprintln!("bench: 100,000 anonymous visits, then a sweep (release build)");
+    let sweep = cmd::stdout_of(cmd::cargo().current_dir(root).args([
+        "run",
+        "--quiet",
+        "--release",
+        "--locked",
+        "-p",
+        "vestibule-server",
+        "--example",
+        "sweep_bench",
+    ]))
+    .ok_or("the sweep bench failed: cargo run --release -p vestibule-server --example sweep_bench")?;
     tools::ensure(root, Chromium::Yes)?;
     build_portal(root)?;
     let dist = root.join("dist");
@@ -64,6 +77,7 @@ pub fn run(root: &Path) -> Result<()> {
     }
 
     print!("{middleware}");
+    print!("{sweep}");
 
     let scratch = TempDir::new("vestibule-bench")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

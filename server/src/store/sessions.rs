@@ -6,7 +6,7 @@ use sqlx::FromRow;
 use vestibule_protocol::SessionStatus;
 
 /// The stored status of a live session.
-const LIVE: SessionStatus = SessionStatus::Active;
+pub(crate) const LIVE: SessionStatus = SessionStatus::Active;
 
 /// A session row.
 #[derive(Clone, Debug, FromRow)]
