@@ -117,11 +117,18 @@ fn unavailable(e: &sqlx::Error) -> bool {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(db) => {
             let code = db.code().unwrap_or_default();
-            // PostgreSQL: connection exceptions (08), operator intervention
-            // (57P01-57P03, 57014 statement timeout), too many connections,
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // SQLite (primary result code of the extended one): busy or
+                // locked past the busy timeout, a read-only or failing disk,
+                // a full disk or file-size limit, a file it cannot open.
+                return code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6 | 8 | 10 | 13 | 14));
+            }
+            // PostgreSQL: connection exceptions (08), insufficient resources
+            // (53: a full disk, out of memory, too many connections),
+            // operator intervention (57P01-57P03, 57014 statement timeout),
             // a database not accepting connections (55000, as during
-            // maintenance); SQLite: busy or locked past the busy timeout.
-            code.starts_with("08") || code.starts_with("57") || matches!(code.as_ref(), "53300" | "55000" | "5" | "6" | "261" | "517")
+            // maintenance), a read-only transaction (25006, a standby).
+            code.starts_with("08") || code.starts_with("53") || code.starts_with("57") || matches!(code.as_ref(), "55000" | "25006")
         }
         _ => false,
     }

@@ -18,6 +18,7 @@ pub mod cookies;
 pub mod cors;
 pub mod ctx;
 pub mod delivery;
+pub mod disk;
 pub mod error;
 pub mod files;
 pub mod hibp;

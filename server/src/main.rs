@@ -206,6 +206,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         router(started.state)
     };
+    vestibule_server::disk::survive_file_size_limit();
     let grace = std::time::Duration::from_secs(u64::from(cfg.shutdown_timeout_seconds));
     let (stopped, on_stop) = tokio::sync::oneshot::channel();
     let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
