@@ -200,6 +200,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(key) = dev_browser_key {
         println!("Publishable key, dev-browser mode: {key} (for applications on another site)");
     }
+    let state = started.state.clone();
     let app = if test_clock {
         println!("Test clock: POST /v1/dev/clock moves time forward");
         router_with_test_clock(started.state, offset_clock)
@@ -214,10 +215,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         tracing::info!(signal = name, grace_seconds = grace.as_secs(), "stopping: no new connections; requests in flight may finish");
         let _ = stopped.send(());
     });
-    if vestibule_server::shutdown::drain(server.into_future(), on_stop, grace).await? {
+    let finished = vestibule_server::shutdown::drain(server.into_future(), on_stop, grace).await?;
+    if !finished {
+        tracing::warn!(grace_seconds = grace.as_secs(), "requests were still running when the shutdown grace period ended; stopping anyway");
+    }
+    match vestibule_server::delivery::pending::write_down(&state).await {
+        Ok(0) => {}
+        Ok(n) => println!("Wrote down {n} webhook message(s) still to retry; the next start takes them over."),
+        Err(e) => tracing::error!(error = %e, "could not write down the webhook retries still to come"),
+    }
+    if finished {
         println!("Vestibule stopped");
     } else {
-        tracing::warn!(grace_seconds = grace.as_secs(), "requests were still running when the shutdown grace period ended; stopping anyway");
         println!("Vestibule stopped (requests still running were cut off after {} s)", grace.as_secs());
     }
     Ok(())

@@ -288,6 +288,11 @@ impl AppState {
         }));
         follow_settings(&state);
         crate::sweeper::spawn(&state);
+        match crate::delivery::pending::resume(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(messages = n, "took over the webhook retries a stopped server wrote down"),
+            Err(e) => tracing::error!(error = %e, "could not take over the written-down webhook retries"),
+        }
         Ok(Started { state, secret_key, secret_key_new })
     }
 

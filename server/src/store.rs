@@ -18,6 +18,7 @@ pub mod sign_ins;
 pub mod sign_ups;
 pub mod sweep;
 pub mod users;
+pub mod webhook_retries;
 
 use db::Db;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

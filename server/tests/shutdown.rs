@@ -108,3 +108,89 @@ fn the_grace_period_must_be_a_number() {
     assert!(!status.success());
     assert!(served.output().contains("shutdown_timeout_seconds"), "{}", served.output());
 }
+
+/// A webhook receiver that answers 500 until `ok` is set, and reports
+/// each POST's `Vestibule-Id` and `Vestibule-Signature`.
+async fn flaky_receiver(
+    ok: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> (std::net::SocketAddr, tokio::sync::mpsc::UnboundedReceiver<(String, String)>) {
+    use axum::http::{HeaderMap, StatusCode};
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let receive = move |headers: HeaderMap| {
+        let (tx, ok) = (tx.clone(), ok.clone());
+        async move {
+            let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            let _ = tx.send((header("vestibule-id"), header("vestibule-signature")));
+            if ok.load(std::sync::atomic::Ordering::SeqCst) {
+                StatusCode::OK
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    };
+    let addr = common::serve_local(axum::Router::new().route("/hooks/email", axum::routing::post(receive))).await;
+    (addr, rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_retries_still_to_come_at_sigterm_are_written_down_and_taken_over_at_the_next_start() {
+    let ok = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (addr, mut hooks) = flaky_receiver(ok.clone()).await;
+    let url = format!("http://{addr}/hooks/email");
+    let env = [
+        DEV,
+        ("VESTIBULE_EMAIL_SENDER", "webhook"),
+        ("VESTIBULE_EMAIL_WEBHOOK_URL", url.as_str()),
+        ("VESTIBULE_EMAIL_WEBHOOK_SECRET", "a-webhook-secret-of-32-bytes-xxx"),
+    ];
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut served = serve(dir.path(), &[], &env);
+    let base = served.base.clone().expect("the server started");
+
+    // A sign-up's code: the first POST fails, a retry is due in a second.
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{base}/v1/client/sign_ups"))
+        .header("Origin", &base)
+        .form(&[("email_address", "ada@example.com"), ("password", "correct-horse-battery-1")])
+        .send()
+        .await
+        .expect("sign-up");
+    let cookie = created
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__client="))
+        .and_then(|c| c.split(';').next())
+        .expect("a __client cookie")
+        .to_string();
+    let body: serde_json::Value = serde_json::from_str(&created.text().await.expect("body")).expect("json");
+    let id = body["response"]["id"].as_str().expect("sign-up id").to_string();
+    let prepared = http
+        .post(format!("{base}/v1/client/sign_ups/{id}/prepare_verification"))
+        .header("Origin", &base)
+        .header("Cookie", &cookie)
+        .form(&[("strategy", "email_code")])
+        .send()
+        .await
+        .expect("prepare");
+    assert_eq!(prepared.status(), 200, "{}", prepared.text().await.unwrap_or_default());
+    let (first_id, first_signature) = tokio::time::timeout(Duration::from_secs(15), hooks.recv()).await.expect("a POST").expect("a POST");
+
+    send_signal(&served, "TERM");
+    let status = exit_status(&mut served);
+    assert_eq!(status.code(), Some(0), "{}", served.output());
+    assert!(served.output().contains("Wrote down 1 webhook message"), "{}", served.output());
+
+    // The receiver is back; the next start delivers the same message.
+    ok.store(true, std::sync::atomic::Ordering::SeqCst);
+    while hooks.try_recv().is_ok() {}
+    let mut again = serve(dir.path(), &[], &env);
+    assert!(again.base.is_some(), "{}", again.output());
+    let (id_after, signature_after) = tokio::time::timeout(Duration::from_secs(15), hooks.recv()).await.expect("a POST after the restart").expect("a POST");
+    assert_eq!((id_after, signature_after), (first_id, first_signature), "the same message, the same signature");
+    send_signal(&again, "TERM");
+    assert_eq!(exit_status(&mut again).code(), Some(0));
+    assert!(!again.output().contains("Wrote down"), "delivered, nothing left to write down: {}", again.output());
+}

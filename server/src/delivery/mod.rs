@@ -4,6 +4,7 @@
 //! the sender the configuration names.
 
 mod outbox;
+pub mod pending;
 pub mod smtp;
 pub mod webhook;
 
@@ -37,11 +38,46 @@ impl std::fmt::Debug for Message {
     }
 }
 
+/// A message a sender is still retrying, as written down at shutdown and
+/// taken over at the next start (the same id and signature).
+#[derive(Clone)]
+pub struct PendingMessage {
+    /// The message id (`Vestibule-Id`).
+    pub id: String,
+    /// Its channel.
+    pub channel: Channel,
+    /// Where it goes.
+    pub url: String,
+    /// Its `Vestibule-Signature`.
+    pub signature: String,
+    /// The JSON body.
+    pub body: Vec<u8>,
+    /// Tries made so far.
+    pub tries: u32,
+}
+
+impl std::fmt::Debug for PendingMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingMessage").field("id", &self.id).field("channel", &self.channel).field("tries", &self.tries).finish_non_exhaustive()
+    }
+}
+
 /// Something that sends messages.
 #[async_trait]
 pub trait Delivery: Send + Sync {
     /// Sends one message; an error means it was not sent (and will not be).
     async fn send(&self, message: Message, now_ms: i64) -> Result<(), String>;
+
+    /// The messages whose retries are still to come.
+    fn pending(&self) -> Vec<PendingMessage> {
+        Vec::new()
+    }
+
+    /// Takes over the retries of a message a stopped server wrote down;
+    /// false when this sender does not retry messages of its channel.
+    fn resume(&self, _message: PendingMessage) -> bool {
+        false
+    }
 }
 
 /// Sends `email` messages through one sender and `sms` messages through
@@ -64,6 +100,19 @@ impl Delivery for ByChannel {
         match message.channel {
             Channel::Email => self.email.send(message, now_ms).await,
             Channel::Sms => self.sms.send(message, now_ms).await,
+        }
+    }
+
+    fn pending(&self) -> Vec<PendingMessage> {
+        let mut all = self.email.pending();
+        all.extend(self.sms.pending());
+        all
+    }
+
+    fn resume(&self, message: PendingMessage) -> bool {
+        match message.channel {
+            Channel::Email => self.email.resume(message),
+            Channel::Sms => self.sms.resume(message),
         }
     }
 }

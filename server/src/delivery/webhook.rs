@@ -3,12 +3,14 @@
 //! header with the shared secret. The first try answers the caller; later
 //! tries run in the background with doubling waits.
 
-use super::{Delivery, Message};
+use super::{Delivery, Message, PendingMessage};
 use crate::config::WebhookConfig;
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use vestibule_protocol::Channel;
 
@@ -95,7 +97,12 @@ pub struct WebhookSender {
     secret: String,
     attempts: u32,
     initial_backoff: Duration,
+    /// Messages whose retries are still to come, by id, with the tries made.
+    pending: Pending,
 }
+
+/// The messages a sender is still retrying, shared with the retry tasks.
+type Pending = Arc<Mutex<HashMap<String, (Post, u32)>>>;
 
 impl WebhookSender {
     /// A sender for one `[*.webhook]` table, sharing `client`.
@@ -107,7 +114,16 @@ impl WebhookSender {
             secret: config.secret.clone(),
             attempts: config.attempts.max(1),
             initial_backoff: Duration::from_millis(config.initial_backoff_ms),
+            pending: Pending::default(),
         })
+    }
+
+    /// Retries `post`, `tries` tries made, in the background.
+    fn retry_later(&self, post: Post, tries: u32) {
+        if let Ok(mut p) = self.pending.lock() {
+            p.insert(post.id.clone(), (post.clone(), tries));
+        }
+        tokio::spawn(post.retry(tries + 1, self.attempts, self.initial_backoff, self.pending.clone()));
     }
 }
 
@@ -154,24 +170,36 @@ impl Post {
         }
     }
 
-    /// Tries 2 to `attempts`, waiting `backoff` before the second and twice
-    /// as long before each next one.
-    async fn retry(self, attempts: u32, mut backoff: Duration) {
-        for attempt in 2..=attempts {
+    /// Tries `first` to `attempts`, waiting `backoff` before the first of
+    /// them and twice as long before each next one, keeping the tries made
+    /// in `pending` until the message is delivered or given up.
+    async fn retry(self, first: u32, attempts: u32, mut backoff: Duration, pending: Pending) {
+        for attempt in first..=attempts {
             tokio::time::sleep(backoff).await;
             backoff = backoff.saturating_mul(2);
-            match self.once().await {
+            let done = match self.once().await {
                 Outcome::Delivered => {
                     tracing::info!(id = %self.id, channel = %self.channel, attempt, "webhook delivered");
-                    return;
+                    true
                 }
                 Outcome::Retry(reason) if attempt < attempts => {
                     tracing::warn!(id = %self.id, channel = %self.channel, url = %self.url, attempt, %reason, "webhook failed; will retry");
+                    false
                 }
                 Outcome::Retry(reason) | Outcome::Refused(reason) => {
                     tracing::error!(id = %self.id, channel = %self.channel, url = %self.url, attempt, %reason, "webhook failed; giving up");
-                    return;
+                    true
                 }
+            };
+            if let Ok(mut p) = pending.lock() {
+                if done {
+                    p.remove(&self.id);
+                } else if let Some(entry) = p.get_mut(&self.id) {
+                    entry.1 = attempt;
+                }
+            }
+            if done {
+                return;
             }
         }
     }
@@ -198,7 +226,7 @@ impl Delivery for WebhookSender {
             Outcome::Delivered => Ok(()),
             Outcome::Retry(reason) if self.attempts > 1 => {
                 tracing::warn!(id = %post.id, channel = %post.channel, url = %post.url, attempt = 1, %reason, "webhook failed; will retry");
-                tokio::spawn(post.retry(self.attempts, self.initial_backoff));
+                self.retry_later(post, 1);
                 Ok(())
             }
             Outcome::Retry(reason) | Outcome::Refused(reason) => {
@@ -206,6 +234,34 @@ impl Delivery for WebhookSender {
                 Err(format!("webhook: {reason}"))
             }
         }
+    }
+
+    fn pending(&self) -> Vec<PendingMessage> {
+        let Ok(p) = self.pending.lock() else { return Vec::new() };
+        p.values()
+            .map(|(post, tries)| PendingMessage {
+                id: post.id.clone(),
+                channel: post.channel,
+                url: post.url.to_string(),
+                signature: post.signature.clone(),
+                body: post.body.clone(),
+                tries: *tries,
+            })
+            .collect()
+    }
+
+    fn resume(&self, message: PendingMessage) -> bool {
+        let Ok(url) = reqwest::Url::parse(&message.url) else { return false };
+        let post = Post {
+            client: self.client.clone(),
+            url,
+            id: message.id,
+            channel: message.channel,
+            signature: message.signature,
+            body: message.body,
+        };
+        self.retry_later(post, message.tries.min(self.attempts.saturating_sub(1)));
+        true
     }
 }
 

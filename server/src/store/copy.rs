@@ -47,6 +47,7 @@ pub const TABLES: &[Table] = &[
     Table { name: "phone_numbers", columns: &[("id", Text), ("user_id", Text), ("phone", Text), ("verified", Bool), ("reserved_for_second_factor", Bool), ("default_second_factor", Bool), ("created_at", Int), ("updated_at", Int)] },
     Table { name: "instance_secrets", columns: &[("name", Text), ("value", Text), ("created_at", Int)] },
     Table { name: "ip_windows", columns: &[("bucket", Text), ("ip", Text), ("window_start", Int), ("calls", Int)] },
+    Table { name: "webhook_retries", columns: &[("id", Text), ("channel", Text), ("url", Text), ("signature", Text), ("sealed_body", Text), ("tries", Int), ("created_at", Int)] },
 ];
 
 /// One value of a row.
