@@ -1,7 +1,8 @@
 //! Messages as a signed HTTP POST, for any channel: the receiver (an email
 //! or SMS provider's adapter) gets JSON and checks the `Vestibule-Signature`
 //! header with the shared secret. The first try answers the caller; later
-//! tries run in the background with doubling waits.
+//! tries run in the background with doubling waits, and those still to come
+//! at shutdown are written down for the next start (`pending`).
 
 use super::{Delivery, Message, PendingMessage};
 use crate::config::WebhookConfig;
