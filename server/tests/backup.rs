@@ -7,21 +7,17 @@
 mod common;
 
 use common::*;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const EMAIL: &str = "ada@example.com";
 
 fn backup(data_dir: &Path, args: &[&str], to: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vestibule"))
-        .args(["admin", "--data-dir"])
-        .arg(data_dir)
-        .args(args)
-        .args(["backup", "--to"])
-        .arg(to)
-        .env_remove("VESTIBULE_DATABASE_URL")
-        .output()
-        .expect("vestibule runs")
+    let mut all: Vec<&OsStr> = vec!["--data-dir".as_ref(), data_dir.as_os_str()];
+    all.extend(args.iter().map(OsStr::new));
+    all.extend([OsStr::new("backup"), "--to".as_ref(), to.as_os_str()]);
+    common::binary::admin(&all)
 }
 
 #[tokio::test]
@@ -66,9 +62,7 @@ async fn a_backup_taken_while_the_server_writes_restores_to_a_working_server() {
     })
     .await;
     app.advance(now - app.now() + MINUTE);
-    let jar = Jar::new();
-    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
-    let r = app.attempt_second_factor(&jar, &sia, "totp", &totp_code(&enrolled.secret, app.now(), 0)).await.ok("totp on the restored copy");
+    let r = app.sign_in_with_totp(&Jar::new(), EMAIL, PASSWORD, &enrolled.secret).await.ok("totp on the restored copy");
     assert_eq!(r.json["response"]["status"], "complete");
 }
 

@@ -7,15 +7,12 @@
 mod common;
 
 use common::*;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const EMAIL: &str = "ada@example.com";
 
 fn copy(from: &str, to: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_vestibule"))
-        .args(["admin", "copy-database", "--from", from, "--to", to])
-        .output()
-        .expect("vestibule runs")
+    common::binary::admin(&["copy-database", "--from", from, "--to", to].map(std::ffi::OsStr::new))
 }
 
 #[tokio::test]
@@ -64,8 +61,7 @@ async fn a_sqlite_instance_is_copied_whole_and_its_users_sign_in_on_the_copy() {
     .await;
     copy_app.advance(now - copy_app.now() + MINUTE);
     let jar = Jar::new();
-    let sia = copy_app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
-    let r = copy_app.attempt_second_factor(&jar, &sia, "totp", &totp_code(&enrolled.secret, copy_app.now(), 0)).await.ok("totp on the copy");
+    let r = copy_app.sign_in_with_totp(&jar, EMAIL, PASSWORD, &enrolled.secret).await.ok("totp on the copy");
     assert_eq!(r.json["response"]["status"], "complete");
     let memberships = copy_app.get("/v1/me/organization_memberships", &jar).await.ok("memberships");
     assert_eq!(memberships.json["response"]["total_count"], 1);

@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::binary::serve;
+use common::binary::{serve, Caller};
 use serde_json::Value;
 use sqlx::{Connection, Row};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,42 +35,6 @@ struct Ledger {
     answered: usize,
 }
 
-/// A cookie-keeping caller; `None` when the server is gone.
-struct Caller {
-    http: reqwest::Client,
-    base: String,
-    cookie: Option<String>,
-}
-
-impl Caller {
-    async fn call(&mut self, method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> Option<(u16, Value)> {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).header("Origin", &self.base).form(form);
-        if let Some(c) = &self.cookie {
-            req = req.header("Cookie", c);
-        }
-        let res = req.send().await.ok()?;
-        if let Some(c) = res
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("__client=") && !c.starts_with("__client=;"))
-        {
-            self.cookie = c.split(';').next().map(str::to_string);
-        }
-        let status = res.status().as_u16();
-        let body = serde_json::from_str(&res.text().await.ok()?).unwrap_or(Value::Null);
-        Some((status, body))
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Option<Value> {
-        match self.call(reqwest::Method::POST, path, form).await? {
-            (200, body) => Some(body),
-            (status, body) => panic!("{path} answered {status}: {body}"),
-        }
-    }
-}
-
 /// The emailed code for `to`, from the development outbox.
 async fn code_for(http: &reqwest::Client, base: &str, to: &str) -> Option<String> {
     let v: Value = serde_json::from_str(&http.get(format!("{base}/v1/dev/outbox?limit=100")).send().await.ok()?.text().await.ok()?).ok()?;
@@ -89,7 +53,7 @@ async fn work(base: String, worker: usize, round: usize, ledger: Arc<Mutex<Ledge
     };
     for n in 0.. {
         let email = format!("w{worker}-r{round}-n{n}@example.com");
-        let mut c = Caller { http: http.clone(), base: base.clone(), cookie: None };
+        let mut c = Caller::new(&http, &base);
         let Some(created) = c.post("/v1/client/sign_ups", &[("email_address", &email), ("password", PASSWORD)]).await else { return };
         record(&|_| {});
         let id = created["response"]["id"].as_str().unwrap_or_default().to_string();
@@ -138,7 +102,7 @@ async fn work(base: String, worker: usize, round: usize, ledger: Arc<Mutex<Ledge
             }
         };
         if let Some((user, backup_code)) = earlier {
-            let mut c = Caller { http: http.clone(), base: base.clone(), cookie: None };
+            let mut c = Caller::new(&http, &base);
             let form = [("identifier", user.as_str()), ("password", PASSWORD), ("strategy", "password")];
             let body = match c.call(reqwest::Method::POST, "/v1/client/sign_ins", &form).await {
                 None => return,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::binary::{serve, Served};
+use common::binary::{serve, Caller, Served};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, ExitStatus};
@@ -148,34 +148,10 @@ async fn webhook_retries_still_to_come_at_sigterm_are_written_down_and_taken_ove
     let base = served.base.clone().expect("the server started");
 
     // A sign-up's code: the first POST fails, a retry is due in a second.
-    let http = reqwest::Client::new();
-    let created = http
-        .post(format!("{base}/v1/client/sign_ups"))
-        .header("Origin", &base)
-        .form(&[("email_address", "ada@example.com"), ("password", "correct-horse-battery-1")])
-        .send()
-        .await
-        .expect("sign-up");
-    let cookie = created
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("__client="))
-        .and_then(|c| c.split(';').next())
-        .expect("a __client cookie")
-        .to_string();
-    let body: serde_json::Value = serde_json::from_str(&created.text().await.expect("body")).expect("json");
-    let id = body["response"]["id"].as_str().expect("sign-up id").to_string();
-    let prepared = http
-        .post(format!("{base}/v1/client/sign_ups/{id}/prepare_verification"))
-        .header("Origin", &base)
-        .header("Cookie", &cookie)
-        .form(&[("strategy", "email_code")])
-        .send()
-        .await
-        .expect("prepare");
-    assert_eq!(prepared.status(), 200, "{}", prepared.text().await.unwrap_or_default());
+    let mut browser = Caller::new(&reqwest::Client::new(), &base);
+    let created = browser.post("/v1/client/sign_ups", &[("email_address", "ada@example.com"), ("password", "correct-horse-battery-1")]).await;
+    let id = created.as_ref().and_then(|b| b["response"]["id"].as_str()).expect("sign-up id").to_string();
+    browser.post(&format!("/v1/client/sign_ups/{id}/prepare_verification"), &[("strategy", "email_code")]).await.expect("prepare");
     let (first_id, first_signature) = tokio::time::timeout(Duration::from_secs(15), hooks.recv()).await.expect("a POST").expect("a POST");
 
     send_signal(&served, "TERM");

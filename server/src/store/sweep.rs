@@ -44,14 +44,16 @@ impl Swept {
     }
 }
 
-/// Runs `statement` (whose every `?` is the cut-off) until a run deletes
-/// fewer than [`BATCH`] rows; rows deleted.
-async fn drain(db: &Db, statement: &str, cutoff: i64) -> sqlx::Result<u64> {
-    let binds = statement.matches('?').count();
+/// Deletes the rows of `table` (keyed by the columns `key`) that match `condition`
+/// (whose every `?` is the cut-off), [`BATCH`] per statement, until a
+/// statement deletes fewer; rows deleted.
+async fn drain(db: &Db, table: &str, key: &str, condition: &str, cutoff: i64) -> sqlx::Result<u64> {
+    let statement = format!("DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table} WHERE {condition} LIMIT {BATCH})");
+    let binds = condition.matches('?').count();
     let mut total = 0;
     loop {
         let deleted = on_db!(db, |ex, sql| {
-            let mut q = sqlx::query(sql(statement));
+            let mut q = sqlx::query(sql(&statement));
             for _ in 0..binds {
                 q = q.bind(cutoff);
             }
@@ -94,44 +96,20 @@ pub async fn sweep(db: &Db, cut: Cutoffs) -> sqlx::Result<Swept> {
     let sessions = drain_sessions(db, cut.sessions).await?;
     let clients = drain(
         db,
-        &format!(
-            "DELETE FROM clients WHERE id IN (SELECT id FROM clients WHERE updated_at < ? \
-             AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = clients.id) LIMIT {BATCH})"
-        ),
+        "clients",
+        "id",
+        "updated_at < ? AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.client_id = clients.id)",
         cut.anonymous_clients,
     )
     .await?;
-    let sign_ins = drain(
-        db,
-        &format!(
-            "DELETE FROM sign_ins WHERE id IN (SELECT id FROM sign_ins WHERE abandon_at < ? \
-             AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.sign_in_id = sign_ins.id) LIMIT {BATCH})"
-        ),
-        cut.attempts,
-    )
-    .await?;
-    let sign_ups = drain(
-        db,
-        &format!(
-            "DELETE FROM sign_ups WHERE id IN (SELECT id FROM sign_ups WHERE abandon_at < ? \
-             AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.sign_up_id = sign_ups.id) LIMIT {BATCH})"
-        ),
-        cut.attempts,
-    )
-    .await?;
-    let codes = drain(
-        db,
-        &format!("DELETE FROM verification_codes WHERE id IN (SELECT id FROM verification_codes WHERE expires_at < ? LIMIT {BATCH})"),
-        cut.codes,
-    )
-    .await?;
-    let outbox =
-        drain(db, &format!("DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE created_at < ? LIMIT {BATCH})"), cut.outbox).await?;
-    let ip_windows = drain(
-        db,
-        &format!("DELETE FROM ip_windows WHERE (bucket, ip) IN (SELECT bucket, ip FROM ip_windows WHERE window_start < ? LIMIT {BATCH})"),
-        cut.ip_windows,
-    )
-    .await?;
+    let sign_ins =
+        drain(db, "sign_ins", "id", "abandon_at < ? AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.sign_in_id = sign_ins.id)", cut.attempts)
+            .await?;
+    let sign_ups =
+        drain(db, "sign_ups", "id", "abandon_at < ? AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.sign_up_id = sign_ups.id)", cut.attempts)
+            .await?;
+    let codes = drain(db, "verification_codes", "id", "expires_at < ?", cut.codes).await?;
+    let outbox = drain(db, "outbox", "id", "created_at < ?", cut.outbox).await?;
+    let ip_windows = drain(db, "ip_windows", "bucket, ip", "window_start < ?", cut.ip_windows).await?;
     Ok(Swept { clients, sign_ins, sign_ups, codes, sessions, outbox, ip_windows })
 }

@@ -1,8 +1,10 @@
 //! The real `vestibule` binary as a child process, for the tests of what
-//! only the process shows: refusing to start, what it prints, signals.
+//! only the process shows: refusing to start, what it prints, signals,
+//! admin commands; and a cookie-keeping caller over its socket.
 
+use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 /// A started (or refused) `vestibule serve`, with everything it printed.
@@ -73,3 +75,51 @@ pub fn serve(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) ->
     Served { child, base, output }
 }
 
+
+/// Runs `vestibule admin <args>` (without `VESTIBULE_DATABASE_URL`) to the end.
+pub fn admin(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vestibule")).arg("admin").args(args).env_remove("VESTIBULE_DATABASE_URL").output().expect("vestibule runs")
+}
+
+/// A browser's calls to a served binary: the allowed `Origin`, the
+/// `__client` cookie kept between calls.
+pub struct Caller {
+    /// The shared HTTP client.
+    pub http: reqwest::Client,
+    /// The server's URL.
+    pub base: String,
+    /// `__client=<token>`, once set.
+    pub cookie: Option<String>,
+}
+
+impl Caller {
+    /// A caller without a cookie.
+    pub fn new(http: &reqwest::Client, base: &str) -> Caller {
+        Caller { http: http.clone(), base: base.to_string(), cookie: None }
+    }
+
+    /// `<method> path` with a form body; status and JSON, or `None` when
+    /// the server cannot be reached.
+    pub async fn call(&mut self, method: reqwest::Method, path: &str, form: &[(&str, &str)]) -> Option<(u16, Value)> {
+        let mut req = self.http.request(method, format!("{}{path}", self.base)).header("Origin", &self.base).form(form);
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", c);
+        }
+        let res = req.send().await.ok()?;
+        if let Some(token) = super::client_token_in(res.headers()).filter(|t| !t.is_empty()) {
+            self.cookie = Some(format!("__client={token}"));
+        }
+        let status = res.status().as_u16();
+        let body = serde_json::from_str(&res.text().await.ok()?).unwrap_or(Value::Null);
+        Some((status, body))
+    }
+
+    /// `POST path`: the JSON of a 200, `None` when the server cannot be
+    /// reached; any other answer fails the test.
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Option<Value> {
+        match self.call(reqwest::Method::POST, path, form).await? {
+            (200, body) => Some(body),
+            (status, body) => panic!("{path} answered {status}: {body}"),
+        }
+    }
+}

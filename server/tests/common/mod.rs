@@ -377,7 +377,12 @@ impl Jar {
 
 /// The `__client` token a response sets, if any (the last one wins).
 pub fn client_cookie_set(r: &Resp) -> Option<String> {
-    r.headers
+    client_token_in(&r.headers)
+}
+
+/// The `__client` token `headers` set, if any (the last one wins).
+pub fn client_token_in(headers: &HeaderMap) -> Option<String> {
+    headers
         .get_all(header::SET_COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -636,6 +641,14 @@ impl TestApp {
         assert_eq!(r.json["response"]["status"], "needs_second_factor", "{}", r.text());
         assert!(r.json["response"]["created_session_id"].is_null(), "no session before the second factor");
         r.json["response"]["id"].as_str().expect("sign-in id").to_string()
+    }
+
+    /// Signs `email` in with `password` and a code of the authenticator
+    /// app of `secret`, as the browser holding `jar`; the answer to the
+    /// second factor.
+    pub async fn sign_in_with_totp(&self, jar: &Jar, email: &str, password: &str, secret: &str) -> Resp {
+        let sign_in = self.sign_in_to_second_factor(jar, email, password).await;
+        self.attempt_second_factor(jar, &sign_in, "totp", &totp_code(secret, self.now(), 0)).await
     }
 
     /// `POST /v1/client/sign_ins/{id}/attempt_second_factor`.
