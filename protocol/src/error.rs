@@ -72,6 +72,7 @@ wire_enum! {
 
 /// `{"errors": [...]}`: the body of every error answer.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorEnvelope {
     /// One or more errors; the first is the one to show.
     pub errors: Vec<WireError>,
@@ -79,6 +80,7 @@ pub struct ErrorEnvelope {
 
 /// One error of the envelope.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WireError {
     /// The machine-readable code (see [`ErrorCode`]).
     pub code: String,
@@ -113,6 +115,7 @@ impl WireError {
 
 /// Details of an error.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorMeta {
     /// The form field the error belongs next to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +137,7 @@ pub struct ErrorMeta {
 /// `meta.reverification`: the factor to verify again and how recent it
 /// must be, so a client can ask for it and retry.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ReverificationMeta {
     /// `first_factor`.
@@ -144,6 +148,7 @@ pub struct ReverificationMeta {
 
 /// `meta.zxcvbn` of a `form_password_validation_failed` error.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ZxcvbnMeta {
     /// What would make the password stronger.
@@ -152,6 +157,7 @@ pub struct ZxcvbnMeta {
 
 /// One suggestion.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ZxcvbnSuggestion {
     /// A stable code (e.g. `useAFewWords`).

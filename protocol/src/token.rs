@@ -64,6 +64,34 @@ pub fn key_id(modulus_sha256: &[u8]) -> String {
     format!("ins_{hex}")
 }
 
+/// `{"keys": [...]}`: the public keys that verify session tokens
+/// (`/v1/jwks`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Jwks {
+    /// One key per signing key in use.
+    pub keys: Vec<Jwk>,
+}
+
+/// An RSA public key for RS256 signatures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Jwk {
+    /// `RSA`.
+    pub kty: String,
+    /// `sig`.
+    #[serde(rename = "use")]
+    pub use_: String,
+    /// `RS256`.
+    pub alg: String,
+    /// The key id tokens name in their header ([`key_id`]).
+    pub kid: String,
+    /// The modulus, base64url.
+    pub n: String,
+    /// The exponent, base64url.
+    pub e: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 /// `{"response": ..., "client": ...}`: the envelope of mutations and reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "{T}Envelope"))]
 pub struct Envelope<T> {
     /// The resource the call is about.
     pub response: T,
@@ -30,6 +32,8 @@ impl<T> Envelope<T> {
 
 /// `{"data": [...], "total_count": N}`: a page of a list.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "{T}List"))]
 pub struct ListJson<T> {
     /// This page.
     pub data: Vec<T>,
@@ -39,6 +43,7 @@ pub struct ListJson<T> {
 
 /// A browser's client: its sessions and its sign-in or sign-up in progress.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct ClientJson {
     pub object: String,
@@ -62,6 +67,7 @@ impl ClientJson {
 
 /// `{"key": "choose-organization"}`
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TaskJson {
     /// Which task.
     pub key: TaskKey,
@@ -69,14 +75,36 @@ pub struct TaskJson {
 
 /// `{"object": "token", "jwt": ...}`
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct TokenJson {
     pub object: String,
     pub jwt: String,
 }
 
+/// `{"object": ..., "id": ..., "deleted": true}`: what a removal answers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct DeletedJson {
+    /// The kind of what was removed (`phone_number`, `totp`).
+    pub object: String,
+    /// Its id.
+    pub id: String,
+    /// Always `true`.
+    pub deleted: bool,
+}
+
+impl DeletedJson {
+    /// `object` `id` is gone.
+    pub fn new(object: &str, id: String) -> DeletedJson {
+        DeletedJson { object: object.to_string(), id, deleted: true }
+    }
+}
+
 /// A session of a client.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SessionJson {
     pub object: String,
     pub id: String,
@@ -115,6 +143,7 @@ impl SessionJson {
 
 /// What a session shows of its user without the whole user.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PublicUserDataJson {
     pub first_name: Option<String>,
@@ -127,6 +156,7 @@ pub struct PublicUserDataJson {
 
 /// A verification's state.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct VerificationJson {
     pub object: Option<String>,
@@ -138,6 +168,7 @@ pub struct VerificationJson {
 
 /// An email address of a user.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct EmailAddressJson {
     pub object: String,
@@ -153,6 +184,7 @@ pub struct EmailAddressJson {
 
 /// A user.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct UserJson {
     pub object: String,
@@ -192,6 +224,7 @@ impl UserJson {
 
 /// The authenticator app of a user (`POST /me/totp` and its verification).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct TotpJson {
     pub object: String,
@@ -213,6 +246,7 @@ pub struct TotpJson {
 
 /// A phone number of a user (E.164).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PhoneNumberJson {
     pub object: String,
@@ -245,6 +279,7 @@ impl TotpJson {
 
 /// A new set of backup codes (`POST /me/backup_codes`); shown once.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct BackupCodeJson {
     pub object: String,
@@ -261,6 +296,7 @@ impl BackupCodeJson {
 
 /// A factor a sign-in may use.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FactorJson {
     pub strategy: Strategy,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -283,6 +319,7 @@ impl FactorJson {
 /// A session's reverification (`POST /client/sessions/{id}/verify` and its
 /// `prepare_first_factor` / `attempt_first_factor`), as clerk-js reads it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct SessionVerificationJson {
     /// `session_verification`.
@@ -300,6 +337,7 @@ pub struct SessionVerificationJson {
 
 /// A sign-in in progress.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct SignInJson {
     pub object: String,
@@ -318,6 +356,7 @@ pub struct SignInJson {
 
 /// A sign-up in progress.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct SignUpJson {
     pub object: String,
@@ -339,6 +378,7 @@ pub struct SignUpJson {
 
 /// The verifications of a sign-up, by field.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct SignUpVerificationsJson {
     pub email_address: Option<VerificationJson>,
@@ -349,6 +389,7 @@ pub struct SignUpVerificationsJson {
 
 /// An organization.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct OrganizationJson {
     pub object: String,
@@ -370,6 +411,7 @@ pub struct OrganizationJson {
 
 /// A user's membership in an organization.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct MembershipJson {
     pub object: String,
@@ -388,6 +430,7 @@ pub struct MembershipJson {
 
 /// What an invitation shows of its organization.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PublicOrganizationDataJson {
     pub id: String,
@@ -399,6 +442,7 @@ pub struct PublicOrganizationDataJson {
 
 /// An invitation of the current user to an organization.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct InvitationJson {
     pub object: String,
@@ -415,6 +459,7 @@ pub struct InvitationJson {
 /// The parts of `GET /environment` the portal reads (the server writes
 /// the whole resource clerk-js expects; decoding keeps only these).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct EnvironmentJson {
     pub display_config: DisplayConfigJson,
@@ -424,6 +469,7 @@ pub struct EnvironmentJson {
 
 /// `display_config` of the environment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct DisplayConfigJson {
     pub application_name: String,
@@ -435,6 +481,7 @@ pub struct DisplayConfigJson {
 
 /// `user_settings` of the environment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct UserSettingsJson {
     pub password_settings: PasswordSettingsJson,
@@ -443,6 +490,7 @@ pub struct UserSettingsJson {
 
 /// The attributes of `user_settings` that decide the second factors.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct AttributesJson {
     pub authenticator_app: AttributeJson,
@@ -452,6 +500,7 @@ pub struct AttributesJson {
 
 /// One attribute of `user_settings.attributes`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct AttributeJson {
     pub enabled: bool,
@@ -476,6 +525,7 @@ impl EnvironmentJson {
 
 /// `user_settings.password_settings`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct PasswordSettingsJson {
     pub min_length: u32,
@@ -484,6 +534,7 @@ pub struct PasswordSettingsJson {
 
 /// `organization_settings` of the environment.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]
 pub struct OrganizationSettingsJson {
     pub enabled: bool,
@@ -492,6 +543,7 @@ pub struct OrganizationSettingsJson {
 
 /// A message the development delivery "sent" (`GET /v1/dev/outbox`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OutboxMessageJson {
     pub id: String,
     pub channel: Channel,

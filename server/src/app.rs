@@ -3,7 +3,8 @@
 //! Outside in: CORS for `/v1` (allowed origins only), a trailing slash of an
 //! API path dropped, `_method` override (so `POST ?_method=DELETE` is routed as a
 //! DELETE), security headers, the body limit, then `/v1` (Frontend API,
-//! with the Origin check on state-changing calls), `/backend/v1`, the JWKS,
+//! with the Origin check on state-changing calls), `/backend/v1` (each
+//! with its OpenAPI document at `openapi.json`), the JWKS,
 //! the operator theme and the portal's static files.
 
 use crate::clock::OffsetClock;
@@ -40,12 +41,13 @@ fn build(state: AppState, test_clock: Option<Arc<OffsetClock>>) -> Router {
     let cors_state = state.clone();
     let mut frontend = routes::frontend();
     if let Some(clock) = test_clock {
-        frontend = frontend.merge(routes::test_clock::router(clock));
+        frontend = frontend.merge(routes::test_clock::api(clock));
     }
-    let v1 = frontend.layer(from_fn_with_state(state.clone(), check_origin));
+    let v1 = frontend.publish("Vestibule Frontend API", "/v1", false).layer(from_fn_with_state(state.clone(), check_origin));
+    let backend = routes::backend::api(state.clone()).publish("Vestibule Backend API", "/backend/v1", true);
     let inner = Router::new()
         .nest("/v1", v1)
-        .nest("/backend/v1", routes::backend::router(state.clone()))
+        .nest("/backend/v1", backend)
         .route("/.well-known/jwks.json", get(routes::client::jwks))
         .route("/theme.css", get(theme_css))
         .fallback(portal)

@@ -122,7 +122,7 @@ impl Fields {
         if !(1..=100).contains(&limit) {
             return Err(ApiError::invalid("limit"));
         }
-        let offset = self.uint("offset")?.unwrap_or(0).min(i64::MAX as u64) as i64;
+        let offset = i64::try_from(self.uint("offset")?.unwrap_or(0)).map_err(|_| ApiError::invalid("offset"))?;
         Ok((limit as i64, offset))
     }
 }

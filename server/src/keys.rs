@@ -11,14 +11,14 @@ use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use vestibule_protocol::token::key_id;
+use vestibule_protocol::token::{key_id, Jwk, Jwks};
 use vestibule_protocol::SessionClaims;
 
 /// The signing key, loaded or created.
 pub struct SigningKeys {
     kid: String,
     encoding: EncodingKey,
-    jwk: serde_json::Value,
+    jwk: Jwk,
     public_pem: String,
 }
 
@@ -118,10 +118,14 @@ impl SigningKeys {
         let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
         let n = public.n().to_bytes_be();
         let kid = key_id(&Sha256::digest(&n));
-        let jwk = serde_json::json!({
-            "kty": "RSA", "use": "sig", "alg": "RS256", "kid": kid,
-            "n": b64(n), "e": b64(public.e().to_bytes_be()),
-        });
+        let jwk = Jwk {
+            kty: "RSA".into(),
+            use_: "sig".into(),
+            alg: "RS256".into(),
+            kid: kid.clone(),
+            n: b64(n),
+            e: b64(public.e().to_bytes_be()),
+        };
         let public_pem = public
             .to_public_key_pem(LineEnding::LF)
             .map_err(|e| KeyError::Format(e.to_string()))?;
@@ -134,8 +138,8 @@ impl SigningKeys {
     }
 
     /// `{"keys": [...]}` for `/v1/jwks`.
-    pub fn jwks(&self) -> serde_json::Value {
-        serde_json::json!({ "keys": [self.jwk] })
+    pub fn jwks(&self) -> Jwks {
+        Jwks { keys: vec![self.jwk.clone()] }
     }
 
     /// The public key as PEM (SPKI), for `verifyToken(token, {jwtKey})`.

@@ -27,6 +27,7 @@ pub mod input;
 pub mod keys;
 pub mod lockout;
 pub mod mfa_keys;
+pub mod openapi;
 pub mod password;
 pub mod phone;
 pub mod publishable_key;

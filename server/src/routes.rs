@@ -14,20 +14,19 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod test_clock;
 
-use crate::state::AppState;
-use axum::Router;
+use crate::openapi::Api;
 
 /// Every Frontend API route, relative to `/v1`.
-pub fn frontend() -> Router<AppState> {
-    Router::new()
-        .merge(client::router())
-        .merge(sign_in::router())
-        .merge(sign_up::router())
-        .merge(sessions::router())
-        .merge(reverification::router())
-        .merge(me::router())
-        .merge(organizations::router())
-        .merge(mfa::router())
-        .merge(phone_numbers::router())
-        .merge(dev::router())
+pub fn frontend() -> Api {
+    Api::new()
+        .merge(client::api())
+        .merge(sign_in::api())
+        .merge(sign_up::api())
+        .merge(sessions::api())
+        .merge(reverification::api())
+        .merge(me::api())
+        .merge(organizations::api())
+        .merge(mfa::api())
+        .merge(phone_numbers::api())
+        .merge(dev::api())
 }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Whether the instance is for development or production.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceType {
     /// Development: the dev outbox API, dev-browser tokens and the test
@@ -19,7 +19,7 @@ pub enum InstanceType {
 }
 
 /// The settings of the instance.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct InstanceSettings {
     pub application_name: String,
@@ -104,6 +104,25 @@ impl InstanceSettings {
             .map_err(|e| SettingsError { param: "settings".into(), reason: e.to_string() })?;
         next.check()?;
         Ok(next)
+    }
+
+    /// The form parameters of a settings patch: one per setting, typed as
+    /// the setting is.
+    pub fn form_params() -> Vec<crate::openapi::Param> {
+        use crate::openapi::Param;
+        let Ok(Value::Object(fields)) = serde_json::to_value(InstanceSettings::default()) else {
+            return Vec::new();
+        };
+        fields
+            .into_iter()
+            .map(|(name, value)| match value {
+                Value::Bool(_) => Param::flag(name),
+                Value::Number(_) => Param::number(name, 0, u64::from(u32::MAX)),
+                Value::Array(_) => Param::text(name).repeated(),
+                _ if name == "instance_type" => Param::one_of(name, &["production", "development"]),
+                _ => Param::text(name),
+            })
+            .collect()
     }
 
     /// Checks ranges that serde cannot.

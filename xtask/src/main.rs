@@ -5,6 +5,7 @@
 mod bench;
 mod cmd;
 mod compat;
+mod fuzz;
 mod portal;
 mod postgres;
 mod serve;
@@ -31,11 +32,15 @@ Commands:
                         middleware (and its Yew page) on http://127.0.0.1:3000;
                         --postgres [--replicas N] runs on a throw-away PostgreSQL
                         cluster, N replicas behind haproxy (demo/haproxy.cfg)
-  test                  clippy, native tests (the server's a second time on
-                        PostgreSQL), browser unit tests of the portal (headless
+  test                  clippy, native tests, Schemathesis against the server's
+                        OpenAPI documents, the server's tests a second time on
+                        PostgreSQL, browser unit tests of the portal (headless
                         Chromium), the end-to-end tests, then the compat scenarios
                         (the real @clerk/clerk-js and @clerk/backend from npm against
                         the server); stops at the first failure
+  fuzz                  only the Schemathesis run (builds the server, installs
+                        fuzz/requirements.txt into .tools/schemathesis when needed;
+                        reports in target/schemathesis/)
   compat                only the compat scenarios (builds the server, npm ci in compat/
                         when its lockfile changed, then node --test)
   bench                 portal gzip size, cold load of the choose-organization screen,
@@ -71,6 +76,7 @@ fn main() -> ExitCode {
             [flag] if flag == "--postgres" => bench::postgres::run(&root),
             _ => no_options("bench", rest).and_then(|()| bench::run(&root)),
         },
+        Some("fuzz") => no_options("fuzz", rest).and_then(|()| fuzz::run(&root).map(|_| ())),
         Some("compat") => no_options("compat", rest).and_then(|()| {
             let counts = compat::run(&root)?;
             println!("compat: {} passed, {} failed", counts.passed, counts.failed);

@@ -1,5 +1,6 @@
 //! `cargo xtask test`: the whole test suite in the order that fails fastest
-//! (clippy, native, then the portal in headless Chromium, then end to end
+//! (clippy, native, Schemathesis against the server's OpenAPI documents,
+//! then the portal in headless Chromium, then end to end
 //! against the real server and built portal, then the compat scenarios
 //! with the real Clerk SDKs, then both again on two PostgreSQL replicas
 //! behind a load balancer), with the environment each stage needs.
@@ -25,9 +26,10 @@ enum Outcome {
 /// Runs the stages, stopping at the first failure, and prints a summary.
 pub fn run(root: &Path) -> Result<()> {
     tools::ensure(root, Chromium::Yes)?;
-    let stages: [(&str, Stage); 7] = [
+    let stages: [(&str, Stage); 8] = [
         ("lint (cargo clippy --workspace --all-targets, native and wasm32, -D warnings)", lint),
         ("native tests (cargo test --workspace)", native),
+        ("schema fuzzing (Schemathesis against the server's OpenAPI documents)", crate::fuzz::run),
         ("server tests on PostgreSQL (vestibule-server, a throw-away cluster)", server_on_postgres),
         (
             "browser unit tests (vestibule-portal, wasm32, headless Chromium)",

@@ -15,23 +15,71 @@ use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use crate::openapi::{Api, Operation, Param};
+use crate::settings::InstanceSettings;
+use vestibule_protocol::token::Jwks;
+use vestibule_protocol::wire::{InvitationJson, OrganizationJson, UserJson};
 use serde_json::Value;
 use vestibule_protocol::ErrorCode;
 
-/// Routes of the Backend API, relative to `/backend/v1`.
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/users", post(create_user).get(find_users))
-        .route("/users/{id}", get(get_user))
-        .route("/users/{id}/password/set_compromised", post(set_compromised))
-        .route("/organizations", post(create_organization))
-        .route("/organizations/{id}/invitations", post(invite))
-        .route("/instance", get(get_instance).patch(patch_instance))
-        .route("/jwks", get(crate::routes::client::jwks))
-        .route("/jwt_public_key", get(jwt_public_key))
-        .layer(axum::middleware::from_fn_with_state(state, require_secret_key))
+/// Routes of the Backend API, relative to `/backend/v1`, behind the
+/// secret key.
+pub fn api(state: AppState) -> Api {
+    Api::new()
+        .route(
+            Operation::post("/users", "Make a user (email address verified).")
+                .form([
+                    Param::email("email_address").required(),
+                    Param::text("password"),
+                    Param::flag("skip_password_checks"),
+                    Param::text("first_name"),
+                    Param::text("last_name"),
+                ])
+                .answers::<UserJson>(),
+            create_user,
+        )
+        .route(
+            Operation::get("/users", "Users with the given email addresses.")
+                .query([Param::text("email_address").repeated()])
+                .answers::<Vec<UserJson>>(),
+            find_users,
+        )
+        .route(Operation::get("/users/{id}", "A user.")
+                .param_from("id", "post_users", "/id").answers::<UserJson>(), get_user)
+        .route(
+            Operation::post("/users/{id}/password/set_compromised", "Mark the user's password compromised: a reset is due at next sign-in.")
+                .param_from("id", "post_users", "/id")
+                .form([Param::flag("revoke_all_sessions")])
+                .answers::<UserJson>(),
+            set_compromised,
+        )
+        .route(
+            Operation::post("/organizations", "Make an organization, with `created_by` as its admin.")
+                .form([Param::text("name").required(), Param::text("slug"), Param::text("created_by")])
+                .answers::<OrganizationJson>(),
+            create_organization,
+        )
+        .route(
+            Operation::post("/organizations/{id}/invitations", "Invite an email address to an organization.")
+                .param_from("id", "post_organizations", "/id")
+                .form([Param::email("email_address").required(), Param::text("role")])
+                .answers::<InvitationJson>(),
+            invite,
+        )
+        .route(Operation::get("/instance", "The instance settings.").answers::<InstanceSettings>(), get_instance)
+        .route(
+            Operation::patch("/instance", "Change some instance settings; the others keep their values.")
+                .form(InstanceSettings::form_params())
+                .answers::<InstanceSettings>(),
+            patch_instance,
+        )
+        .route(Operation::get("/jwks", "The public keys that verify session tokens.").answers::<Jwks>(), crate::routes::client::jwks)
+        .route(
+            Operation::get("/jwt_public_key", "The session-token public key as PEM.").answers_text("application/x-pem-file"),
+            jwt_public_key,
+        )
+        .map_router(|r| r.layer(axum::middleware::from_fn_with_state(state, require_secret_key)))
 }
 
 async fn require_secret_key(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {

@@ -6,23 +6,34 @@ use crate::error::{ApiError, ApiResult};
 use crate::input::Query;
 use crate::render;
 use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
-use vestibule_protocol::wire::Envelope;
+use axum::Json;
+use vestibule_protocol::token::Jwks;
+use vestibule_protocol::wire::{ClientJson, EnvironmentJson, Envelope};
 use vestibule_protocol::{RedirectPolicy, SessionStatus};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/environment", get(environment).patch(environment).post(environment))
-        .route("/client", get(get_client).post(create_client).delete(delete_client))
-        .route("/dev_browser", post(dev_browser))
-        .route("/client/handshake", get(handshake))
-        .route("/jwks", get(jwks))
+pub fn api() -> Api {
+    let environment = |op: Operation| op.answers::<EnvironmentJson>();
+    Api::new()
+        .route(environment(Operation::get("/environment", "The instance's settings, as clerk-js reads them.")), self::environment)
+        .route(environment(Operation::patch("/environment", "The same as `GET` (clerk-js sends it on load).")), self::environment)
+        .route(environment(Operation::post("/environment", "The same as `GET`.")), self::environment)
+        .route(Operation::get("/client", "This browser's client, made on a first visit.").replies::<ClientJson>(), get_client)
+        .route(Operation::post("/client", "Make this browser's client.").replies::<ClientJson>(), create_client)
+        .route(Operation::delete("/client", "Sign out of every session and forget the client.").replies::<ClientJson>(), delete_client)
+        .route(Operation::post("/dev_browser", "A development token that stands in for the client cookie (development instances only)."), dev_browser)
+        .route(
+            Operation::get("/client/handshake", "A fresh session token, then back to `redirect_url`.")
+                .query([Param::text("redirect_url")])
+                .redirects(),
+            handshake,
+        )
+        .route(Operation::get("/jwks", "The public keys that verify session tokens.").answers::<Jwks>(), jwks)
 }
 
 async fn environment(State(state): State<AppState>) -> Json<serde_json::Value> {

@@ -4,15 +4,20 @@
 use crate::error::{ApiError, ApiResult};
 use crate::input::Query;
 use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store::outbox;
 use axum::extract::State;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use vestibule_protocol::wire::{Envelope, ListJson, OutboxMessageJson};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/dev/outbox", get(list))
+pub fn api() -> Api {
+    Api::new().route(
+        Operation::get("/dev/outbox", "Messages the development delivery kept (development instances only).")
+            .query(Param::page())
+            .answers::<Envelope<ListJson<OutboxMessageJson>>>(),
+        list,
+    )
 }
 
 async fn list(State(state): State<AppState>, Query(q): Query) -> ApiResult<Json<Envelope<ListJson<OutboxMessageJson>>>> {

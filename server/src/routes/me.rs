@@ -5,19 +5,21 @@ use crate::ctx::{Ctx, LiveSession};
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
 use crate::password::{self, Secret};
-use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use vestibule_protocol::wire::UserJson;
 use vestibule_protocol::{ErrorCode, SessionStatus, TaskKey};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me))
-        .route("/me/change_password", post(change_password))
+pub fn api() -> Api {
+    Api::new().route(Operation::get("/me", "The signed-in user.").replies::<UserJson>(), me).route(
+        Operation::post("/me/change_password", "Set a new password (the current one is asked unless a reset is due).")
+            .form([Param::text("new_password").required(), Param::text("current_password"), Param::flag("sign_out_of_other_sessions")])
+            .replies::<UserJson>(),
+        change_password,
+    )
 }
 
 async fn me(ctx: Ctx) -> ApiResult<Response> {

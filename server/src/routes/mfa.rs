@@ -8,21 +8,25 @@
 use crate::ctx::{Ctx, LiveSession};
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
-use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, second_factors};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
-use axum::Router;
-use vestibule_protocol::wire::{BackupCodeJson, TotpJson};
+use vestibule_protocol::wire::{BackupCodeJson, DeletedJson, TotpJson};
 use vestibule_protocol::ErrorCode;
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/totp", post(create_totp).delete(delete_totp))
-        .route("/me/totp/attempt_verification", post(verify_totp))
-        .route("/me/backup_codes", post(create_backup_codes))
+pub fn api() -> Api {
+    Api::new()
+        .route(Operation::post("/me/totp", "Start an authenticator-app enrolment: a new secret.").replies::<TotpJson>(), create_totp)
+        .route(Operation::delete("/me/totp", "Remove the authenticator app.").replies::<DeletedJson>(), delete_totp)
+        .route(
+            Operation::post("/me/totp/attempt_verification", "Finish the enrolment with a code from the app.")
+                .form([Param::text("code").required()])
+                .replies::<TotpJson>(),
+            verify_totp,
+        )
+        .route(Operation::post("/me/backup_codes", "A new set of backup codes (the old set stops working).").replies::<BackupCodeJson>(), create_backup_codes)
 }
 
 /// Wrong codes one enrolment takes; the fifth discards the secret so the
@@ -128,7 +132,7 @@ async fn delete_totp(ctx: Ctx) -> ApiResult<Response> {
         crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;
     }
     second_factors::delete_totp(&ctx.state.pool, &user.id).await?;
-    ctx.reply(StatusCode::OK, serde_json::json!({ "object": TotpJson::OBJECT, "id": row.id, "deleted": true })).await
+    ctx.reply(StatusCode::OK, DeletedJson::new(TotpJson::OBJECT, row.id)).await
 }
 
 /// `POST /me/backup_codes`: a new set of codes; the old set stops working.

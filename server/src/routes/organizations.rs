@@ -7,23 +7,38 @@ use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Path, Query};
 use crate::render;
-use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, orgs};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
-use vestibule_protocol::wire::{is_valid_slug, slug_from_name, ListJson};
+use vestibule_protocol::wire::{is_valid_slug, slug_from_name, InvitationJson, ListJson, MembershipJson, OrganizationJson};
 use vestibule_protocol::{ErrorCode, InvitationStatus};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/organization_memberships", get(memberships))
-        .route("/me/organization_invitations", get(invitations))
-        .route("/me/organization_invitations/{id}/accept", post(accept))
-        .route("/organizations", post(create_organization))
-        .route("/organizations/{id}", get(organization))
+pub fn api() -> Api {
+    let statuses: Vec<&str> = InvitationStatus::ALL.iter().map(|s| s.as_str()).collect();
+    Api::new()
+        .route(
+            Operation::get("/me/organization_memberships", "The signed-in user's memberships.").query(Param::page()).replies::<ListJson<MembershipJson>>(),
+            memberships,
+        )
+        .route(
+            Operation::get("/me/organization_invitations", "Invitations to the signed-in user's email addresses.")
+                .query(Param::page())
+                .query([Param::one_of("status", &statuses).repeated()])
+                .replies::<ListJson<InvitationJson>>(),
+            invitations,
+        )
+        .route(Operation::post("/me/organization_invitations/{id}/accept", "Join the organization of an invitation.")
+                .param_from("id", "get_me_organization_invitations", "/response/data/0/id").replies::<InvitationJson>(), accept)
+        .route(
+            Operation::post("/organizations", "Make an organization; the signed-in user is its admin.")
+                .form([Param::text("name").required(), Param::text("slug")])
+                .replies::<OrganizationJson>(),
+            create_organization,
+        )
+        .route(Operation::get("/organizations/{id}", "An organization of the signed-in user.")
+                .param_from("id", "post_organizations", "/response/id").replies::<OrganizationJson>(), organization)
 }
 
 async fn memberships(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {

@@ -8,21 +8,43 @@ use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Path};
 use crate::render;
-use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, phones::{Added, PhoneRow}};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{patch, post};
-use axum::Router;
+use vestibule_protocol::wire::{DeletedJson, PhoneNumberJson};
 use vestibule_protocol::{Channel, ErrorCode, Strategy};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me/phone_numbers", post(create))
-        .route("/me/phone_numbers/{id}", patch(update).delete(remove))
-        .route("/me/phone_numbers/{id}/prepare_verification", post(prepare_verification))
-        .route("/me/phone_numbers/{id}/attempt_verification", post(attempt_verification))
+pub fn api() -> Api {
+    Api::new()
+        .route(
+            Operation::post("/me/phone_numbers", "Add a phone number.").form([Param::text("phone_number").required()]).replies::<PhoneNumberJson>(),
+            create,
+        )
+        .route(
+            Operation::patch("/me/phone_numbers/{id}", "Correct the number, or make a verified one a second factor.")
+                .param_from("id", "post_me_phone_numbers", "/response/id")
+                .form([Param::text("phone_number"), Param::flag("reserved_for_second_factor"), Param::flag("default_second_factor")])
+                .replies::<PhoneNumberJson>(),
+            update,
+        )
+        .route(Operation::delete("/me/phone_numbers/{id}", "Remove a phone number.")
+                .param_from("id", "post_me_phone_numbers", "/response/id").replies::<DeletedJson>(), remove)
+        .route(
+            Operation::post("/me/phone_numbers/{id}/prepare_verification", "Send an SMS code.")
+                .param_from("id", "post_me_phone_numbers", "/response/id")
+                .form([Param::strategy(&[Strategy::PhoneCode])])
+                .replies::<PhoneNumberJson>(),
+            prepare_verification,
+        )
+        .route(
+            Operation::post("/me/phone_numbers/{id}/attempt_verification", "Try the SMS code.")
+                .param_from("id", "post_me_phone_numbers", "/response/id")
+                .form([Param::text("code").required()])
+                .replies::<PhoneNumberJson>(),
+            attempt_verification,
+        )
 }
 
 /// Most phone numbers one user may hold, verified or not.
@@ -186,5 +208,5 @@ async fn remove(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
         crate::reverify::require_fresh_first_factor(&session, ctx.state.now())?;
     }
     store::phones::delete(&ctx.state.pool, &row.id).await?;
-    ctx.reply(StatusCode::OK, serde_json::json!({ "object": "phone_number", "id": row.id, "deleted": true })).await
+    ctx.reply(StatusCode::OK, DeletedJson::new("phone_number", row.id)).await
 }

@@ -12,20 +12,40 @@ use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Path};
 use crate::password::Secret;
 use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, sessions::SessionRow, users::UserRow};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
-use axum::Router;
 use vestibule_protocol::wire::{FactorJson, SessionVerificationJson, VerificationJson};
 use vestibule_protocol::{Channel, SessionVerificationStatus, Strategy, VerificationStatus};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/client/sessions/{id}/verify", post(start))
-        .route("/client/sessions/{id}/verify/prepare_first_factor", post(prepare_first_factor))
-        .route("/client/sessions/{id}/verify/attempt_first_factor", post(attempt_first_factor))
+pub fn api() -> Api {
+    Api::new()
+        .route(
+            Operation::post("/client/sessions/{id}/verify", "Start verifying the session's user again.")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id")
+                .form([Param::one_of("level", &["first_factor", "second_factor", "multi_factor"]).required()])
+                .replies::<SessionVerificationJson>(),
+            start,
+        )
+        .route(
+            Operation::post("/client/sessions/{id}/verify/prepare_first_factor", "Send a code to the email address.")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id")
+                .form([Param::strategy(&[Strategy::EmailCode]), Param::text("email_address_id")])
+                .replies::<SessionVerificationJson>(),
+            prepare_first_factor,
+        )
+        .route(
+            Operation::post("/client/sessions/{id}/verify/attempt_first_factor", "Try the password or the emailed code.")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id")
+                .form([Param::strategy(&[Strategy::Password, Strategy::EmailCode]), Param::text("password"), Param::text("code")])
+                .replies::<SessionVerificationJson>(),
+            attempt_first_factor,
+        )
 }
 
 /// Where a reverification stands.

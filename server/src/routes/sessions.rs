@@ -4,25 +4,45 @@
 use crate::ctx::{Ctx, LiveSession};
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
-use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store;
 use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{delete, post};
-use axum::Router;
-use vestibule_protocol::wire::TokenJson;
+use vestibule_protocol::wire::{ClientJson, SessionJson, TokenJson};
 use vestibule_protocol::{ErrorCode, SessionStatus};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/client/sessions", delete(sign_out_all))
-        .route("/client/sessions/{id}/touch", post(touch))
-        .route("/client/sessions/{id}/tokens", post(tokens))
-        .route("/client/sessions/{id}/tokens/{template}", post(tokens_template))
-        .route("/client/sessions/{id}/end", post(end))
-        .route("/client/sessions/{id}/remove", post(remove))
+pub fn api() -> Api {
+    Api::new()
+        .route(Operation::delete("/client/sessions", "Sign out of every session of this client.").replies::<ClientJson>(), sign_out_all)
+        .route(
+            Operation::post("/client/sessions/{id}/touch", "Make a session the active one, or set its active organization.")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id")
+                .form([Param::one_of("intent", &["select_org", "select_session", "focus"]), Param::text("active_organization_id")])
+                .replies::<SessionJson>(),
+            touch,
+        )
+        .route(
+            Operation::post("/client/sessions/{id}/tokens", "A fresh session token.")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id").form([Param::text("organization_id")]).answers::<TokenJson>(),
+            tokens,
+        )
+        .route(
+            Operation::post("/client/sessions/{id}/tokens/{template}", "Tokens from JWT templates (there are none: always not found).")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id")
+                .answers::<TokenJson>(),
+            tokens_template,
+        )
+        .route(Operation::post("/client/sessions/{id}/end", "Sign out of one session.")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id").replies::<SessionJson>(), end)
+        .route(Operation::post("/client/sessions/{id}/remove", "Remove one session.")
+                .param_from("id", "get_client", "/response/last_active_session_id")
+                .param_from("id", "post_client_sign_ins", "/client/last_active_session_id").replies::<SessionJson>(), remove)
 }
 
 async fn touch(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {

@@ -14,25 +14,55 @@ use crate::input::Body;
 use crate::password::Secret;
 use crate::render;
 use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, sign_ins::SignInRow, users::UserRow};
 use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
 use vestibule_protocol::Channel;
-use vestibule_protocol::wire::FactorJson;
+use vestibule_protocol::wire::{FactorJson, SignInJson};
 use vestibule_protocol::{ErrorCode, SignInStatus, Strategy};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/client/sign_ins", post(create))
-        .route("/client/sign_ins/{id}", get(read))
-        .route("/client/sign_ins/{id}/prepare_first_factor", post(prepare_first_factor))
-        .route("/client/sign_ins/{id}/attempt_first_factor", post(attempt_first_factor))
-        .route("/client/sign_ins/{id}/prepare_second_factor", post(prepare_second_factor))
-        .route("/client/sign_ins/{id}/attempt_second_factor", post(attempt_second_factor))
+pub fn api() -> Api {
+    let code = || Param::text("code").required();
+    Api::new()
+        .route(
+            Operation::post("/client/sign_ins", "Start a sign-in with an identifier, and a password when it is given.")
+                .form([Param::text("identifier").required(), Param::one_of("strategy", &[Strategy::Password.as_str()]), Param::text("password")])
+                .replies::<SignInJson>(),
+            create,
+        )
+        .route(Operation::get("/client/sign_ins/{id}", "A sign-in of this client.")
+                .param_from("id", "post_client_sign_ins", "/response/id").replies::<SignInJson>(), read)
+        .route(
+            Operation::post("/client/sign_ins/{id}/prepare_first_factor", "Send a code to the email address.")
+                .param_from("id", "post_client_sign_ins", "/response/id")
+                .form([Param::strategy(&[Strategy::EmailCode])])
+                .replies::<SignInJson>(),
+            prepare_first_factor,
+        )
+        .route(
+            Operation::post("/client/sign_ins/{id}/attempt_first_factor", "Try the password or the emailed code.")
+                .param_from("id", "post_client_sign_ins", "/response/id")
+                .form([Param::strategy(&[Strategy::Password, Strategy::EmailCode]), Param::text("password"), Param::text("code")])
+                .replies::<SignInJson>(),
+            attempt_first_factor,
+        )
+        .route(
+            Operation::post("/client/sign_ins/{id}/prepare_second_factor", "Send an SMS code to a second-factor phone number.")
+                .param_from("id", "post_client_sign_ins", "/response/id")
+                .form([Param::strategy(&[Strategy::PhoneCode]), Param::text("phone_number_id")])
+                .replies::<SignInJson>(),
+            prepare_second_factor,
+        )
+        .route(
+            Operation::post("/client/sign_ins/{id}/attempt_second_factor", "Try a TOTP, SMS or backup code.")
+                .param_from("id", "post_client_sign_ins", "/response/id")
+                .form([Param::strategy(&Strategy::SECOND_FACTORS), code()])
+                .replies::<SignInJson>(),
+            attempt_second_factor,
+        )
 }
 
 /// Wrong TOTP or backup codes one sign-in takes before it must be started

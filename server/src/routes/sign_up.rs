@@ -7,22 +7,37 @@ use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Fields};
 use crate::password::{self, Secret};
 use crate::render;
-use crate::state::AppState;
+use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, sign_ups::{SignUpFields, SignUpRow}, users::NewUser};
 use crate::input::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::Router;
+use vestibule_protocol::wire::SignUpJson;
 use vestibule_protocol::{Channel, ErrorCode, SignUpStatus, Strategy};
 
 /// Routes of this module.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/client/sign_ups", post(create))
-        .route("/client/sign_ups/{id}", get(read).patch(update))
-        .route("/client/sign_ups/{id}/prepare_verification", post(prepare_verification))
-        .route("/client/sign_ups/{id}/attempt_verification", post(attempt_verification))
+pub fn api() -> Api {
+    let fields = || [Param::email("email_address"), Param::text("password"), Param::text("first_name"), Param::text("last_name")];
+    Api::new()
+        .route(Operation::post("/client/sign_ups", "Start a sign-up.").form(fields()).replies::<SignUpJson>(), create)
+        .route(Operation::get("/client/sign_ups/{id}", "A sign-up of this client.")
+                .param_from("id", "post_client_sign_ups", "/response/id").replies::<SignUpJson>(), read)
+        .route(Operation::patch("/client/sign_ups/{id}", "Change the fields of a sign-up.")
+                .param_from("id", "post_client_sign_ups", "/response/id").form(fields()).replies::<SignUpJson>(), update)
+        .route(
+            Operation::post("/client/sign_ups/{id}/prepare_verification", "Send a code to the email address.")
+                .param_from("id", "post_client_sign_ups", "/response/id")
+                .form([Param::strategy(&[Strategy::EmailCode])])
+                .replies::<SignUpJson>(),
+            prepare_verification,
+        )
+        .route(
+            Operation::post("/client/sign_ups/{id}/attempt_verification", "Try the emailed code.")
+                .param_from("id", "post_client_sign_ups", "/response/id")
+                .form([Param::strategy(&[Strategy::EmailCode]), Param::text("code").required()])
+                .replies::<SignUpJson>(),
+            attempt_verification,
+        )
 }
 
 const SIGN_UP_LIFETIME_MS: i64 = 24 * 3600 * 1000;

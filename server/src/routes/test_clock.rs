@@ -11,13 +11,20 @@ use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
 use crate::state::AppState;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
+use crate::openapi::{Api, Operation, Param};
 use std::sync::Arc;
 
 /// The route, over `clock`.
-pub fn router(clock: Arc<OffsetClock>) -> Router<AppState> {
-    Router::new().route("/dev/clock", post(advance)).layer(Extension(clock))
+pub fn api(clock: Arc<OffsetClock>) -> Api {
+    Api::new()
+        .route(
+            Operation::post("/dev/clock", "Move the server's clock forward (`serve --test-clock` on a development instance only).")
+                .form([Param::number("advance_ms", 0, i64::MAX as u64).required()])
+                .answers::<vestibule_protocol::wire::Envelope<serde_json::Value>>(),
+            advance,
+        )
+        .map_router(|r| r.layer(Extension(clock)))
 }
 
 /// `advance_ms` forward; answers the new time (`{"response":{"now":ms}}`).
