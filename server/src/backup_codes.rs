@@ -44,15 +44,18 @@ pub fn normalise(input: &str) -> Option<String> {
     (code.len() == LENGTH && code.bytes().all(|b| ALPHABET.contains(&b))).then_some(code)
 }
 
+/// A new set of codes for `user_id`, not stored yet: the codes to show
+/// once and the hashes to store.
+pub fn new_set(state: &AppState, user_id: &str) -> (Vec<String>, Vec<String>) {
+    let codes = generate();
+    let hashes = codes.iter().filter_map(|c| normalise(c)).map(|c| state.mfa_keys.code_hash(user_id, &c)).collect();
+    (codes, hashes)
+}
+
 /// Replaces the user's codes with a new set (the old set dies in the same
 /// transaction); returns the set id and the codes to show once.
 pub async fn regenerate(state: &AppState, user_id: &str) -> ApiResult<(String, Vec<String>)> {
-    let codes = generate();
-    let hashes: Vec<String> = codes
-        .iter()
-        .filter_map(|c| normalise(c))
-        .map(|c| state.mfa_keys.code_hash(user_id, &c))
-        .collect();
+    let (codes, hashes) = new_set(state, user_id);
     let mut tx = state.pool.begin().await?;
     let set_id = second_factors::replace_backup_codes(&mut tx, user_id, &hashes, state.now()).await?;
     tx.commit().await?;

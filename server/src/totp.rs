@@ -74,10 +74,26 @@ pub fn incorrect() -> ApiError {
     ApiError::field(ErrorCode::FormCodeIncorrect, "code", "Incorrect code.")
 }
 
-/// Checks `code` against the user's TOTP and, when right, records its step
-/// so it cannot be used again. `enrolling` accepts (and verifies) a TOTP
-/// that is not verified yet; otherwise only a verified one counts.
-pub async fn check(state: &AppState, user_id: &str, code: &str, enrolling: bool) -> ApiResult<Guess> {
+/// Checks `code` against the user's verified TOTP and, when right, records
+/// its step so it cannot be used again.
+pub async fn check(state: &AppState, user_id: &str, code: &str) -> ApiResult<Guess> {
+    take(state, user_id, code, None).await
+}
+
+/// Checks `code` against the user's TOTP that is not verified yet and, when
+/// right, records its step and marks it verified, storing
+/// `backup_code_hashes` (the user's first codes, when it is the first second
+/// factor) in the same transaction: a verified authenticator app never
+/// lacks the codes its enrolment answered with.
+pub async fn enrol(state: &AppState, user_id: &str, code: &str, backup_code_hashes: Option<&[String]>) -> ApiResult<Guess> {
+    take(state, user_id, code, Some(backup_code_hashes.unwrap_or_default())).await
+}
+
+/// Takes the step `code` is for. `enrolment` is `None` outside an
+/// enrolment (only a verified TOTP counts), or the backup-code hashes to
+/// store with the verification (none when empty).
+async fn take(state: &AppState, user_id: &str, code: &str, enrolment: Option<&[String]>) -> ApiResult<Guess> {
+    let enrolling = enrolment.is_some();
     let Some(row) = second_factors::totp_of(&state.pool, user_id).await? else {
         return Ok(Guess::Wrong(incorrect()));
     };
@@ -91,7 +107,12 @@ pub async fn check(state: &AppState, user_id: &str, code: &str, enrolling: bool)
     let secret = state.mfa_keys.open(&row.secret_enc, user_id).map_err(ApiError::internal)?;
     let now = state.now();
     for step in matching_steps(&secret, code, now) {
-        if second_factors::take_step(&state.pool, user_id, step, enrolling, now).await? {
+        let mut tx = state.pool.begin().await?;
+        if second_factors::take_step(&mut tx, user_id, step, enrolling, now).await? {
+            if let Some(hashes) = enrolment.filter(|h| !h.is_empty()) {
+                second_factors::replace_backup_codes(&mut tx, user_id, hashes, now).await?;
+            }
+            tx.commit().await?;
             return Ok(Guess::Right);
         }
     }

@@ -1,14 +1,18 @@
 //! Nothing half-done after SIGKILL. Workers drive the real binary on
 //! SQLite over HTTP with a mixed workload (sign-ups with emailed codes,
 //! authenticator apps enrolled with their backup codes, sign-ins with a
-//! password or a backup code, organizations created, sessions ended) while the test kills
+//! password or a backup code, organizations created, invitations sent
+//! through the Backend API and accepted, passwords changed, sessions
+//! ended) while the test kills
 //! the process with SIGKILL after a pseudo-random number of answered
 //! requests, 30 times, restarting it on the same data directory each
 //! time. After every kill the database file itself is checked: `PRAGMA
 //! integrity_check` is `ok`, every write that was answered 2xx is there,
 //! and no state is half-done (an organization without its admin, a
 //! completed sign-up without its user, an email address without its user,
-//! a backup code answered as used but still usable).
+//! a backup code answered as used but still usable, an authenticator app
+//! verified without its backup codes, an accepted invitation without its
+//! membership, a changed password answered but not kept).
 
 mod common;
 
@@ -21,6 +25,10 @@ use std::sync::{Arc, Mutex};
 const KILLS: usize = 30;
 const WORKERS: usize = 4;
 const PASSWORD: &str = "correct-horse-battery-1";
+/// The password of the users who changed theirs.
+const NEW_PASSWORD: &str = "staple-lantern-orbit-7";
+/// The Backend API key of the crash server.
+const SECRET_KEY: &str = "sk_test_crash_test_key_0123456789";
 
 /// What the server answered 2xx to, so must be in the database.
 #[derive(Default)]
@@ -32,7 +40,49 @@ struct Ledger {
     totp_users: Vec<(String, Vec<String>)>,
     /// Backup codes a sign-in was answered 2xx with, by user.
     used_backup_codes: Vec<String>,
+    /// Organizations answered 2xx, as `(slug, id)`, to invite into.
+    org_ids: Vec<(String, String)>,
+    /// Invitations answered 2xx: the invited email address and the slug.
+    invited: Vec<(String, String)>,
+    /// Accepted invitations: the member's email address and the slug.
+    joined: Vec<(String, String)>,
+    /// Users whose password change was sent (answered or not).
+    changing_passwords: Vec<String>,
+    /// Users whose password change was answered 2xx.
+    changed_passwords: Vec<String>,
     answered: usize,
+}
+
+impl Ledger {
+    /// A copy, to check while the workers go on.
+    fn snapshot(&self) -> Ledger {
+        Ledger {
+            users: self.users.clone(),
+            orgs: self.orgs.clone(),
+            ended_sessions: self.ended_sessions.clone(),
+            totp_users: self.totp_users.clone(),
+            used_backup_codes: self.used_backup_codes.clone(),
+            org_ids: self.org_ids.clone(),
+            invited: self.invited.clone(),
+            joined: self.joined.clone(),
+            changing_passwords: self.changing_passwords.clone(),
+            changed_passwords: self.changed_passwords.clone(),
+            answered: self.answered,
+        }
+    }
+
+    /// The password `email` signs in with now; `None` while unknown (a
+    /// change was sent and cut by a kill: it may or may not have been
+    /// made).
+    fn password_of(&self, email: &str) -> Option<&'static str> {
+        if self.changed_passwords.iter().any(|e| e == email) {
+            Some(NEW_PASSWORD)
+        } else if self.changing_passwords.iter().any(|e| e == email) {
+            None
+        } else {
+            Some(PASSWORD)
+        }
+    }
 }
 
 /// The emailed code for `to`, from the development outbox.
@@ -53,6 +103,22 @@ async fn work(base: String, worker: usize, round: usize, ledger: Arc<Mutex<Ledge
     };
     for n in 0.. {
         let email = format!("w{worker}-r{round}-n{n}@example.com");
+        // Every other user is invited, before signing up, to the latest
+        // organization, through the Backend API.
+        let latest = ledger.lock().expect("ledger").org_ids.last().cloned();
+        if let (Some((slug, org_id)), 1) = (latest, (worker + n) % 2) {
+            let invite = http
+                .post(format!("{base}/backend/v1/organizations/{org_id}/invitations"))
+                .bearer_auth(SECRET_KEY)
+                .form(&[("email_address", email.as_str())])
+                .send()
+                .await;
+            match invite.map(|r| r.status().as_u16()) {
+                Err(_) => return,
+                Ok(200) => record(&|l| l.invited.push((email.clone(), slug.clone()))),
+                Ok(status) => panic!("the invitation answered {status}"),
+            }
+        }
         let mut c = Caller::new(&http, &base);
         let Some(created) = c.post("/v1/client/sign_ups", &[("email_address", &email), ("password", PASSWORD)]).await else { return };
         record(&|_| {});
@@ -64,8 +130,19 @@ async fn work(base: String, worker: usize, round: usize, ledger: Arc<Mutex<Ledge
         let Some(done) = c.post(&format!("/v1/client/sign_ups/{id}/attempt_verification"), &[("code", &code)]).await else { return };
         let session = done["response"]["created_session_id"].as_str().unwrap_or_default().to_string();
         record(&|l| l.users.push(email.clone()));
-        // Every other user enrols an authenticator app (and gets backup codes).
-        if n % 2 == 0 {
+        // An invited user joins the organization.
+        let invited_to = ledger.lock().expect("ledger").invited.iter().find(|(e, _)| *e == email).map(|(_, slug)| slug.clone());
+        if let Some(slug) = invited_to {
+            let Some((200, list)) = c.call(reqwest::Method::GET, "/v1/me/organization_invitations", &[]).await else { return };
+            let invitation = list["response"]["data"][0]["id"].as_str().unwrap_or_default().to_string();
+            if c.post(&format!("/v1/me/organization_invitations/{invitation}/accept"), &[]).await.is_none() {
+                return;
+            }
+            record(&|l| l.joined.push((email.clone(), slug.clone())));
+        }
+        // Every other user enrols an authenticator app (and gets backup
+        // codes); the others change their password.
+        if (worker + n).is_multiple_of(2) {
             let Some(totp) = c.post("/v1/me/totp", &[]).await else { return };
             let secret = totp["response"]["secret"].as_str().unwrap_or_default().to_string();
             let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
@@ -78,10 +155,20 @@ async fn work(base: String, worker: usize, round: usize, ledger: Arc<Mutex<Ledge
             record(&|l| l.totp_users.push((email.clone(), codes.clone())));
         }
         let slug = format!("org-{worker}-{round}-{n}");
-        if c.post("/v1/organizations", &[("name", "Crash Test"), ("slug", &slug)]).await.is_none() {
-            return;
+        let Some(org) = c.post("/v1/organizations", &[("name", "Crash Test"), ("slug", &slug)]).await else { return };
+        let org_id = org["response"]["id"].as_str().unwrap_or_default().to_string();
+        record(&|l| {
+            l.orgs.push(slug.clone());
+            l.org_ids.push((slug.clone(), org_id.clone()));
+        });
+        if (worker + n) % 2 == 1 {
+            ledger.lock().expect("ledger").changing_passwords.push(email.clone());
+            let form = [("current_password", PASSWORD), ("new_password", NEW_PASSWORD)];
+            if c.post("/v1/me/change_password", &form).await.is_none() {
+                return;
+            }
+            record(&|l| l.changed_passwords.push(email.clone()));
         }
-        record(&|l| l.orgs.push(slug.clone()));
         if c.post(&format!("/v1/client/sessions/{session}/end"), &[]).await.is_none() {
             return;
         }
@@ -103,7 +190,8 @@ async fn work(base: String, worker: usize, round: usize, ledger: Arc<Mutex<Ledge
         };
         if let Some((user, backup_code)) = earlier {
             let mut c = Caller::new(&http, &base);
-            let form = [("identifier", user.as_str()), ("password", PASSWORD), ("strategy", "password")];
+            let Some(password) = ledger.lock().expect("ledger").password_of(&user) else { continue };
+            let form = [("identifier", user.as_str()), ("password", password), ("strategy", "password")];
             let body = match c.call(reqwest::Method::POST, "/v1/client/sign_ins", &form).await {
                 None => return,
                 Some((200, body)) => body,
@@ -189,12 +277,60 @@ async fn check(db: &std::path::Path, ledger: &Ledger) -> usize {
         assert!(used >= answered, "{email}: {answered} backup codes answered as used, {used} marked used");
         checked += 1;
     }
+    for (email, slug) in &ledger.joined {
+        let n: i64 = sqlx::query(
+            "SELECT COUNT(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+             JOIN email_addresses e ON e.user_id = m.user_id WHERE e.email = ? AND o.slug = ?",
+        )
+        .bind(email)
+        .bind(slug)
+        .fetch_one(&mut conn)
+        .await
+        .expect("membership")
+        .get(0);
+        assert_eq!(n, 1, "the answered acceptance of {email} into {slug} is a membership");
+        checked += 1;
+    }
+    for (email, slug) in &ledger.invited {
+        let n: i64 = sqlx::query("SELECT COUNT(*) FROM invitations i JOIN organizations o ON o.id = i.organization_id WHERE i.email = ? AND o.slug = ?")
+            .bind(email)
+            .bind(slug)
+            .fetch_one(&mut conn)
+            .await
+            .expect("invitation")
+            .get(0);
+        assert_eq!(n, 1, "the answered invitation of {email} to {slug} is there");
+        checked += 1;
+    }
+    let gate = vestibule_server::password::HashingGate::new(2, 64);
+    let dummy = vestibule_server::password::dummy_hash();
+    for email in &ledger.changed_passwords {
+        let hash: Option<String> = sqlx::query("SELECT u.password_hash FROM users u JOIN email_addresses e ON e.user_id = u.id WHERE e.email = ?")
+            .bind(email)
+            .fetch_one(&mut conn)
+            .await
+            .expect("password hash")
+            .get(0);
+        let secret = vestibule_server::password::Secret(NEW_PASSWORD.to_string());
+        let kept = vestibule_server::password::verify(&gate, &secret, hash, &dummy).await.expect("verify");
+        assert!(kept, "the answered password change of {email} is kept");
+        checked += 1;
+    }
     for (what, sql) in [
         ("an organization without an admin", "SELECT COUNT(*) FROM organizations o WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = o.id AND m.role = 'org:admin')"),
         ("a completed sign-up without its user", "SELECT COUNT(*) FROM sign_ups s WHERE s.status = 'complete' AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = s.created_user_id)"),
         ("a user without an email address", "SELECT COUNT(*) FROM users u WHERE NOT EXISTS (SELECT 1 FROM email_addresses e WHERE e.user_id = u.id)"),
         ("an email address without its user", "SELECT COUNT(*) FROM email_addresses e WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id)"),
         ("a membership without its organization", "SELECT COUNT(*) FROM memberships m WHERE NOT EXISTS (SELECT 1 FROM organizations o WHERE o.id = m.organization_id)"),
+        (
+            "a verified authenticator app without its backup codes",
+            "SELECT COUNT(*) FROM totps t WHERE t.verified AND NOT EXISTS (SELECT 1 FROM backup_codes b WHERE b.user_id = t.user_id)",
+        ),
+        (
+            "an accepted invitation without its membership",
+            "SELECT COUNT(*) FROM invitations i WHERE i.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM memberships m \
+             JOIN email_addresses e ON e.user_id = m.user_id WHERE m.organization_id = i.organization_id AND e.email = i.email)",
+        ),
     ] {
         let n: i64 = sqlx::query(sql).fetch_one(&mut conn).await.expect(what).get(0);
         assert_eq!(n, 0, "{what}");
@@ -209,7 +345,10 @@ async fn sigkill_at_any_moment_leaves_every_answered_write_and_nothing_half_done
     let config = dir.path().join("vestibule.toml");
     std::fs::write(
         &config,
-        "sign_in_attempts_per_ip_per_minute = 1000000\nsign_up_attempts_per_ip_per_minute = 1000000\n[instance]\ninstance_type = \"development\"\n",
+        format!(
+            "secret_key = \"{SECRET_KEY}\"\nsign_in_attempts_per_ip_per_minute = 1000000\nsign_up_attempts_per_ip_per_minute = 1000000\n\
+             [instance]\ninstance_type = \"development\"\n"
+        ),
     )
     .expect("config");
     let data = dir.path().join("data");
@@ -242,29 +381,24 @@ async fn sigkill_at_any_moment_leaves_every_answered_write_and_nothing_half_done
                 }
             }
         }
-        let snapshot = {
-            let l = ledger.lock().expect("ledger");
-            Ledger {
-                users: l.users.clone(),
-                orgs: l.orgs.clone(),
-                ended_sessions: l.ended_sessions.clone(),
-                totp_users: l.totp_users.clone(),
-                used_backup_codes: l.used_backup_codes.clone(),
-                answered: l.answered,
-            }
-        };
+        let snapshot = ledger.lock().expect("ledger").snapshot();
         checks += check(&data.join("vestibule.db"), &snapshot).await;
     }
     let l = ledger.lock().expect("ledger");
     assert!(l.users.len() >= KILLS, "the workload made progress: {} users", l.users.len());
     assert!(!l.totp_users.is_empty() && !l.used_backup_codes.is_empty(), "the workload enrolled authenticator apps and used backup codes");
+    assert!(!l.joined.is_empty() && !l.changed_passwords.is_empty(), "the workload joined organizations and changed passwords");
     println!(
-        "kills: {}, answered writes checked: {checks} ({} users, {} authenticator apps, {} backup codes used, {} organizations, {} ended sessions)",
+        "kills: {}, answered writes checked: {checks} ({} users, {} authenticator apps, {} backup codes used, {} organizations, \
+         {} invitations, {} joined, {} passwords changed, {} ended sessions)",
         killed.load(Ordering::SeqCst),
         l.users.len(),
         l.totp_users.len(),
         l.used_backup_codes.len(),
         l.orgs.len(),
+        l.invited.len(),
+        l.joined.len(),
+        l.changed_passwords.len(),
         l.ended_sessions.len()
     );
 }

@@ -97,8 +97,11 @@ async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     if row.verified {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "The authenticator app is already verified."));
     }
-    let first_factor = !user.two_factor_enabled;
-    match state.lockout().within_budget(&user.id, crate::totp::check(state, &user.id, &code, true)).await {
+    // The first second factor comes with backup codes, stored with the
+    // verification.
+    let first_set = (!user.two_factor_enabled && state.settings().backup_code_enabled).then(|| crate::backup_codes::new_set(state, &user.id));
+    let hashes = first_set.as_ref().map(|(_, hashes)| hashes.as_slice());
+    match state.lockout().within_budget(&user.id, crate::totp::enrol(state, &user.id, &code, hashes)).await {
         Ok(()) => {}
         Err(e) if e.code == ErrorCode::FormCodeIncorrect => {
             if second_factors::count_enrolment_miss(&state.pool, &user.id).await? >= ENROLMENT_TRIES {
@@ -113,11 +116,7 @@ async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         }
         Err(e) => return Err(e),
     }
-    let backup_codes = if first_factor && state.settings().backup_code_enabled {
-        Some(crate::backup_codes::regenerate(state, &user.id).await?.1)
-    } else {
-        None
-    };
+    let backup_codes = first_set.map(|(codes, _)| codes);
     let row = second_factors::totp_of(&state.pool, &user.id).await?.ok_or_else(ApiError::not_found)?;
     ctx.reply(StatusCode::OK, TotpJson { backup_codes, ..totp_json(&row) }).await
 }

@@ -293,7 +293,7 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
     };
     let check = async {
         match (strategy, phone) {
-            (Strategy::Totp, _) => crate::totp::check(state, &user.id, &code.0, false).await,
+            (Strategy::Totp, _) => crate::totp::check(state, &user.id, &code.0).await,
             (Strategy::PhoneCode, Some(phone)) => crate::codes::guess(state, &subject, &phone, &code.0).await,
             _ => crate::backup_codes::check(state, &user.id, &code.0).await,
         }
