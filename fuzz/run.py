@@ -2,7 +2,7 @@
 
 `cargo xtask test` runs this with the Python of `.tools/schemathesis`
 (`fuzz/requirements.txt`). It starts the server binary on 127.0.0.1 with a
-fresh data directory, makes a signed-in user, then runs Schemathesis three
+fresh data directory, makes a signed-in user, then runs Schemathesis four
 times, each with every phase (examples, coverage, fuzzing, and stateful
 sequences along the documents' links) and every check but one:
 
@@ -10,9 +10,11 @@ sequences along the documents' links) and every check but one:
    `Origin`, so requests get past the client and origin checks and reach
    the signed-in routes (the operations that end the session are left to
    the second run, so the cookie stays signed in for the whole run);
-2. the Frontend API with an allowed `Origin` and no cookie: every
+2. the Frontend API with the cookie of a client that has no session: the
+   sign-up and sign-in steps, linked, run on one client;
+3. the Frontend API with an allowed `Origin` and no cookie: every
    operation, each call on a fresh client;
-3. the Backend API with the secret key.
+4. the Backend API with the secret key.
 
 Left out: `positive_data_acceptance`, which expects every schema-valid
 request to succeed. An auth server refuses well-formed but wrong input by
@@ -73,6 +75,10 @@ def start_server(binary, data_dir, port, secret_key, log):
         f.write(
             f'listen = "127.0.0.1:{port}"\n'
             f'public_url = "{base}"\n'
+            # The per-IP limits are tested on their own; here they would
+            # turn most sign-ups and sign-ins away before their logic runs.
+            "sign_in_attempts_per_ip_per_minute = 1000000\n"
+            "sign_up_attempts_per_ip_per_minute = 1000000\n"
             "[instance]\n"
             'instance_type = "development"\n'
             "mfa_required = false\n"
@@ -93,6 +99,17 @@ def start_server(binary, data_dir, port, secret_key, log):
             time.sleep(0.2)
     proc.kill()
     raise SystemExit("the server did not answer within 60 s")
+
+
+def anonymous_cookie(base):
+    """The `__client` cookie of a new client with no session."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    call(browser, "GET", f"{base}/v1/client")
+    cookie = next((c.value for c in jar if c.name == "__client"), None)
+    if cookie is None:
+        raise SystemExit("GET /v1/client set no __client cookie")
+    return cookie
 
 
 def signed_in_cookie(base, secret_key):
@@ -169,11 +186,13 @@ def main():
         with open(log_path, "w") as log:
             proc, base = start_server(args.bin, data_dir, free_port(), secret_key, log)
             try:
-                cookie = signed_in_cookie(base, secret_key)
+                signed_in = signed_in_cookie(base, secret_key)
+                anonymous = anonymous_cookie(base)
                 origin = f"Origin: {base}"
                 runs = [
-                    ("frontend-signed-in", "/v1", [origin, f"Cookie: __client={cookie}"], ENDS_SESSION),
-                    ("frontend-anonymous", "/v1", [origin], ()),
+                    ("frontend-signed-in", "/v1", [origin, f"Cookie: __client={signed_in}"], ENDS_SESSION),
+                    ("frontend-client", "/v1", [origin, f"Cookie: __client={anonymous}"], ()),
+                    ("frontend-no-cookie", "/v1", [origin], ()),
                     ("backend", "/backend/v1", [f"Authorization: Bearer {secret_key}"], ()),
                 ]
                 results = []

@@ -4,8 +4,10 @@
 //! `GET /v1/client` traffic the server sustains, its peak memory, what the
 //! middleware costs an application per request, and how much traffic a
 //! protected route of the example application sustains, and the server's
-//! peak memory while 100 sign-ups with passwords arrive at once, and the
-//! database's size after 100,000 anonymous visits and a sweep.
+//! peak memory while 100 sign-ups with passwords arrive at once, the
+//! database's size after 100,000 anonymous visits and a sweep, and a soak
+//! of 1,000 signed-in tabs refreshing their tokens (latency per route,
+//! errors, memory after the warm-up and at the end).
 
 mod browser;
 mod example;
@@ -16,6 +18,7 @@ mod process;
 mod server;
 mod signup;
 mod signup_burst;
+mod soak;
 
 use std::path::Path;
 use std::time::Duration;
@@ -90,8 +93,19 @@ pub fn run(root: &Path) -> Result<()> {
     }
     outcome?;
     drop(server);
-    runtime.block_on(sign_up_burst(&server_bin, &dist, scratch.path()))
+    runtime.block_on(sign_up_burst(&server_bin, &dist, scratch.path()))?;
+    eprintln!("bench: soak of 1,000 signed-in tabs (10 model minutes at 10x real time)");
+    runtime.block_on(soak::run(&server_bin, &dist, &scratch.path().join("soak")))
     // `server` (and chromedriver inside `measure`) are killed on drop.
+}
+
+/// Only the soak (`cargo xtask bench --soak`), on the release server.
+pub fn soak_only(root: &Path) -> Result<()> {
+    build_portal(root)?;
+    let server_bin = build_server(root, Profile::Release)?;
+    let scratch = TempDir::new("vestibule-soak")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(soak::run(&server_bin, &root.join("dist"), scratch.path()))
 }
 
 /// Everything that needs the running server.

@@ -48,7 +48,10 @@ Commands:
                         middleware time per request (median), GET /dashboard of the
                         example app (protected route) throughput and latency;
                         --postgres: GET /v1/client and the token refresh on SQLite,
-                        PostgreSQL, and two PostgreSQL replicas behind haproxy
+                        PostgreSQL, and two PostgreSQL replicas behind haproxy;
+                        the soak (1,000 signed-in tabs refreshing tokens for 10
+                        model minutes at 10x real time) ends the run, and
+                        --soak runs only it
   tools [--chromium]    only install/check the tools (and Chromium with --chromium)
   help                  print this text
 
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Some("test") => no_options("test", rest).and_then(|()| test::run(&root)),
         Some("bench") => match rest {
             [flag] if flag == "--postgres" => bench::postgres::run(&root),
+            [flag] if flag == "--soak" => bench::soak_only(&root),
             _ => no_options("bench", rest).and_then(|()| bench::run(&root)),
         },
         Some("fuzz") => no_options("fuzz", rest).and_then(|()| fuzz::run(&root).map(|_| ())),

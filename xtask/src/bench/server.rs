@@ -63,15 +63,25 @@ impl Server {
 
     /// VmHWM (peak resident set) of the server, in kB.
     pub fn peak_rss_kb(&mut self) -> Result<u64> {
+        self.status_kb("VmHWM:")
+    }
+
+    /// VmRSS (resident set now) of the server, in kB.
+    pub fn rss_kb(&mut self) -> Result<u64> {
+        self.status_kb("VmRSS:")
+    }
+
+    /// A `kB` line of the server's `/proc/<pid>/status`.
+    fn status_kb(&mut self, key: &str) -> Result<u64> {
         self.process.child.ensure_running()?;
         let path = format!("/proc/{}/status", self.process.child.id());
         let status = std::fs::read_to_string(&path)?;
         status
             .lines()
-            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .find_map(|line| line.strip_prefix(key))
             .and_then(|value| value.split_whitespace().next())
             .and_then(|kb| kb.parse().ok())
-            .ok_or_else(|| format!("no VmHWM line in {path}").into())
+            .ok_or_else(|| format!("no {key} line in {path}").into())
     }
 
     /// Prints the end of the server's output (after a failure).
