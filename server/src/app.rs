@@ -20,8 +20,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use sha2::{Digest, Sha256};
-use tower::ServiceExt;
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use vestibule_protocol::ErrorCode;
 
@@ -161,15 +159,9 @@ async fn theme_css(State(state): State<AppState>) -> Response {
 async fn portal(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path();
     let api = path == "/v1" || path.starts_with("/v1/") || path.starts_with("/backend/");
-    let dir = match (&state.portal_dir, api) {
-        (Some(dir), false) if matches!(*req.method(), Method::GET | Method::HEAD) => dir.clone(),
-        _ => return ApiError::not_found().into_response(),
-    };
-    let index = dir.join("index.html");
-    let service = ServeDir::new(&dir).fallback(ServeFile::new(index));
-    match service.oneshot(req).await {
-        Ok(res) => res.into_response(),
-        Err(e) => ApiError::internal(e).into_response(),
+    match (&state.portal_dir, api) {
+        (Some(dir), false) if matches!(*req.method(), Method::GET | Method::HEAD) => crate::portal_files::serve(dir, req).await,
+        _ => ApiError::not_found().into_response(),
     }
 }
 

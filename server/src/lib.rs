@@ -29,6 +29,7 @@ pub mod lockout;
 pub mod mfa_keys;
 pub mod openapi;
 pub mod password;
+pub mod portal_files;
 pub mod phone;
 pub mod publishable_key;
 pub mod rate_limit;

@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: the numbers we track release to release, printed as
-//! `name: value unit` lines: what the browser downloads (gzip), how fast a
+//! `name: value unit` lines: what the browser downloads (gzip), the bytes a
+//! first and a repeat visit of `/sign-in` transfer, how fast a
 //! cold browser reaches an interactive choose-organization screen, how much
 //! `GET /v1/client` traffic the server sustains, its peak memory, what the
 //! middleware costs an application per request, and how much traffic a
@@ -19,6 +20,7 @@ mod server;
 mod signup;
 mod signup_burst;
 mod soak;
+mod transfer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -112,6 +114,14 @@ pub fn soak_only(root: &Path) -> Result<()> {
 async fn measure(server: &mut server::Server, example_bin: &Path, scratch: &Path) -> Result<()> {
     server.wait_ready().await?;
     let base = server.base_url();
+    let transfer = transfer::measure(&base).await?;
+    println!("transfer_first_visit_bytes: {} bytes (GET /sign-in and its files, Accept-Encoding: br, gzip)", transfer.first);
+    for (path, bytes) in &transfer.files {
+        println!("  {path}: {bytes} bytes");
+    }
+    println!("transfer_repeat_visit_bytes: {} bytes (the same browser again)", transfer.repeat);
+    println!("transfer_first_visit_identity_bytes: {} bytes (no compression accepted, the reference)", transfer.identity);
+    println!("transfer_first_visit_ratio: {:.3} (compressed / identity)", transfer.first as f64 / transfer.identity.max(1) as f64);
     let client_cookie = signup::pending_session(&base).await?;
     eprintln!("bench: signed up bench user; measuring {COLD_LOADS} cold loads");
 
