@@ -100,7 +100,16 @@ pub async fn open(location: &Location, limits: PoolLimits) -> Result<Db, OpenErr
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(timeout);
-            let pool = SqlitePoolOptions::new().max_connections(max_connections).acquire_timeout(timeout).connect_with(options).await?;
+            // A connection to a local file does not go stale the way a
+            // network connection does: no ping before each use (with sqlx's
+            // SQLite driver, a ping is one more hand-off to the
+            // connection's thread for every statement).
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(timeout)
+                .test_before_acquire(false)
+                .connect_with(options)
+                .await?;
             // SQLite's migrator takes no lock: two processes opening one
             // file at once take turns on a lock file beside it.
             let _turn = MigrationLock::take(path).await?;
