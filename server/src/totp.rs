@@ -82,11 +82,11 @@ pub async fn check(state: &AppState, user_id: &str, code: &str) -> ApiResult<Gue
 
 /// Checks `code` against the user's TOTP that is not verified yet and, when
 /// right, records its step and marks it verified, storing
-/// `backup_code_hashes` (the user's first codes, when it is the first second
+/// `backup_code_hashes` (the user's first codes when it is the first second
 /// factor) in the same transaction: a verified authenticator app never
 /// lacks the codes its enrolment answered with.
-pub async fn enrol(state: &AppState, user_id: &str, code: &str, backup_code_hashes: Option<&[String]>) -> ApiResult<Guess> {
-    take(state, user_id, code, Some(backup_code_hashes.unwrap_or_default())).await
+pub async fn enrol(state: &AppState, user_id: &str, code: &str, backup_code_hashes: &[String]) -> ApiResult<Guess> {
+    take(state, user_id, code, Some(backup_code_hashes)).await
 }
 
 /// Takes the step `code` is for. `enrolment` is `None` outside an

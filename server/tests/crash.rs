@@ -219,6 +219,15 @@ async fn work(base: String, worker: usize, round: usize, ledger: Arc<Mutex<Ledge
     }
 }
 
+/// `SELECT COUNT(*) ...` with `binds` for its `?`s.
+async fn count(conn: &mut sqlx::SqliteConnection, sql: &str, binds: &[&str]) -> i64 {
+    let mut query = sqlx::query(sql);
+    for b in binds {
+        query = query.bind(*b);
+    }
+    query.fetch_one(conn).await.unwrap_or_else(|e| panic!("{sql}: {e}")).get(0)
+}
+
 /// Checks the database file of a killed server against the ledger.
 async fn check(db: &std::path::Path, ledger: &Ledger) -> usize {
     let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.expect("open the database");
@@ -226,24 +235,12 @@ async fn check(db: &std::path::Path, ledger: &Ledger) -> usize {
     assert_eq!(verdict, "ok");
     let mut checked = 0;
     for email in &ledger.users {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM email_addresses e JOIN users u ON u.id = e.user_id WHERE e.email = ? AND e.verified")
-            .bind(email)
-            .fetch_one(&mut conn)
-            .await
-            .expect("user")
-            .get(0);
+        let n = count(&mut conn, "SELECT COUNT(*) FROM email_addresses e JOIN users u ON u.id = e.user_id WHERE e.email = ? AND e.verified", &[email]).await;
         assert_eq!(n, 1, "the answered sign-up of {email} is in the database");
         checked += 1;
     }
     for slug in &ledger.orgs {
-        let n: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM organizations o JOIN memberships m ON m.organization_id = o.id AND m.role = 'org:admin' WHERE o.slug = ?",
-        )
-        .bind(slug)
-        .fetch_one(&mut conn)
-        .await
-        .expect("org")
-        .get(0);
+        let n = count(&mut conn, "SELECT COUNT(*) FROM organizations o JOIN memberships m ON m.organization_id = o.id AND m.role = 'org:admin' WHERE o.slug = ?", &[slug]).await;
         assert_eq!(n, 1, "the answered organization {slug} is there with its admin");
         checked += 1;
     }
@@ -253,52 +250,24 @@ async fn check(db: &std::path::Path, ledger: &Ledger) -> usize {
         checked += 1;
     }
     for (email, _) in &ledger.totp_users {
-        let n: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM totps t JOIN email_addresses e ON e.user_id = t.user_id WHERE e.email = ? AND t.verified",
-        )
-        .bind(email)
-        .fetch_one(&mut conn)
-        .await
-        .expect("totp")
-        .get(0);
+        let n = count(&mut conn, "SELECT COUNT(*) FROM totps t JOIN email_addresses e ON e.user_id = t.user_id WHERE e.email = ? AND t.verified", &[email]).await;
         assert_eq!(n, 1, "the answered enrolment of {email} is there, verified");
         checked += 1;
     }
     for email in ledger.used_backup_codes.iter().collect::<std::collections::BTreeSet<_>>() {
         let answered = ledger.used_backup_codes.iter().filter(|e| *e == email).count() as i64;
-        let used: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM backup_codes b JOIN email_addresses e ON e.user_id = b.user_id WHERE e.email = ? AND b.used_at IS NOT NULL",
-        )
-        .bind(email)
-        .fetch_one(&mut conn)
-        .await
-        .expect("backup codes")
-        .get(0);
+        let used = count(&mut conn, "SELECT COUNT(*) FROM backup_codes b JOIN email_addresses e ON e.user_id = b.user_id WHERE e.email = ? AND b.used_at IS NOT NULL", &[email]).await;
         assert!(used >= answered, "{email}: {answered} backup codes answered as used, {used} marked used");
         checked += 1;
     }
     for (email, slug) in &ledger.joined {
-        let n: i64 = sqlx::query(
-            "SELECT COUNT(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id \
-             JOIN email_addresses e ON e.user_id = m.user_id WHERE e.email = ? AND o.slug = ?",
-        )
-        .bind(email)
-        .bind(slug)
-        .fetch_one(&mut conn)
-        .await
-        .expect("membership")
-        .get(0);
+        let n = count(&mut conn, "SELECT COUNT(*) FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+             JOIN email_addresses e ON e.user_id = m.user_id WHERE e.email = ? AND o.slug = ?", &[email, slug]).await;
         assert_eq!(n, 1, "the answered acceptance of {email} into {slug} is a membership");
         checked += 1;
     }
     for (email, slug) in &ledger.invited {
-        let n: i64 = sqlx::query("SELECT COUNT(*) FROM invitations i JOIN organizations o ON o.id = i.organization_id WHERE i.email = ? AND o.slug = ?")
-            .bind(email)
-            .bind(slug)
-            .fetch_one(&mut conn)
-            .await
-            .expect("invitation")
-            .get(0);
+        let n = count(&mut conn, "SELECT COUNT(*) FROM invitations i JOIN organizations o ON o.id = i.organization_id WHERE i.email = ? AND o.slug = ?", &[email, slug]).await;
         assert_eq!(n, 1, "the answered invitation of {email} to {slug} is there");
         checked += 1;
     }
@@ -332,7 +301,7 @@ async fn check(db: &std::path::Path, ledger: &Ledger) -> usize {
              JOIN email_addresses e ON e.user_id = m.user_id WHERE m.organization_id = i.organization_id AND e.email = i.email)",
         ),
     ] {
-        let n: i64 = sqlx::query(sql).fetch_one(&mut conn).await.expect(what).get(0);
+        let n = count(&mut conn, sql, &[]).await;
         assert_eq!(n, 0, "{what}");
     }
     conn.close().await.expect("close");

@@ -100,7 +100,7 @@ async fn verify_totp(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
     // The first second factor comes with backup codes, stored with the
     // verification.
     let first_set = (!user.two_factor_enabled && state.settings().backup_code_enabled).then(|| crate::backup_codes::new_set(state, &user.id));
-    let hashes = first_set.as_ref().map(|(_, hashes)| hashes.as_slice());
+    let hashes = first_set.as_ref().map(|(_, hashes)| hashes.as_slice()).unwrap_or_default();
     match state.lockout().within_budget(&user.id, crate::totp::enrol(state, &user.id, &code, hashes)).await {
         Ok(()) => {}
         Err(e) if e.code == ErrorCode::FormCodeIncorrect => {

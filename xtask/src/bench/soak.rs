@@ -141,7 +141,7 @@ async fn soak(server: &mut Server) -> Result<()> {
                 if !created.status().is_success() {
                     return Err(format!("creating {email} answered {}", created.status()).into());
                 }
-                sign_in(&http, &base, &email, &format!("10.6.{}.{}", i / 250, i % 250 + 1)).await.map(|(b, _)| b)
+                sign_in(&http, &base, &email, &format!("10.6.{}.{}", i / 250, i % 250 + 1)).await
             })
         });
         for task in made.collect::<Vec<_>>() {
@@ -247,8 +247,8 @@ async fn soak(server: &mut Server) -> Result<()> {
 }
 
 /// Signs `email` in on a new client from `ip` (through the trusted proxy
-/// header); answers the browser and the session id.
-async fn sign_in(http: &reqwest::Client, base: &str, email: &str, ip: &str) -> Result<(Browser, String)> {
+/// header); answers the browser.
+async fn sign_in(http: &reqwest::Client, base: &str, email: &str, ip: &str) -> Result<Browser> {
     let resp = http
         .post(format!("{base}/v1/client/sign_ins"))
         .header("Origin", base)
@@ -275,7 +275,7 @@ async fn sign_in(http: &reqwest::Client, base: &str, email: &str, ip: &str) -> R
     if status != "active" {
         return Err(format!("the soak session of {email} is {status}, not active").into());
     }
-    Ok((Browser { cookie, session: session.clone() }, session))
+    Ok(Browser { cookie, session })
 }
 
 /// The `q` quantile of sorted values (nearest rank).
