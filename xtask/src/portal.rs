@@ -90,18 +90,24 @@ pub fn build_example(root: &Path, profile: Profile) -> Result<PathBuf> {
     build_bin(root, profile, "vestibule-example-app", "vestibule-example-app")
 }
 
-/// Builds package `package` and returns the path of its binary `bin`.
+/// Builds package `package` and returns the path of its binary `bin`. The
+/// debug build takes every binary of the workspace, with the features the
+/// whole workspace unifies, so it shares the test stages' dependencies
+/// (`-p` alone would compile most of them again).
 fn build_bin(root: &Path, profile: Profile, package: &str, bin: &str) -> Result<PathBuf> {
     let mut cmd = cargo();
-    cmd.current_dir(root).arg("build");
+    cmd.current_dir(root).args(["build", "--locked"]);
     let dir = match profile {
-        Profile::Debug => "debug",
+        Profile::Debug => {
+            cmd.args(["--workspace", "--bins"]);
+            "debug"
+        }
         Profile::Release => {
-            cmd.arg("--release");
+            cmd.args(["--release", "-p", package]);
             "release"
         }
     };
-    run(cmd.args(["--locked", "-p", package]))?;
+    run(&mut cmd)?;
     let binary = target_dir(root).join(dir).join(bin);
     if binary.exists() {
         Ok(binary)

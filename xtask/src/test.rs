@@ -5,7 +5,10 @@
 //! with the real Clerk SDKs, then both again on two PostgreSQL replicas
 //! behind a load balancer), with the environment each stage needs.
 
+mod executables;
+
 use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::cmd::{self, cargo, Counts};
@@ -25,6 +28,11 @@ enum Outcome {
 
 /// Runs the stages, stopping at the first failure, and prints a summary.
 pub fn run(root: &Path) -> Result<()> {
+    if std::env::var_os("CI").is_some() {
+        // A clean clone builds once: incremental caches would only take
+        // disk (more than a gigabyte) and time.
+        std::env::set_var("CARGO_INCREMENTAL", "0");
+    }
     tools::ensure(root, Chromium::Yes)?;
     let stages: [(&str, Stage); 8] = [
         ("lint (cargo clippy --workspace --all-targets, native and wasm32, -D warnings)", lint),
@@ -104,16 +112,16 @@ fn native(root: &Path) -> Result<Counts> {
 }
 
 /// The server's tests again, each instance on its own database of a
-/// throw-away PostgreSQL cluster (the builds of the native stage are
-/// reused).
+/// throw-away PostgreSQL cluster (the test binaries of the native stage,
+/// run directly).
 fn server_on_postgres(root: &Path) -> Result<Counts> {
     let cluster = crate::postgres::Cluster::start()?;
-    cmd::run_tests(
-        cargo()
-            .current_dir(root)
-            .args(["test", "-p", "vestibule-server", "--locked"])
-            .env("VESTIBULE_TEST_POSTGRES", cluster.url("postgres")),
-    )
+    let url = cluster.url("postgres");
+    let mut counts = Counts::default();
+    for test in executables::of(root, "server")? {
+        counts += cmd::run_tests(Command::new(test).current_dir(root.join("server")).env("VESTIBULE_TEST_POSTGRES", &url))?;
+    }
+    Ok(counts)
 }
 
 /// The portal's wasm-bindgen tests in headless Chromium.
@@ -146,7 +154,7 @@ fn end_to_end(root: &Path) -> Result<Counts> {
     let yew_started = Instant::now();
     let yew_dist = build_example_yew(root)?;
     println!("example Yew page: {:.1} s", yew_started.elapsed().as_secs_f64());
-    cmd::run_tests(&mut e2e_tests(root, &yew_dist, &["--skip", "replica_"])?)
+    e2e_tests(root, &yew_dist, &["--skip", "replica_"], &[])
 }
 
 /// The end-to-end journeys and the compat scenarios again, each server two
@@ -159,29 +167,35 @@ fn on_replicas(root: &Path) -> Result<Counts> {
     let cluster = crate::postgres::Cluster::start()?;
     let admin = cluster.url("postgres");
     let yew_dist = root.join("examples").join("yew-app").join("dist");
-    let mut counts = cmd::run_tests(e2e_tests(root, &yew_dist, &[])?.env("VESTIBULE_E2E_POSTGRES", &admin))?;
+    let mut counts = e2e_tests(root, &yew_dist, &[], &[("VESTIBULE_E2E_POSTGRES", &admin)])?;
     counts += crate::compat::run_with(root, &[("VESTIBULE_COMPAT_POSTGRES", &admin)])?;
     Ok(counts)
 }
 
-/// `cargo test -p vestibule-e2e` over every ignored journey (`extra`
-/// passed to the test binaries), with the builds they drive.
-fn e2e_tests(root: &Path, yew_dist: &Path, extra: &[&str]) -> Result<std::process::Command> {
+/// Every ignored journey of vestibule-e2e's test binaries (`extra` passed
+/// to them, `env` added to theirs), with the builds they drive.
+fn e2e_tests(root: &Path, yew_dist: &Path, extra: &[&str], env: &[(&str, &str)]) -> Result<Counts> {
     let server = build_server(root, Profile::Debug)?;
     let example = build_example(root, Profile::Debug)?;
     let artifacts = root.join("artifacts");
     std::fs::create_dir_all(&artifacts)
         .map_err(|e| format!("cannot create {}: {e}", artifacts.display()))?;
-    let mut test = cargo();
-    test.current_dir(root)
-        .args(["test", "--locked", "-p", "vestibule-e2e", "--tests", "--", "--ignored", "--test-threads=1"])
-        .args(extra)
-        .env("VESTIBULE_BIN", server)
-        .env("VESTIBULE_EXAMPLE_BIN", example)
-        .env("VESTIBULE_EXAMPLE_YEW_DIR", yew_dist)
-        .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
-        .env("VESTIBULE_ARTIFACTS", artifacts)
-        .env("CHROMEDRIVER", CHROMEDRIVER)
-        .env("CHROMIUM", CHROMIUM);
-    Ok(test)
+    let mut counts = Counts::default();
+    for journeys in executables::of(root, "e2e")? {
+        counts += cmd::run_tests(
+            Command::new(journeys)
+                .current_dir(root.join("e2e"))
+                .args(["--ignored", "--test-threads=1"])
+                .args(extra)
+                .env("VESTIBULE_BIN", &server)
+                .env("VESTIBULE_EXAMPLE_BIN", &example)
+                .env("VESTIBULE_EXAMPLE_YEW_DIR", yew_dist)
+                .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
+                .env("VESTIBULE_ARTIFACTS", &artifacts)
+                .env("CHROMEDRIVER", CHROMEDRIVER)
+                .env("CHROMIUM", CHROMIUM)
+                .envs(env.iter().copied()),
+        )?;
+    }
+    Ok(counts)
 }
