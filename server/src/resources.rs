@@ -6,6 +6,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::render::{self, UserRecord};
 use crate::settings::InstanceSettings;
 use crate::state::AppState;
+use crate::store::db::Exec;
 use crate::store::{self, clients::ClientRow, orgs, sessions::SessionRow, users::UserRow};
 use vestibule_protocol::token::CLAIMS_VERSION;
 use vestibule_protocol::wire::{ClientJson, SessionJson, UserJson};
@@ -31,16 +32,33 @@ pub fn state_of(state: &AppState, settings: &InstanceSettings, row: &SessionRow,
 
 /// Signs a session token for a live session.
 pub async fn mint_token(state: &AppState, settings: &InstanceSettings, row: &SessionRow, session: &SessionState, azp: &str) -> ApiResult<String> {
+    mint_token_on(&mut Exec::from(&state.pool), state, settings, row, session, azp, None).await
+}
+
+/// [`mint_token`] on `ex`; the organization claim comes from `memberships`
+/// (the user's, when already read) unless the list may be cut short.
+async fn mint_token_on(
+    ex: &mut Exec<'_>,
+    state: &AppState,
+    settings: &InstanceSettings,
+    row: &SessionRow,
+    session: &SessionState,
+    azp: &str,
+    memberships: Option<&[orgs::MembershipRow]>,
+) -> ApiResult<String> {
     let now_s = state.now() / 1000;
     let o = match (&row.active_organization_id, settings.organizations_enabled) {
-        (Some(org_id), true) => {
-            let org = orgs::by_id(&state.pool, org_id).await?;
-            let role = orgs::role_of(&state.pool, org_id, &row.user_id).await?;
-            match (org, role) {
-                (Some(org), Some(rol)) => Some(OrgClaim { id: org.id, slg: Some(org.slug), rol }),
-                _ => None,
+        (Some(org_id), true) => match memberships.filter(|all| (all.len() as i64) < MEMBERSHIPS_READ) {
+            Some(all) => all.iter().find(|m| &m.org.id == org_id).map(|m| OrgClaim { id: m.org.id.clone(), slg: Some(m.org.slug.clone()), rol: m.role.clone() }),
+            None => {
+                let org = orgs::by_id(ex.reborrow(), org_id).await?;
+                let role = orgs::role_of(ex.reborrow(), org_id, &row.user_id).await?;
+                match (org, role) {
+                    (Some(org), Some(rol)) => Some(OrgClaim { id: org.id, slg: Some(org.slug), rol }),
+                    _ => None,
+                }
             }
-        }
+        },
         _ => None,
     };
     let claims = SessionClaims {
@@ -58,13 +76,21 @@ pub async fn mint_token(state: &AppState, settings: &InstanceSettings, row: &Ses
     state.tokens.get_or_sign(&state.keys, &claims).map_err(ApiError::internal)
 }
 
+/// How many memberships a user resource lists.
+const MEMBERSHIPS_READ: i64 = 100;
+
 /// The rows a user resource is made of.
 pub async fn user_record(state: &AppState, user: UserRow) -> ApiResult<UserRecord> {
+    user_record_on(&mut Exec::from(&state.pool), user).await
+}
+
+/// [`user_record`] on `ex`.
+async fn user_record_on(ex: &mut Exec<'_>, user: UserRow) -> ApiResult<UserRecord> {
     Ok(UserRecord {
-        emails: store::users::emails(&state.pool, &user.id).await?,
-        enrolled: store::second_factors::enrolled(&state.pool, &user.id).await?,
-        phones: store::phones::of_user(&state.pool, &user.id).await?,
-        memberships: orgs::memberships_of_user(&state.pool, &user.id, 100, 0).await?,
+        emails: store::users::emails(ex.reborrow(), &user.id).await?,
+        enrolled: store::second_factors::enrolled(ex.reborrow(), &user.id).await?,
+        phones: store::phones::of_user(ex.reborrow(), &user.id).await?,
+        memberships: orgs::memberships_of_user(ex.reborrow(), &user.id, MEMBERSHIPS_READ, 0).await?,
         user,
     })
 }
@@ -76,33 +102,44 @@ pub async fn user(state: &AppState, settings: &InstanceSettings, u: &UserRow) ->
 
 /// A session with its user and, when live, a fresh token.
 pub async fn session(state: &AppState, settings: &InstanceSettings, row: &SessionRow, azp: &str) -> ApiResult<(SessionJson, SessionState)> {
-    let u = store::users::by_id(&state.pool, &row.user_id).await?.ok_or_else(ApiError::not_found)?;
+    let mut conn = state.pool.acquire().await?;
+    session_on(&mut Exec::from(&mut conn), state, settings, row, azp).await
+}
+
+/// [`session`] on `ex`: every read on it, the token signed after them.
+async fn session_on(ex: &mut Exec<'_>, state: &AppState, settings: &InstanceSettings, row: &SessionRow, azp: &str) -> ApiResult<(SessionJson, SessionState)> {
+    let u = store::users::by_id(ex.reborrow(), &row.user_id).await?.ok_or_else(ApiError::not_found)?;
     let session = state_of(state, settings, row, &u);
+    let ages = crate::reverify::factor_ages(row, &u, state.now());
+    let record = user_record_on(ex, u).await?;
     let token = match session.status.is_live() {
-        true => Some(mint_token(state, settings, row, &session, azp).await?),
+        true => Some(mint_token_on(ex, state, settings, row, &session, azp, Some(&record.memberships)).await?),
         false => None,
     };
-    let ages = crate::reverify::factor_ages(row, &u, state.now());
-    let user_json = user(state, settings, &u).await?;
+    let user_json = render::user(settings, &record);
     Ok((render::session(row, &session, user_json, token, ages), session))
 }
 
 /// The whole client: live sessions, sign-in and sign-up in progress.
 pub async fn client(state: &AppState, c: &ClientRow, azp: &str) -> ApiResult<ClientJson> {
     let settings = state.settings();
+    // Every read of the client on one connection: the request every page
+    // of an application makes first takes the pool once.
+    let mut conn = state.pool.acquire().await?;
+    let ex = &mut Exec::from(&mut conn);
     let mut sessions = Vec::new();
-    for row in store::sessions::live_of_client(&state.pool, &c.id).await? {
-        let (json, session) = session(state, &settings, &row, azp).await?;
+    for row in store::sessions::live_of_client(ex.reborrow(), &c.id).await? {
+        let (json, session) = session_on(ex, state, &settings, &row, azp).await?;
         if session.status.is_live() {
             sessions.push(json);
         }
     }
     let sign_in = match &c.sign_in_id {
-        Some(id) => store::sign_ins::by_id(&state.pool, &c.id, id).await?.map(|r| render::sign_in(&r)),
+        Some(id) => store::sign_ins::by_id(ex.reborrow(), &c.id, id).await?.map(|r| render::sign_in(&r)),
         None => None,
     };
     let sign_up = match &c.sign_up_id {
-        Some(id) => store::sign_ups::by_id(&state.pool, &c.id, id).await?.map(|r| render::sign_up(&settings, &r)),
+        Some(id) => store::sign_ups::by_id(ex.reborrow(), &c.id, id).await?.map(|r| render::sign_up(&settings, &r)),
         None => None,
     };
     Ok(render::client(state, c, sessions, sign_in, sign_up))

@@ -11,6 +11,7 @@
 
 use sqlx::postgres::{PgConnection, PgPool};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
+use sqlx::pool::PoolConnection;
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -43,8 +44,20 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
+/// One connection of the pool held for several statements in a row (a
+/// resource read from many tables), outside any transaction; back to the
+/// pool when dropped. Whoever holds one takes no other connection until
+/// it is dropped, or a full pool would wait on itself.
+#[derive(Debug)]
+pub enum Conn {
+    /// A SQLite connection.
+    Sqlite(PoolConnection<Sqlite>),
+    /// A PostgreSQL connection.
+    Postgres(PoolConnection<Postgres>),
+}
+
 /// Where a store function runs its statements: the pool, or a connection
-/// (inside a transaction).
+/// (inside a transaction, or a [`Conn`]).
 #[derive(Debug)]
 pub enum Exec<'a> {
     /// Any connection of the SQLite pool.
@@ -63,6 +76,14 @@ impl Db {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Takes one connection for several statements (see [`Conn`]).
+    pub async fn acquire(&self) -> sqlx::Result<Conn> {
+        Ok(match self {
+            Db::Sqlite(p) => Conn::Sqlite(p.acquire().await?),
+            Db::Postgres(p) => Conn::Postgres(p.acquire().await?),
         })
     }
 
@@ -107,6 +128,15 @@ impl<'a> From<&'a mut Tx> for Exec<'a> {
         match tx {
             Tx::Sqlite(t) => Exec::Sqlite(t),
             Tx::Postgres(t) => Exec::Pg(t),
+        }
+    }
+}
+
+impl<'a> From<&'a mut Conn> for Exec<'a> {
+    fn from(conn: &'a mut Conn) -> Exec<'a> {
+        match conn {
+            Conn::Sqlite(c) => Exec::Sqlite(c),
+            Conn::Postgres(c) => Exec::Pg(c),
         }
     }
 }

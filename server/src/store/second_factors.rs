@@ -140,19 +140,18 @@ impl Enrolled {
 
 /// The user's second factors.
 pub async fn enrolled(ex: impl Into<Exec<'_>>, user_id: &str) -> sqlx::Result<Enrolled> {
-    let mut ex: Exec<'_> = ex.into();
-    let totp: i64 = on_db!(ex.reborrow(), |c, sql| {
-        sqlx::query_scalar(sql("SELECT COUNT(*) FROM totps WHERE user_id = ? AND verified = TRUE")).bind(user_id).fetch_one(c).await
-    })?;
-    let phones: i64 = on_db!(ex.reborrow(), |c, sql| {
-        sqlx::query_scalar(sql(
-            "SELECT COUNT(*) FROM phone_numbers WHERE user_id = ? AND verified = TRUE AND reserved_for_second_factor = TRUE",
+    // One statement: this is read for every session of every client read.
+    let (totp, backup_codes_remaining, phones): (i64, i64, i64) = on_db!(ex, |c, sql| {
+        sqlx::query_as(sql(
+            "SELECT (SELECT COUNT(*) FROM totps WHERE user_id = ?1 AND verified = TRUE),
+                    (SELECT COUNT(*) FROM backup_codes WHERE user_id = ?1 AND used_at IS NULL),
+                    (SELECT COUNT(*) FROM phone_numbers WHERE user_id = ?1 AND verified = TRUE AND reserved_for_second_factor = TRUE)",
         ))
         .bind(user_id)
         .fetch_one(c)
         .await
     })?;
-    Ok(Enrolled { totp: totp > 0, backup_codes_remaining: backup_codes_remaining(ex, user_id).await?, phones })
+    Ok(Enrolled { totp: totp > 0, backup_codes_remaining, phones })
 }
 
 /// Counts one wrong code against an unverified TOTP; returns the count.
