@@ -2,7 +2,10 @@
 //! `name: value unit` lines: what the browser downloads (gzip), the bytes a
 //! first and a repeat visit of `/sign-in` transfer, how fast a
 //! cold browser reaches an interactive choose-organization screen, how much
-//! `GET /v1/client` traffic the server sustains, its peak memory, what the
+//! `GET /v1/client` traffic the server sustains beside a plain axum handler
+//! answering the same bytes, token refreshes beside the RS256 signer's rate
+//! and password sign-ins beside Argon2id's (each pair in the same run), its
+//! memory idle and at its peak against their budgets, what the
 //! middleware costs an application per request, and how much traffic a
 //! protected route of the example application sustains, and the server's
 //! peak memory while 100 sign-ups with passwords arrive at once, the
@@ -13,6 +16,7 @@
 mod browser;
 mod example;
 mod gzip;
+mod hot_paths;
 mod load;
 pub mod postgres;
 mod process;
@@ -36,6 +40,10 @@ const COLD_LOADS: usize = 10;
 const CONNECTIONS: usize = 50;
 /// Length of the load test.
 const LOAD_DURATION: Duration = Duration::from_secs(10);
+/// The server's memory budget when idle (50 MB).
+const IDLE_BUDGET_KB: u64 = 50 * 1024;
+/// The server's memory budget under the loads of the bench (150 MB).
+const LOAD_BUDGET_KB: u64 = 150 * 1024;
 
 /// Builds the portal and the release server, then measures and prints.
 pub fn run(root: &Path) -> Result<()> {
@@ -71,6 +79,7 @@ pub fn run(root: &Path) -> Result<()> {
     let sizes = gzip::portal_sizes(&dist)?;
     let server_bin = build_server(root, Profile::Release)?;
     let example_bin = build_example(root, Profile::Release)?;
+    let references = hot_paths::build(root)?;
 
     println!();
     println!("portal_gzip_bytes: {} bytes", gzip::total(&sizes));
@@ -88,8 +97,9 @@ pub fn run(root: &Path) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let mut server = server::Server::start(&server_bin, &dist, scratch.path())?;
-    let outcome = runtime.block_on(measure(&mut server, &example_bin, scratch.path()));
+    // The password sign-ins come from many addresses, as from many users.
+    let mut server = server::Server::start_with(&server_bin, &dist, scratch.path(), &[("VESTIBULE_TRUSTED_PROXIES", "127.0.0.1")])?;
+    let outcome = runtime.block_on(measure(&mut server, &example_bin, &references, scratch.path()));
     if outcome.is_err() {
         server.print_log_tail();
     }
@@ -111,8 +121,9 @@ pub fn soak_only(root: &Path) -> Result<()> {
 }
 
 /// Everything that needs the running server.
-async fn measure(server: &mut server::Server, example_bin: &Path, scratch: &Path) -> Result<()> {
+async fn measure(server: &mut server::Server, example_bin: &Path, references: &hot_paths::References, scratch: &Path) -> Result<()> {
     server.wait_ready().await?;
+    print_idle_memory(server)?;
     let base = server.base_url();
     let transfer = transfer::measure(&base).await?;
     println!("transfer_first_visit_bytes: {} bytes (GET /sign-in and its files, Accept-Encoding: br, gzip)", transfer.first);
@@ -140,16 +151,9 @@ async fn measure(server: &mut server::Server, example_bin: &Path, scratch: &Path
     let each: Vec<String> = loads.iter().map(|ms| format!("{ms:.1}")).collect();
     println!("  loads (ms, in order): {}", each.join(", "));
 
-    eprintln!(
-        "bench: GET /v1/client with {CONNECTIONS} connections for {} s",
-        LOAD_DURATION.as_secs()
-    );
-    let client_url = format!("{base}/v1/client");
-    let report = load::run(&client_url, &format!("__client={client_cookie}"), CONNECTIONS, LOAD_DURATION).await?;
-    print_load("client", "GET /v1/client", &report)?;
+    let activated = hot_paths::measure(&base, &client_cookie, references, scratch).await?;
 
-    let token = signup::activate(&base, &client_cookie).await?;
-    let cookies = format!("__session={token}");
+    let cookies = format!("__session={}", activated.token);
     let mut app = example::ExampleApp::start(example_bin, &base, scratch)?;
     if let Err(error) = app.wait_ready(&cookies).await {
         app.print_log_tail();
@@ -162,7 +166,46 @@ async fn measure(server: &mut server::Server, example_bin: &Path, scratch: &Path
     let report = load::run(&app.url("/dashboard"), &cookies, CONNECTIONS, LOAD_DURATION).await?;
     print_load("dashboard", "GET /dashboard", &report)?;
 
-    println!("server_peak_rss_kb: {} kB", server.peak_rss_kb()?);
+    print_peak_memory(server)
+}
+
+/// Only the server's hot paths beside their ceilings and its memory
+/// (`cargo xtask bench --hot-paths`), on the release server.
+pub fn hot_paths_only(root: &Path) -> Result<()> {
+    build_portal(root)?;
+    let server_bin = build_server(root, Profile::Release)?;
+    let references = hot_paths::build(root)?;
+    let scratch = TempDir::new("vestibule-hot-paths")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mut server = server::Server::start_with(&server_bin, &root.join("dist"), scratch.path(), &[("VESTIBULE_TRUSTED_PROXIES", "127.0.0.1")])?;
+    let outcome = runtime.block_on(async {
+        server.wait_ready().await?;
+        print_idle_memory(&mut server)?;
+        let base = server.base_url();
+        let client_cookie = signup::pending_session(&base).await?;
+        hot_paths::measure(&base, &client_cookie, &references, scratch.path()).await?;
+        print_peak_memory(&mut server)
+    });
+    if outcome.is_err() {
+        server.print_log_tail();
+    }
+    outcome
+}
+
+/// `server_idle_rss_kb` against its budget.
+fn print_idle_memory(server: &mut server::Server) -> Result<()> {
+    let idle_kb = server.rss_kb()?;
+    println!("server_idle_rss_kb: {idle_kb} kB (budget {IDLE_BUDGET_KB} kB: {})", hot_paths::verdict(idle_kb <= IDLE_BUDGET_KB));
+    Ok(())
+}
+
+/// `server_peak_rss_kb` (since the server started) against its budget.
+fn print_peak_memory(server: &mut server::Server) -> Result<()> {
+    let peak_kb = server.peak_rss_kb()?;
+    println!(
+        "server_peak_rss_kb: {peak_kb} kB (under the loads above; budget {LOAD_BUDGET_KB} kB: {})",
+        hot_paths::verdict(peak_kb <= LOAD_BUDGET_KB)
+    );
     Ok(())
 }
 
@@ -193,7 +236,8 @@ fn print_load(name: &str, what: &str, report: &load::Report) -> Result<()> {
     println!("{name}_rps: {:.1} req/s", report.rps());
     println!("{name}_p99_ms: {:.2} ms", report.p99_ms());
     println!(
-        "  load: {CONNECTIONS} connections, {:.1} s, {} ok, {} non-200, {} errors",
+        "  load: {} connections, {:.1} s, {} ok, {} non-200, {} errors",
+        report.connections,
         report.window.as_secs_f64(),
         report.ok,
         report.non_ok,

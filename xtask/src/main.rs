@@ -44,7 +44,10 @@ Commands:
   compat                only the compat scenarios (builds the server, npm ci in compat/
                         when its lockfile changed, then node --test)
   bench                 portal gzip size, cold load of the choose-organization screen,
-                        GET /v1/client throughput and latency, server peak RSS,
+                        GET /v1/client throughput and latency beside a plain axum
+                        handler, token refresh beside RS256 signing, password
+                        sign-in beside Argon2id, server RSS idle and at peak
+                        (--hot-paths runs only these),
                         middleware time per request (median), GET /dashboard of the
                         example app (protected route) throughput and latency;
                         --postgres: GET /v1/client and the token refresh on SQLite,
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Some("bench") => match rest {
             [flag] if flag == "--postgres" => bench::postgres::run(&root),
             [flag] if flag == "--soak" => bench::soak_only(&root),
+            [flag] if flag == "--hot-paths" => bench::hot_paths_only(&root),
             _ => no_options("bench", rest).and_then(|()| bench::run(&root)),
         },
         Some("fuzz") => no_options("fuzz", rest).and_then(|()| fuzz::run(&root).map(|_| ())),

@@ -1,8 +1,11 @@
-//! The load test: one `GET` with fixed cookies (`/v1/client`, the request
-//! every portal page makes first; `/dashboard` of the example app) from
-//! many keep-alive connections at once, for a fixed time. Redirects are not
-//! followed: only a 200 of the URL itself counts.
+//! The load test: one request repeated (`GET /v1/client`, the request
+//! every portal page makes first; `/dashboard` of the example app; a token
+//! refresh; a password sign-in) from many keep-alive connections at once,
+//! for a fixed time. Redirects are not followed: only a 200 of the URL
+//! itself counts.
 
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::{timeout_at, Instant};
@@ -19,6 +22,8 @@ pub struct Report {
     pub errors: u64,
     /// The measured window.
     pub window: Duration,
+    /// How many connections sent requests.
+    pub connections: usize,
     /// Latencies of the 200 responses, sorted, in ms.
     latencies_ms: Vec<f64>,
 }
@@ -49,32 +54,47 @@ struct Tally {
     latencies_ms: Vec<f64>,
 }
 
-/// `connections` tasks, each with its own keep-alive connection, send
-/// `GET url` with the `Cookie` header `cookies` until `duration` has passed.
-pub async fn run(
-    url: &str,
-    cookies: &str,
-    connections: usize,
-    duration: Duration,
-) -> Result<Report> {
-    run_request(reqwest::Method::GET, url, cookies, None, connections, duration).await
+/// One request the load repeats.
+pub struct Shape<'a> {
+    /// Its method.
+    pub method: reqwest::Method,
+    /// Its URL.
+    pub url: &'a str,
+    /// The `Cookie` header, when any.
+    pub cookies: Option<&'a str>,
+    /// The `Origin` header (a state-changing call needs an allowed one).
+    pub origin: Option<&'a str>,
+    /// A form body (`application/x-www-form-urlencoded`), when not empty.
+    pub form: &'a [(&'a str, &'a str)],
+    /// Each request comes from its own address in `X-Forwarded-For` (for
+    /// a server that trusts 127.0.0.1 as a proxy), as many users would.
+    pub spread_addresses: bool,
 }
 
-/// [`run`] with another method and, for a state-changing call, an `Origin`.
-pub async fn run_request(
-    method: reqwest::Method,
-    url: &str,
-    cookies: &str,
-    origin: Option<&str>,
-    connections: usize,
-    duration: Duration,
-) -> Result<Report> {
-    let cookie = reqwest::header::HeaderValue::from_str(cookies)?;
-    let origin = origin.map(reqwest::header::HeaderValue::from_str).transpose()?;
+impl<'a> Shape<'a> {
+    /// `GET url` with the `Cookie` header `cookies` (none when empty).
+    pub fn get(url: &'a str, cookies: &'a str) -> Self {
+        let cookies = (!cookies.is_empty()).then_some(cookies);
+        Shape { method: reqwest::Method::GET, url, cookies, origin: None, form: &[], spread_addresses: false }
+    }
+}
+
+/// `connections` tasks, each with its own keep-alive connection, send
+/// `GET url` with the `Cookie` header `cookies` until `duration` has passed.
+pub async fn run(url: &str, cookies: &str, connections: usize, duration: Duration) -> Result<Report> {
+    run_shape(&Shape::get(url, cookies), connections, duration).await
+}
+
+/// [`run`] with any [`Shape`] of request.
+pub async fn run_shape(shape: &Shape<'_>, connections: usize, duration: Duration) -> Result<Report> {
+    let cookie = shape.cookies.map(reqwest::header::HeaderValue::from_str).transpose()?;
+    let origin = shape.origin.map(reqwest::header::HeaderValue::from_str).transpose()?;
     let mut clients = Vec::with_capacity(connections);
     for _ in 0..connections {
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::COOKIE, cookie.clone());
+        if let Some(cookie) = &cookie {
+            headers.insert(reqwest::header::COOKIE, cookie.clone());
+        }
         if let Some(origin) = &origin {
             headers.insert(reqwest::header::ORIGIN, origin.clone());
         }
@@ -86,17 +106,24 @@ pub async fn run_request(
                 .build()?,
         );
     }
+    let request = Arc::new(Request {
+        method: shape.method.clone(),
+        url: shape.url.to_owned(),
+        form: shape.form.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        next_address: shape.spread_addresses.then(|| AtomicU32::new(1)),
+    });
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = clients
         .into_iter()
-        .map(|client| tokio::spawn(connection(client, method.clone(), url.to_owned(), deadline)))
+        .map(|client| tokio::spawn(connection(client, Arc::clone(&request), deadline)))
         .collect();
     let mut report = Report {
         ok: 0,
         non_ok: 0,
         errors: 0,
         window: duration,
+        connections,
         latencies_ms: Vec::new(),
     };
     for task in tasks {
@@ -110,14 +137,38 @@ pub async fn run_request(
     Ok(report)
 }
 
+/// What every connection sends, shared.
+struct Request {
+    method: reqwest::Method,
+    url: String,
+    form: Vec<(String, String)>,
+    /// The next `X-Forwarded-For` address (as a number), when spread.
+    next_address: Option<AtomicU32>,
+}
+
+impl Request {
+    /// The next request to send on `client`.
+    fn build(&self, client: &reqwest::Client) -> reqwest::RequestBuilder {
+        let mut builder = client.request(self.method.clone(), &self.url);
+        if !self.form.is_empty() {
+            builder = builder.form(&self.form);
+        }
+        if let Some(next) = &self.next_address {
+            let n = next.fetch_add(1, Ordering::Relaxed);
+            builder = builder.header("x-forwarded-for", std::net::Ipv4Addr::from(0x0a00_0000 | (n & 0x00ff_ffff)).to_string());
+        }
+        builder
+    }
+}
+
 /// One connection's request loop; a request still running at the deadline
 /// is abandoned and not counted.
-async fn connection(client: reqwest::Client, method: reqwest::Method, url: String, deadline: Instant) -> Tally {
+async fn connection(client: reqwest::Client, request: Arc<Request>, deadline: Instant) -> Tally {
     let mut tally = Tally::default();
     while Instant::now() < deadline {
         let sent = Instant::now();
         let request = async {
-            let response = client.request(method.clone(), &url).send().await?;
+            let response = request.build(&client).send().await?;
             let status = response.status();
             response.bytes().await?;
             Ok::<_, reqwest::Error>(status)
@@ -153,6 +204,7 @@ mod tests {
             non_ok: 0,
             errors: 0,
             window: Duration::from_secs(10),
+            connections: 1,
             latencies_ms: (1..=200).map(f64::from).collect(),
         };
         assert_eq!(report.p99_ms(), 198.0);

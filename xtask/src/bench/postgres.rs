@@ -89,7 +89,8 @@ async fn measure(servers: &mut [&mut server::Server], base: &str) -> Result<Figu
     eprintln!("bench: {base}: GET /v1/client, then the token refresh, {CONNECTIONS} connections, {} s each", LOAD.as_secs());
     let client = load::run(&format!("{base}/v1/client"), &cookies, CONNECTIONS, LOAD).await?;
     let tokens_url = format!("{base}/v1/client/sessions/{session}/tokens");
-    let tokens = load::run_request(reqwest::Method::POST, &tokens_url, &cookies, Some(base), CONNECTIONS, LOAD).await?;
+    let refresh = load::Shape { method: reqwest::Method::POST, origin: Some(base), ..load::Shape::get(&tokens_url, &cookies) };
+    let tokens = load::run_shape(&refresh, CONNECTIONS, LOAD).await?;
     Ok(Figures { client, tokens })
 }
 

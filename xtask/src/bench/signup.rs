@@ -15,9 +15,9 @@ use crate::Result;
 use vestibule_protocol::Strategy;
 
 /// The bench user.
-const EMAIL: &str = "bench@example.com";
+pub const EMAIL: &str = "bench@example.com";
 /// Strong enough for the server's password rules.
-const PASSWORD: &str = "Vestibule-bench-2026!";
+pub const PASSWORD: &str = "Vestibule-bench-2026!";
 /// The client cookie's name.
 const CLIENT_COOKIE: &str = "__client";
 
@@ -67,9 +67,9 @@ pub async fn pending_session(base: &str) -> Result<String> {
 
 /// The client `client_cookie` (from [`pending_session`]) creates an
 /// organization and makes it active, which ends the choose-organization
-/// task; returns a fresh session token (`__session`) of that active
-/// session, minted for the server's own origin. It lives 60 s.
-pub async fn activate(base: &str, client_cookie: &str) -> Result<String> {
+/// task; returns the session and a fresh token (`__session`) of it, minted
+/// for the server's own origin. It lives 60 s.
+pub async fn activate(base: &str, client_cookie: &str) -> Result<Activated> {
     let jar = Arc::new(Jar::default());
     jar.add_cookie_str(&format!("{CLIENT_COOKIE}={client_cookie}; Path=/"), &reqwest::Url::parse(base)?);
     let mut api = Api::new(base, jar)?;
@@ -98,10 +98,16 @@ pub async fn activate(base: &str, client_cookie: &str) -> Result<String> {
     let token = api
         .post(&format!("/v1/client/sessions/{session_id}/tokens"), &[])
         .await?;
-    token["jwt"]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("token response has no jwt: {token}").into())
+    let token = token["jwt"].as_str().map(str::to_owned).ok_or_else(|| format!("token response has no jwt: {token}"))?;
+    Ok(Activated { session_id, token })
+}
+
+/// An active session of the bench user.
+pub struct Activated {
+    /// Its id.
+    pub session_id: String,
+    /// A session token of it.
+    pub token: String,
 }
 
 /// A Frontend API caller that keeps the client cookie.
