@@ -96,10 +96,15 @@ test('scenario 6: @clerk/backend verifyToken accepts our token with the PEM key 
   assert.equal(withJwks.sid, s.sessionId);
   await assert.rejects(
     verifyToken(s.token, { jwtKey, authorizedParties: ['http://elsewhere.example'] }),
-    'a token for another party is refused',
+    (e) => e.reason === 'token-invalid-authorized-parties',
+    'a token for another party is refused for its azp',
   );
   const tampered = s.token.slice(0, -4) + (s.token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-  await assert.rejects(verifyToken(tampered, { jwtKey }), 'a bad signature is refused');
+  await assert.rejects(
+    verifyToken(tampered, { jwtKey }),
+    (e) => e.reason === 'token-invalid-signature',
+    'a bad signature is refused for its signature',
+  );
 });
 
 test('scenario 6: createClerkClient reads the user and marks the password compromised', async () => {
@@ -146,6 +151,7 @@ test('scenario 5: Clerk.signOut() ends the session on the server', async () => {
     method: 'POST',
     headers: { origin: shared.env.server.url, cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') },
   });
-  assert.ok(res.status >= 400 && res.status < 500, `no token for an ended session (${res.status})`);
+  assert.equal(res.status, 401, 'no token for an ended session');
+  assert.equal((await res.json()).errors[0].code, 'authentication_invalid');
   shared.app.assertClean();
 });

@@ -87,7 +87,19 @@ mod tests {
             assert!(!b"0o1l".contains(b), "ambiguous {}", *b as char);
         }
         assert_eq!(seen.len(), 32);
-        assert!(LENGTH as f64 * 5.0 >= 64.0, "at least 64 bits");
+    }
+
+    #[test]
+    fn codes_carry_at_least_64_bits() {
+        let codes: Vec<String> = (0..100).flat_map(|_| generate()).collect();
+        let mut used = std::collections::BTreeSet::new();
+        for code in &codes {
+            let plain: Vec<u8> = code.bytes().filter(|b| *b != b'-').collect();
+            assert_eq!(plain.len(), LENGTH, "{code}");
+            used.extend(plain);
+        }
+        assert_eq!(used.len(), ALPHABET.len(), "1,000 codes use every symbol of the alphabet");
+        assert!(LENGTH as f64 * (used.len() as f64).log2() >= 64.0, "{LENGTH} symbols of {}", used.len());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use axum::http::{header, Method};
+use axum::http::{header, Method, StatusCode};
 use common::*;
 use vestibule_protocol::SessionStatus;
 
@@ -61,8 +61,8 @@ async fn invited_address_sees_the_invitation_once_verified_and_joins() {
     let r = app.get("/v1/me/organization_invitations?status=pending", &stranger.jar).await.ok("invitations");
     assert_eq!(r.json["response"]["data"], serde_json::json!([]));
     let r = app.post(&format!("/v1/me/organization_invitations/{inv}/accept"), &[], &stranger.jar).await;
-    assert!(r.status.is_client_error(), "a stranger cannot accept: {} {}", r.status, r.text());
-    r.envelope();
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "a stranger cannot accept: {}", r.text());
+    assert_eq!(r.envelope().errors[0].code, "resource_not_found");
     app.post(
         &format!("/v1/client/sessions/{}/touch", stranger.session_id),
         &[("active_organization_id", &org)],
@@ -101,8 +101,8 @@ async fn invited_address_sees_the_invitation_once_verified_and_joins() {
 
     // Accepting twice is refused.
     let r = app.post(&format!("/v1/me/organization_invitations/{inv}/accept"), &[], &jar).await;
-    assert!(r.status.is_client_error(), "{}", r.text());
-    r.envelope();
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    assert_eq!(r.envelope().errors[0].code, "request_invalid");
 }
 
 #[tokio::test]

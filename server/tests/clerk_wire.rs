@@ -123,7 +123,7 @@ async fn environment_answers_the_sdks_patch() {
     let (status, _, patched) = json(res).await;
     assert_eq!(status, 200);
     assert_eq!(patched, got, "PATCH answers the environment unchanged");
-    assert_eq!(patched["object"].as_str().or(Some("environment")), Some("environment"));
+    assert_eq!(patched["object"], "environment", "{patched}");
     assert!(patched["user_settings"]["attributes"]["email_address"].is_object(), "{patched}");
 }
 

@@ -8,7 +8,7 @@
 mod common;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::routing::get;
 use axum::Router;
 use common::*;
@@ -155,8 +155,10 @@ async fn change_password_refuses_a_pwned_new_password() {
 #[tokio::test]
 async fn hibp_url_must_be_an_http_url() {
     let app = TestApp::new().await;
-    let r = app.backend(Method::PATCH, "/instance", &[("hibp_url", "ftp://example.com/range/")]).await;
-    assert!(r.status.is_client_error(), "{} {}", r.status, r.text());
-    let r = app.backend(Method::PATCH, "/instance", &[("hibp_url", "not a url")]).await;
-    assert!(r.status.is_client_error(), "{} {}", r.status, r.text());
+    for bad in ["ftp://example.com/range/", "not a url"] {
+        let r = app.backend(Method::PATCH, "/instance", &[("hibp_url", bad)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}: {}", r.text());
+        let error = &r.envelope().errors[0];
+        assert_eq!((error.code.as_str(), error.meta.param_name.as_deref()), ("form_param_format_invalid", Some("hibp_url")), "{bad:?}");
+    }
 }
