@@ -4,6 +4,7 @@
 
 mod common;
 
+use axum::http::Method;
 use common::*;
 
 const EMAIL: &str = "grace@example.com";
@@ -115,6 +116,17 @@ async fn thirty_sign_in_attempts_per_ip_per_minute() {
     // The limiter counts sign-in attempts of every kind, passwords included.
     let r = app.sign_in(&jar, "nobody@example.com", PASSWORD).await;
     r.expect_error(429, "too_many_requests");
+
+    // The limit is per address: another one keeps its own 30, then is
+    // limited in turn, while the first stays limited.
+    let other = Jar::new();
+    let from_other = || app.call(Method::POST, "/v1/client/sign_ins").peer("192.0.2.7").jar(&other).form(&[("identifier", "nobody@example.com")]).send();
+    for i in 1..=30 {
+        let r = from_other().await;
+        assert_eq!(r.code(), "form_identifier_not_found", "second address, attempt {i}: {}", r.text());
+    }
+    from_other().await.expect_error(429, "too_many_requests");
+    attempt().await.expect_error(429, "too_many_requests");
 
     // A minute after the first attempt the window starts again.
     app.advance(SECOND);

@@ -233,6 +233,40 @@ async fn five_wrong_codes_kill_the_code_and_count_toward_the_lockout() {
     app.attempt_second_factor(&jar, &sia, "phone_code", &code).await.expect_error(403, "user_locked");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_sms_guesses_are_judged_at_most_five_times() {
+    let app = app().await;
+    let (jar, sia) = waiting_for_sms(&app).await;
+    let right = app.outbox_code(PHONE).await;
+    let path = format!("/v1/client/sign_ins/{sia}/attempt_second_factor");
+    // 19 wrong guesses and, last, the right code.
+    let requests = (0..20u32)
+        .map(|i| {
+            let code = if i == 19 { right.clone() } else { other_than(&right, i + 1) };
+            app.call(axum::http::Method::POST, &path).jar(&jar).form(&[("strategy", "phone_code"), ("code", &code)]).build()
+        })
+        .collect();
+    let (mut incorrect, mut accepted, mut refused) = (0, 0, 0);
+    for r in send_concurrently(&app, requests).await {
+        match r.code().as_str() {
+            "form_code_incorrect" => incorrect += 1,
+            "verification_failed" | "user_locked" => refused += 1,
+            _ if r.status.is_success() => accepted += 1,
+            other => panic!("unexpected answer {other}: {}", r.text()),
+        }
+    }
+    let subject = format!("sign_in:{sia}:phone_code");
+    let attempts = vestibule_server::store::codes::attempts_of_latest(&app.state.pool, &subject).await.expect("db");
+    assert!(incorrect + accepted <= 5, "{incorrect} judged wrong and {accepted} right");
+    assert!(attempts <= Some(5), "{attempts:?} tries recorded");
+    assert_eq!(incorrect + accepted + refused, 20);
+    if accepted == 0 {
+        // The code is dead: the right one no longer works.
+        let r = app.attempt_second_factor(&jar, &sia, "phone_code", &right).await;
+        assert!(matches!(r.code().as_str(), "verification_failed" | "user_locked"), "{}", r.text());
+    }
+}
+
 #[tokio::test]
 async fn cooldown_and_daily_cap_are_429_with_retry_after() {
     let app = app().await;
