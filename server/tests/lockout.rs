@@ -249,3 +249,49 @@ async fn after_the_lockout_duration_past_the_last_wrong_answer_the_right_passwor
         app.sign_in_ok(&Jar::new(), EMAIL, passwords[current]).await;
     }
 }
+
+/// The user's failed-attempt count.
+async fn failed_attempts(app: &TestApp) -> i64 {
+    app.db_i64(&format!("SELECT failed_attempts FROM users WHERE id = (SELECT user_id FROM email_addresses WHERE email = '{EMAIL}')")).await
+}
+
+#[tokio::test]
+async fn a_server_error_never_spends_an_attempt() {
+    let app = app_with_user().await;
+    let jar = Jar::new();
+    let sid = app.sign_in_ok(&jar, EMAIL, PASSWORD).await;
+    let enrolled = app.enrol_totp(&jar).await;
+    sign_out(&app, &jar, &sid).await;
+    app.advance(MINUTE);
+    let sia = app.sign_in_to_second_factor(&jar, EMAIL, PASSWORD).await;
+    let wrong_code = wrong_totp_code(&enrolled.secret, app.now());
+    app.attempt_second_factor(&jar, &sia, "totp", &wrong_code).await.expect_error(422, "form_code_incorrect");
+    assert_eq!(failed_attempts(&app).await, 1, "a wrong code spends one");
+
+    // The right code, but the statement that records its step fails.
+    let (install, remove): (&[&str], &[&str]) = match app.database_url() {
+        None => (&["CREATE TRIGGER fail_totp BEFORE UPDATE ON totps BEGIN SELECT RAISE(ABORT, 'injected failure'); END"], &["DROP TRIGGER fail_totp"]),
+        Some(_) => (
+            &[
+                "CREATE FUNCTION fail_totp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$",
+                "CREATE TRIGGER fail_totp BEFORE UPDATE ON totps FOR EACH ROW EXECUTE FUNCTION fail_totp()",
+            ],
+            &["DROP TRIGGER fail_totp ON totps", "DROP FUNCTION fail_totp()"],
+        ),
+    };
+    for statement in install {
+        app.db_execute(statement).await;
+    }
+    let right = totp_code(&enrolled.secret, app.now(), 0);
+    let r = app.attempt_second_factor(&jar, &sia, "totp", &right).await;
+    assert!(r.status.is_server_error(), "the failed write is the server's: {} {}", r.status, r.text());
+    r.envelope();
+    assert_eq!(failed_attempts(&app).await, 1, "the server's failure spent no attempt");
+
+    for statement in remove {
+        app.db_execute(statement).await;
+    }
+    let r = app.attempt_second_factor(&jar, &sia, "totp", &right).await.ok("the right code once the database works");
+    assert_eq!(r.json["response"]["status"], "complete");
+    assert_eq!(failed_attempts(&app).await, 0, "a success resets the count");
+}
