@@ -295,3 +295,14 @@ async fn a_server_error_never_spends_an_attempt() {
     assert_eq!(r.json["response"]["status"], "complete");
     assert_eq!(failed_attempts(&app).await, 0, "a success resets the count");
 }
+
+#[tokio::test]
+async fn an_unknown_email_and_a_wrong_password_both_verify_one_hash() {
+    let app = app_with_user().await;
+    let jar = Jar::new();
+    let before = app.state.hashing.finished();
+    app.sign_in(&jar, "nobody@example.com", WRONG).await.expect_error(422, "form_identifier_not_found");
+    assert_eq!(app.state.hashing.finished(), before + 1, "an unknown user's password is verified against the dummy hash");
+    app.sign_in(&jar, EMAIL, WRONG).await.expect_error(422, "form_password_incorrect");
+    assert_eq!(app.state.hashing.finished(), before + 2, "a known user's password is verified once");
+}
