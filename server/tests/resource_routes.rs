@@ -1,0 +1,111 @@
+//! What the routes that read or change one resource by its id do: a
+//! session removed, the whole client deleted, a sign-in and a sign-up read
+//! back, a sign-up changed, the environment by `POST`, and a user read by
+//! the Backend API.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+
+const EMAIL: &str = "mary@example.com";
+
+/// The stored status of a session.
+async fn stored_status(app: &TestApp, id: &str) -> Vec<String> {
+    app.db_strings(&format!("SELECT status FROM sessions WHERE id = '{id}'")).await
+}
+
+#[tokio::test]
+async fn removing_a_session_signs_it_out_of_the_client() {
+    let app = TestApp::new().await;
+    let signed = app.sign_up(EMAIL, PASSWORD).await;
+    let r = app.post(&format!("/v1/client/sessions/{}/remove", signed.session_id), &[], &signed.jar).await.ok("remove");
+    assert_eq!(r.json["response"]["id"], signed.session_id.as_str());
+    assert_eq!(r.json["response"]["status"], "removed");
+    assert_eq!(r.json["client"]["sessions"], serde_json::json!([]), "{}", r.text());
+    assert!(r.json["client"]["last_active_session_id"].is_null());
+    assert_eq!(stored_status(&app, &signed.session_id).await, ["removed"]);
+    app.post(&format!("/v1/client/sessions/{}/tokens", signed.session_id), &[], &signed.jar)
+        .await
+        .expect_error(401, "authentication_invalid");
+}
+
+#[tokio::test]
+async fn deleting_the_client_ends_its_sessions_and_forgets_it() {
+    let app = TestApp::new().await;
+    let signed = app.sign_up(EMAIL, PASSWORD).await;
+    let old = signed.jar.token().expect("client cookie");
+    let r = app.call(Method::DELETE, "/v1/client").jar(&signed.jar).send().await.ok("delete");
+    assert_eq!(r.json["response"]["sessions"], serde_json::json!([]), "{}", r.text());
+    assert!(r.json["response"]["last_active_session_id"].is_null());
+    assert!(
+        r.headers.get_all("set-cookie").iter().any(|c| c.to_str().is_ok_and(|c| c.starts_with("__client=;") && c.contains("Max-Age=0"))),
+        "the client cookie is expired: {:?}",
+        r.headers
+    );
+    assert_eq!(stored_status(&app, &signed.session_id).await, ["ended"]);
+    // A browser that kept the old cookie is signed in nowhere.
+    let again = Jar::with_token(&old);
+    let client = app.client(&again).await;
+    assert!(client.sessions.is_empty() && client.last_active_session_id.is_none(), "{client:?}");
+}
+
+#[tokio::test]
+async fn a_sign_in_is_read_by_its_id() {
+    let app = TestApp::new().await;
+    app.create_user(EMAIL, Some(PASSWORD)).await;
+    let jar = Jar::new();
+    let started = app.post("/v1/client/sign_ins", &[("identifier", EMAIL)], &jar).await.ok("start");
+    let id = started.json["response"]["id"].as_str().expect("id").to_string();
+    let r = app.get(&format!("/v1/client/sign_ins/{id}"), &jar).await.ok("read");
+    assert_eq!(r.json["response"]["id"], id.as_str());
+    assert_eq!(r.json["response"]["status"], "needs_first_factor");
+    assert_eq!(r.json["response"]["identifier"], EMAIL);
+    assert_eq!(r.json["response"]["supported_first_factors"], started.json["response"]["supported_first_factors"]);
+    app.get("/v1/client/sign_ins/sia_unknown", &jar).await.expect_error(404, "resource_not_found");
+}
+
+#[tokio::test]
+async fn a_sign_up_is_read_and_changed_by_its_id() {
+    let app = TestApp::new().await;
+    let (jar, id) = app.start_email_sign_up(EMAIL).await;
+    let r = app.get(&format!("/v1/client/sign_ups/{id}"), &jar).await.ok("read");
+    assert_eq!((r.json["response"]["id"].as_str(), r.json["response"]["email_address"].as_str()), (Some(id.as_str()), Some(EMAIL)));
+    assert_eq!(r.json["response"]["has_password"], false);
+    let old_code = app.outbox_code(EMAIL).await;
+
+    let path = format!("/v1/client/sign_ups/{id}");
+    let r = app.call(Method::PATCH, &path).jar(&jar).form(&[("password", PASSWORD), ("first_name", "Mary")]).send().await.ok("patch");
+    assert_eq!(r.json["response"]["has_password"], true, "{}", r.text());
+    assert_eq!(r.json["response"]["first_name"], "Mary");
+    assert_eq!(r.json["response"]["email_address"], EMAIL, "unchanged fields stay");
+
+    // A new address: the code sent to the old one no longer verifies it.
+    let r = app.call(Method::PATCH, &path).jar(&jar).form(&[("email_address", "mary.new@example.com")]).send().await.ok("new address");
+    assert_eq!(r.json["response"]["email_address"], "mary.new@example.com");
+    let r = app.post(&format!("{path}/attempt_verification"), &[("strategy", "email_code"), ("code", &old_code)], &jar).await;
+    r.expect_error(422, "verification_failed");
+    assert_eq!(app.get(&path, &jar).await.ok("read").json["response"]["status"], "missing_requirements");
+}
+
+#[tokio::test]
+async fn post_environment_answers_the_environment() {
+    let app = TestApp::new().await;
+    let got = app.get("/v1/environment", &Jar::new()).await.ok("get");
+    let posted = app.post("/v1/environment", &[], &Jar::new()).await.ok("post");
+    assert_eq!(posted.json, got.json);
+    assert_eq!(posted.json["object"], "environment");
+}
+
+#[tokio::test]
+async fn the_backend_reads_a_user_by_id() {
+    let app = TestApp::new().await;
+    let user = app.create_user(EMAIL, Some(PASSWORD)).await;
+    let r = app.backend(Method::GET, &format!("/users/{user}"), &[]).await.ok("read");
+    assert_eq!(r.json["id"], user.as_str(), "{}", r.text());
+    assert_eq!(r.json["email_addresses"][0]["email_address"], EMAIL);
+    assert_eq!(r.json["password_enabled"], true);
+    app.backend(Method::GET, "/users/user_unknown", &[]).await.expect_error(404, "resource_not_found");
+    let r = app.call(Method::GET, &format!("/backend/v1/users/{user}")).send().await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "no key: {}", r.text());
+}
