@@ -109,3 +109,16 @@ async fn the_backend_reads_a_user_by_id() {
     let r = app.call(Method::GET, &format!("/backend/v1/users/{user}")).send().await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "no key: {}", r.text());
 }
+
+#[tokio::test]
+async fn a_jwt_template_is_not_found_by_name_and_only_for_the_callers_session() {
+    let app = TestApp::new().await;
+    let signed = app.sign_up(EMAIL, PASSWORD).await;
+    let r = app.post(&format!("/v1/client/sessions/{}/tokens/supabase", signed.session_id), &[], &signed.jar).await;
+    r.expect_error(404, "resource_not_found");
+    assert!(r.envelope().errors[0].message.contains("\"supabase\""), "the template is named: {}", r.text());
+    let stranger = Jar::new();
+    let r = app.post(&format!("/v1/client/sessions/{}/tokens/supabase", signed.session_id), &[], &stranger).await;
+    assert!(matches!(r.code().as_str(), "resource_not_found" | "authentication_invalid"), "{}", r.text());
+    assert!(!r.text().contains("supabase"), "another client learns nothing of the session: {}", r.text());
+}

@@ -31,7 +31,7 @@ pub fn api() -> Api {
             tokens,
         )
         .route(
-            Operation::post("/client/sessions/{id}/tokens/{template}", "Tokens from JWT templates (there are none: always not found).")
+            Operation::post("/client/sessions/{id}/tokens/{template}", "Tokens from JWT templates: none is configured, so 404 `resource_not_found` naming the template for a live session of the caller.")
                 .param_from("id", "get_client", "/response/last_active_session_id")
                 .param_from("id", "post_client_sign_ins", "/client/last_active_session_id")
                 .answers::<TokenJson>(),
@@ -97,8 +97,16 @@ async fn tokens(mut ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResul
     Ok(ctx.reply_bare(StatusCode::OK, TokenJson { object: "token".into(), jwt }))
 }
 
-async fn tokens_template(_ctx: Ctx, Path((_id, _template)): Path<(String, String)>) -> ApiResult<Response> {
-    Err(ApiError::not_found())
+/// `POST /client/sessions/{id}/tokens/{template}`: no JWT template is
+/// configured on an instance, so for a live session of the caller this is
+/// 404 `resource_not_found` naming the template (what Clerk answers for a
+/// template that does not exist, which clerk-js's `getToken({ template })`
+/// rejects with); a session that is not the caller's is not found either.
+async fn tokens_template(ctx: Ctx, Path((id, template)): Path<(String, String)>) -> ApiResult<Response> {
+    ctx.live_session(&id).await?;
+    let mut error = ApiError::not_found();
+    error.message = format!("No JWT template named {template:?} exists on this instance.");
+    Err(error)
 }
 
 async fn finish(ctx: Ctx, id: String, status: SessionStatus) -> ApiResult<Response> {
