@@ -253,7 +253,7 @@ impl AppState {
                 if !settings.is_development() && config.email.sender() == crate::config::EmailSender::Outbox {
                     tracing::warn!("a production instance with email.sender = \"outbox\": codes stay in the database and reach nobody");
                 }
-                crate::delivery::from_config(&config.email, &config.sms, &pool, &http).map_err(StartError::Delivery)?
+                crate::delivery::from_config(&config.email, &config.sms, &pool, &http, &clock).map_err(StartError::Delivery)?
             }
         };
         let (dummy_hash, breached) =

@@ -331,15 +331,48 @@ async fn webhook_app(addr: SocketAddr, attempts: u32) -> TestApp {
     .await
 }
 
-async fn next_hook(rx: &mut mpsc::UnboundedReceiver<Hook>) -> Hook {
-    tokio::time::timeout(EVENT_WAIT, rx.recv()).await.expect("a POST in time").expect("a POST")
+/// How far the test clock moves while a retry is awaited: past every
+/// backoff of these tests (5 ms doubling), well within a code's lifetime.
+const RETRY_STEP_MS: i64 = SECOND;
+
+/// Moves the test clock a step (a retry sleeps on it, so it comes only
+/// when the clock passes its backoff), then waits a moment for a POST.
+async fn step(app: &TestApp, rx: &mut mpsc::UnboundedReceiver<Hook>) -> Option<Hook> {
+    app.advance(RETRY_STEP_MS);
+    tokio::time::timeout(Duration::from_millis(20), rx.recv()).await.ok().flatten()
 }
 
-/// Asserts that no further POST arrives within 200 ms, forty times the
-/// 5 ms backoff before a retry.
-async fn assert_no_more_hooks(rx: &mut mpsc::UnboundedReceiver<Hook>) {
-    let more = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await;
-    assert!(more.is_err(), "no further POST: {more:?}");
+/// The next POST: the first try's is there at once, each retry's once the
+/// clock has passed its backoff.
+async fn next_hook(app: &TestApp, rx: &mut mpsc::UnboundedReceiver<Hook>) -> Hook {
+    if let Ok(hook) = rx.try_recv() {
+        return hook;
+    }
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(hook) = step(app, rx).await {
+            return hook;
+        }
+        assert!(started.elapsed() < EVENT_WAIT, "a POST in time");
+    }
+}
+
+/// Asserts that no further POST comes while the clock moves on until the
+/// senders hold no message still to try.
+async fn assert_no_more_hooks(app: &TestApp, rx: &mut mpsc::UnboundedReceiver<Hook>) {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(more) = rx.try_recv() {
+            panic!("no further POST: {more:?}");
+        }
+        if app.state.delivery.pending().is_empty() {
+            return;
+        }
+        assert!(started.elapsed() < EVENT_WAIT, "the retries end");
+        if let Some(more) = step(app, rx).await {
+            panic!("no further POST: {more:?}");
+        }
+    }
 }
 
 #[tokio::test]
@@ -349,8 +382,8 @@ async fn webhook_retries_5xx_with_the_same_id_and_signature_until_delivered() {
     let (jar, id) = create_sign_up(&app).await;
 
     prepare(&app, &jar, &id).await.ok("a failed first try is retried in the background");
-    let received = [next_hook(&mut hooks).await, next_hook(&mut hooks).await, next_hook(&mut hooks).await];
-    assert_no_more_hooks(&mut hooks).await;
+    let received = [next_hook(&app, &mut hooks).await, next_hook(&app, &mut hooks).await, next_hook(&app, &mut hooks).await];
+    assert_no_more_hooks(&app, &mut hooks).await;
 
     let first = &received[0];
     let message_id = first.id.clone().expect("Vestibule-Id");
@@ -384,9 +417,9 @@ async fn webhook_gives_up_after_the_configured_attempts() {
     let (jar, id) = create_sign_up(&app).await;
 
     prepare(&app, &jar, &id).await.ok("a failed first try is retried in the background");
-    let a = next_hook(&mut hooks).await;
-    let b = next_hook(&mut hooks).await;
-    assert_no_more_hooks(&mut hooks).await;
+    let a = next_hook(&app, &mut hooks).await;
+    let b = next_hook(&app, &mut hooks).await;
+    assert_no_more_hooks(&app, &mut hooks).await;
     assert_eq!(a.id, b.id);
 }
 
@@ -397,9 +430,9 @@ async fn webhook_4xx_is_not_retried_and_is_503_delivery_failed() {
     let (jar, id) = create_sign_up(&app).await;
 
     prepare(&app, &jar, &id).await.expect_error(503, "delivery_failed");
-    let hook = next_hook(&mut hooks).await;
+    let hook = next_hook(&app, &mut hooks).await;
     assert!(hook.signature_valid);
-    assert_no_more_hooks(&mut hooks).await;
+    assert_no_more_hooks(&app, &mut hooks).await;
     assert_eq!(codes_stored(&app).await, 0, "a refused message stores no code");
 }
 
@@ -410,8 +443,8 @@ async fn webhook_429_is_retried() {
     let (jar, id) = create_sign_up(&app).await;
 
     prepare(&app, &jar, &id).await.ok("prepare verification");
-    let first = next_hook(&mut hooks).await;
-    let second = next_hook(&mut hooks).await;
+    let first = next_hook(&app, &mut hooks).await;
+    let second = next_hook(&app, &mut hooks).await;
     assert_eq!(first.id, second.id);
     let code = second.json["code"].as_str().expect("code").to_string();
     assert_code_completes(&app, &jar, &id, &code).await;

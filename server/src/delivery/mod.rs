@@ -118,12 +118,13 @@ impl Delivery for ByChannel {
 }
 
 /// Builds the senders that `email` and `sms` name. Webhook senders share
-/// `http`; the outbox writes to `pool`.
+/// `http` and wait between tries on `clock`; the outbox writes to `pool`.
 pub fn from_config(
     email: &EmailConfig,
     sms: &SmsConfig,
     pool: &crate::store::db::Db,
     http: &reqwest::Client,
+    clock: &Arc<dyn crate::clock::Clock>,
 ) -> Result<Arc<dyn Delivery>, String> {
     email.check().map_err(|e| e.to_string())?;
     sms.check().map_err(|e| e.to_string())?;
@@ -131,11 +132,11 @@ pub fn from_config(
     let email_sender: Arc<dyn Delivery> = match email.sender() {
         EmailSender::Outbox => outbox.clone(),
         EmailSender::Smtp => Arc::new(SmtpSender::new(&email.from, &email.smtp)?),
-        EmailSender::Webhook => Arc::new(WebhookSender::new(http.clone(), &email.webhook)?),
+        EmailSender::Webhook => Arc::new(WebhookSender::new(http.clone(), &email.webhook, clock.clone())?),
     };
     let sms_sender: Arc<dyn Delivery> = match sms.sender {
         SmsSender::Outbox => outbox,
-        SmsSender::Webhook => Arc::new(WebhookSender::new(http.clone(), &sms.webhook)?),
+        SmsSender::Webhook => Arc::new(WebhookSender::new(http.clone(), &sms.webhook, clock.clone())?),
     };
     Ok(Arc::new(ByChannel::new(email_sender, sms_sender)))
 }

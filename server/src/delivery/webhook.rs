@@ -5,6 +5,7 @@
 //! at shutdown are written down for the next start (`pending`).
 
 use super::{Delivery, Message, PendingMessage};
+use crate::clock::Clock;
 use crate::config::WebhookConfig;
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
@@ -100,14 +101,17 @@ pub struct WebhookSender {
     initial_backoff: Duration,
     /// Messages whose retries are still to come, by id, with the tries made.
     pending: Pending,
+    /// What the waits between tries sleep on.
+    clock: Arc<dyn Clock>,
 }
 
 /// The messages a sender is still retrying, shared with the retry tasks.
 type Pending = Arc<Mutex<HashMap<String, (Post, u32)>>>;
 
 impl WebhookSender {
-    /// A sender for one `[*.webhook]` table, sharing `client`.
-    pub fn new(client: reqwest::Client, config: &WebhookConfig) -> Result<WebhookSender, String> {
+    /// A sender for one `[*.webhook]` table, sharing `client`, its waits
+    /// between tries on `clock`.
+    pub fn new(client: reqwest::Client, config: &WebhookConfig, clock: Arc<dyn Clock>) -> Result<WebhookSender, String> {
         let url = reqwest::Url::parse(&config.url).map_err(|e| format!("webhook url {}: {e}", config.url))?;
         Ok(WebhookSender {
             client,
@@ -116,6 +120,7 @@ impl WebhookSender {
             attempts: config.attempts.max(1),
             initial_backoff: Duration::from_millis(config.initial_backoff_ms),
             pending: Pending::default(),
+            clock,
         })
     }
 
@@ -124,7 +129,7 @@ impl WebhookSender {
         if let Ok(mut p) = self.pending.lock() {
             p.insert(post.id.clone(), (post.clone(), tries));
         }
-        tokio::spawn(post.retry(tries + 1, self.attempts, self.initial_backoff, self.pending.clone()));
+        tokio::spawn(post.retry(tries + 1, self.attempts, self.initial_backoff, self.pending.clone(), self.clock.clone()));
     }
 }
 
@@ -174,9 +179,9 @@ impl Post {
     /// Tries `first` to `attempts`, waiting `backoff` before the first of
     /// them and twice as long before each next one, keeping the tries made
     /// in `pending` until the message is delivered or given up.
-    async fn retry(self, first: u32, attempts: u32, mut backoff: Duration, pending: Pending) {
+    async fn retry(self, first: u32, attempts: u32, mut backoff: Duration, pending: Pending, clock: Arc<dyn Clock>) {
         for attempt in first..=attempts {
-            tokio::time::sleep(backoff).await;
+            clock.sleep(backoff).await;
             backoff = backoff.saturating_mul(2);
             let done = match self.once().await {
                 Outcome::Delivered => {
