@@ -37,8 +37,16 @@ fn state(who: Who) -> Rc<AuthState> {
     common::signed_in(user, status, tasks, (who == Who::Active).then_some("org_1"))
 }
 
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(20)).await;
+/// Waits until `done` holds, checking after each turn of the browser's
+/// event loop (at most 5 s); panics naming `what` when it never does.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..500 {
+        if done() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("never: {what}");
 }
 
 fn mount() -> web_sys::Element {
@@ -93,7 +101,7 @@ async fn show_in_the_four_combinations_of_the_seed() {
         let root = mount();
         yew::Renderer::<ShowHarness>::with_root_and_props(root.clone(), ShowHarnessProps { state: state(who), when, treat })
             .render();
-        settle().await;
+        until("rendered", || !root.text_content().unwrap_or_default().is_empty()).await;
         assert_eq!(root.text_content().unwrap_or_default(), want, "{who:?} {when:?} treat_pending_as_signed_out={treat}");
         root.remove();
     }
@@ -131,7 +139,7 @@ async fn use_auth_hides_a_pending_user_by_default_but_says_pending() {
     for (who, treat, want) in cases {
         let root = mount();
         yew::Renderer::<AuthHarness>::with_root_and_props(root.clone(), AuthHarnessProps { state: state(who), treat }).render();
-        settle().await;
+        until("rendered", || !root.text_content().unwrap_or_default().is_empty()).await;
         assert_eq!(root.text_content().unwrap_or_default(), want, "{who:?} treat={treat}");
         root.remove();
     }
@@ -143,12 +151,26 @@ struct RedirectHarnessProps {
     task_urls: HashMap<TaskKey, String>,
 }
 
+/// Shows "effects ran" once its first effect has run: Yew runs the effects
+/// of one render in the order the components were made, so by then the
+/// effect of every component before it has run too.
+#[component]
+fn EffectsRan() -> Html {
+    let ran = use_state(|| false);
+    {
+        let ran = ran.clone();
+        use_effect_with((), move |_| ran.set(true));
+    }
+    html! { <span>{ if *ran { "effects ran" } else { "" } }</span> }
+}
+
 #[component]
 fn RedirectHarness(props: &RedirectHarnessProps) -> Html {
     html! {
         <BrowserRouter>
             <AuthProvider initial={Some(props.state.clone())} task_urls={props.task_urls.clone()}>
                 <RedirectToTasks redirect_url={Some(AttrValue::from("/dashboard"))} />
+                <EffectsRan />
             </AuthProvider>
         </BrowserRouter>
     }
@@ -181,12 +203,7 @@ async fn redirect_to_tasks_uses_task_urls_then_the_built_in_route() {
         let root = mount();
         yew::Renderer::<RedirectHarness>::with_root_and_props(root.clone(), RedirectHarnessProps { state: state(who), task_urls })
             .render();
-        for _ in 0..100 {
-            if path_and_query() == want && want != start {
-                break;
-            }
-            settle().await;
-        }
+        until("the effects ran", || root.text_content().unwrap_or_default() == "effects ran").await;
         assert_eq!(path_and_query(), want, "{who:?}");
         root.remove();
         restore(&start);
