@@ -10,7 +10,6 @@
 mod common;
 
 use common::{Browser, Server};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use totp_rs::{Algorithm, Secret, TOTP};
 
 const SETUP_MFA: &str = "/sign-up/tasks/setup-mfa";
@@ -20,14 +19,21 @@ fn data_dir() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("vestibule-e2e-data-").tempdir().unwrap()
 }
 
-/// The code of an authenticator app holding `secret` (base32), at
-/// `offset_ms` from now.
-fn totp_code(secret: &str, offset_ms: i64) -> String {
+/// The code an authenticator app holding `secret` (base32) shows at
+/// `at_ms` on the server's clock.
+fn totp_at(secret: &str, at_ms: i64) -> String {
     let bytes = Secret::Encoded(secret.to_string()).to_bytes().expect("a base32 secret");
     let totp = TOTP::new(Algorithm::SHA1, 6, 0, 30, bytes, Some("Vestibule".into()), "e2e".into()).expect("a TOTP");
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_millis() as i64;
-    totp.generate(((now + offset_ms) / 1000) as u64)
+    totp.generate((at_ms / 1000) as u64)
 }
+
+/// Now on the server's clock (`--test-clock`).
+async fn server_now(server: &Server) -> i64 {
+    server.advance_clock(0).await
+}
+
+/// A TOTP step, in ms.
+const STEP_MS: i64 = 30_000;
 
 /// Signs in with the password and waits for the second-factor page.
 async fn to_factor_two(b: &Browser, server: &Server, email: &str) {
@@ -92,7 +98,7 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     let secret: String = shown.split_whitespace().collect();
 
     // A wrong code says so and keeps the secret; so does a reload.
-    enter(&b, "#vb-totp-code", &totp_code(&secret, -3_600_000)).await;
+    enter(&b, "#vb-totp-code", &totp_at(&secret, server_now(&server).await - 3_600_000)).await;
     b.el("#vb-totp-code-error").await;
     b.refresh().await.unwrap();
     b.el(".vb-mfa-totp svg.vb-qr path").await;
@@ -103,7 +109,11 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
 
     // A code typed with a space is kept to its digits; the backup codes
     // appear once.
-    let enrolment = totp_code(&secret, 0);
+    // Enrolment at the start of a step: its code stays inside the window
+    // (this step and the previous) for the next 59 s of the journey.
+    let now = server_now(&server).await;
+    let enrolled_at = server.advance_clock(STEP_MS - now % STEP_MS + 100).await;
+    let enrolment = totp_at(&secret, enrolled_at);
     b.replace_text("#vb-totp-code", "").await;
     b.type_into("#vb-totp-code", &format!("{} {}", &enrolment[..3], &enrolment[3..])).await;
     b.wait_value("#vb-totp-code", &enrolment).await;
@@ -128,11 +138,17 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     // Next sign-in: the enrolment code is refused (replay), a fresh one works.
     to_factor_two(&b, &server, email).await;
     b.el(".vb-factor-two-totp").await;
+    let replayed_at = server_now(&server).await;
+    assert!(
+        replayed_at / STEP_MS - enrolled_at / STEP_MS <= 1,
+        "the enrolment code must still be inside the window, so that only the replay rule can refuse it ({} ms later)",
+        replayed_at - enrolled_at
+    );
     enter(&b, "#vb-second-factor-code", &enrolment).await;
     b.el("#vb-second-factor-code-error").await;
     assert_eq!(b.current_url().await.unwrap().path(), FACTOR_TWO, "no session after a replayed code");
-    server.advance_clock(30_000).await;
-    enter(&b, "#vb-second-factor-code", &totp_code(&secret, 30_000)).await;
+    let later = server.advance_clock(STEP_MS).await;
+    enter(&b, "#vb-second-factor-code", &totp_at(&secret, later)).await;
     b.expect_home(email, "Analytical Engines").await;
     b.sign_out().await;
 
@@ -170,7 +186,7 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     b.el("button.vb-use-totp").await.click().await.unwrap();
     let mut counted = 1;
     while counted < 10 {
-        b.replace_text("#vb-second-factor-code", &totp_code(&secret, -3_600_000)).await;
+        b.replace_text("#vb-second-factor-code", &totp_at(&secret, server_now(&server).await - 3_600_000)).await;
         b.submit().await;
         b.wait_value("#vb-second-factor-code", "").await;
         let text = b.find(thirtyfour::By::Tag("main")).await.unwrap().text().await.unwrap();
@@ -182,8 +198,8 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
             counted += 1;
         }
     }
-    server.advance_clock(30_000).await;
-    enter(&b, "#vb-second-factor-code", &totp_code(&secret, 60_000)).await;
+    let later = server.advance_clock(STEP_MS).await;
+    enter(&b, "#vb-second-factor-code", &totp_at(&secret, later)).await;
     b.el_with_text(".vb-form-error", "Try again in 60 minutes").await;
     assert_eq!(b.current_url().await.unwrap().path(), FACTOR_TWO, "no session while locked");
     b.sign_in(&server, email, "").await;
