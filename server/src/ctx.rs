@@ -60,20 +60,22 @@ pub struct Ctx {
     had_session_cookie: bool,
     /// Whether the client came from a `__client` cookie (not a dev-browser token).
     by_cookie: bool,
+    /// The cookie value or dev-browser token that named the client.
+    client_token: Option<String>,
     cookies: std::sync::Mutex<Vec<String>>,
 }
 
 /// The client named by the `__client` cookies: the one live client among
 /// them, `None` when there is none, and `Err(())` when several name
 /// different live clients.
-async fn client_by_cookies(state: &AppState, tokens: &[String]) -> ApiResult<Result<Option<ClientRow>, ()>> {
-    let mut found: Option<ClientRow> = None;
+async fn client_by_cookies(state: &AppState, tokens: &[String]) -> ApiResult<Result<Option<(ClientRow, String)>, ()>> {
+    let mut found: Option<(ClientRow, String)> = None;
     for t in tokens {
         if let Some(c) = store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await? {
-            if found.as_ref().is_some_and(|f| f.id != c.id) {
+            if found.as_ref().is_some_and(|(f, _)| f.id != c.id) {
                 return Ok(Err(()));
             }
-            found = Some(c);
+            found = Some((c, t.clone()));
         }
     }
     Ok(Ok(found))
@@ -92,8 +94,8 @@ impl FromRequestParts<AppState> for Ctx {
             false => None,
         };
         let mut ambiguous = false;
-        let client = match dev_browser {
-            Some(t) => store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await?,
+        let named = match dev_browser {
+            Some(t) => store::clients::by_token_hash(&state.pool, &crate::ids::token_hash(t)).await?.map(|c| (c, t.to_string())),
             None => match client_by_cookies(state, &cookies::values(&parts.headers, CLIENT_COOKIE)).await? {
                 Ok(c) => c,
                 Err(()) => {
@@ -102,6 +104,10 @@ impl FromRequestParts<AppState> for Ctx {
                     None
                 }
             },
+        };
+        let (client, client_token) = match named {
+            Some((c, t)) => (Some(c), Some(t)),
+            None => (None, None),
         };
         if dev_browser.is_some() && client.is_none() {
             return Err(ApiError::new(
@@ -131,6 +137,7 @@ impl FromRequestParts<AppState> for Ctx {
             session_hint: query.opt("_clerk_session_id")?.map(str::to_string),
             had_session_cookie: !cookies::values(&parts.headers, SESSION_COOKIE).is_empty(),
             by_cookie: dev_browser.is_none(),
+            client_token,
             cookies: Default::default(),
         };
         if ambiguous {
@@ -179,6 +186,21 @@ impl Ctx {
         let max_age = self.state.client_lifetime_ms / 1000;
         let attributes = cookies::Attributes { http_only: true, max_age, domain: None, secure: self.state.cookie_secure };
         self.push_cookie(cookies::set(CLIENT_COOKIE, token, attributes));
+    }
+
+    /// Starts the lifetime of the caller's client again: the client is
+    /// marked used now and, when a `__client` cookie named it, the same
+    /// cookie is set again for the whole lifetime.
+    pub async fn renew_client(&mut self) -> ApiResult<()> {
+        let Some(c) = &self.client else { return Ok(()) };
+        let now = self.state.now();
+        store::clients::renew(&self.state.pool, &c.id, now).await?;
+        if self.by_cookie {
+            if let Some(token) = self.client_token.clone() {
+                self.set_client_cookie(&token);
+            }
+        }
+        self.reload_client().await
     }
 
     /// Expires the client cookie in the browser.

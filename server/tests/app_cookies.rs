@@ -177,3 +177,37 @@ async fn the_handshake_mints_the_token_for_the_application_it_returns_to() {
         assert_eq!(jwt_claims(&session_token(&back))["azp"], ORIGIN, "{target}");
     }
 }
+
+/// `GET /v1/client/touch?redirect_url=<url>` as the browser holding `jar`.
+async fn touch(app: &TestApp, jar: &Jar, redirect_url: &str) -> Resp {
+    let target: String = form_urlencoded::byte_serialize(redirect_url.as_bytes()).collect();
+    app.get(&format!("/v1/client/touch?redirect_url={target}"), jar).await
+}
+
+#[tokio::test]
+async fn touch_renews_the_client_cookie_for_its_lifetime_and_goes_on() {
+    let app = TestApp::new().await;
+    app.patch_instance(&[("allowed_origins", "http://app.test:3000")]).await;
+    let (jar, _session, _) = sign_up(&app, "touch@example.com").await;
+    let token = jar.token().expect("a client cookie");
+    const DAY: i64 = 24 * 60 * MINUTE;
+    app.advance(6 * DAY);
+    let before = app.client(&jar).await.cookie_expires_at.expect("an expiry");
+    assert_eq!(before - app.now(), DAY, "one day of the seven left");
+
+    let r = touch(&app, &jar, "http://app.test:3000/dashboard?tab=1").await;
+    assert_eq!(r.status.as_u16(), 302, "{}", r.text());
+    assert_eq!(r.header("location"), Some("http://app.test:3000/dashboard?tab=1"));
+    let cookie = set_cookie(&r, "__client").expect("the client cookie is set again");
+    assert_eq!(value(&cookie), token, "the same client, the same cookie: other tabs keep working");
+    assert!(has_attr(&cookie, "Max-Age=604800") && has_attr(&cookie, "HttpOnly"), "{cookie}");
+    assert_eq!(app.client(&jar).await.cookie_expires_at, Some(app.now() + 7 * DAY), "the client JSON says the cookie's real expiry");
+
+    // A redirect elsewhere falls back to the portal; a browser with no
+    // client is sent on with nothing set.
+    let r = touch(&app, &jar, "https://evil.example/").await;
+    assert_eq!(r.header("location"), Some("/"));
+    let r = touch(&app, &Jar::new(), "http://app.test:3000/").await;
+    assert_eq!((r.status.as_u16(), r.header("location")), (302, Some("http://app.test:3000/")));
+    assert!(set_cookie(&r, "__client").is_none(), "no client is made by a touch");
+}

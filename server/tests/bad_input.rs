@@ -70,6 +70,7 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/client").query(),
         route(M::POST, "/v1/dev_browser").query(),
         route(M::GET, "/v1/client/handshake").query(),
+        route(M::GET, "/v1/client/touch").query(),
         route(M::GET, "/v1/jwks"),
         route(M::GET, "/v1/openapi.json"),
         // sign_in.rs
@@ -430,7 +431,7 @@ async fn every_route_answers_bad_input_with_a_4xx_envelope() {
                     }
                 }
             } else {
-                let redirect_ok = resp.status.is_redirection() && r.path == "/v1/client/handshake";
+                let redirect_ok = resp.status.is_redirection() && ["/v1/client/handshake", "/v1/client/touch"].contains(&r.path);
                 let success_ok = resp.status.is_success() && expect == Expect::NotServerError;
                 if !(redirect_ok || success_ok) {
                     failures.push(format!("{what}: expected a 4xx ({expect:?}), got {status} {}", resp.text()));

@@ -33,6 +33,12 @@ pub fn api() -> Api {
                 .redirects(),
             handshake,
         )
+        .route(
+            Operation::get("/client/touch", "Renew this browser's client for the whole cookie lifetime, then back to `redirect_url`.")
+                .query([Param::text("redirect_url")])
+                .redirects(),
+            touch,
+        )
         .route(Operation::get("/jwks", "The public keys that verify session tokens.").answers::<Jwks>(), jwks)
 }
 
@@ -101,6 +107,17 @@ async fn handshake(mut ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
         None => None,
     };
     ctx.session_cookie(jwt);
+    Ok(ctx.redirect(&target))
+}
+
+/// `GET /client/touch?redirect_url=`: clerk-js navigates here (a top-level
+/// `GET`) before its final redirect whenever the client cookie expires
+/// within 8 days: the client's lifetime starts again and its cookie is set
+/// again for all of it, then the browser goes on to `redirect_url` when it
+/// is allowed, to the portal's home otherwise.
+async fn touch(mut ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
+    let target = ctx.state.redirect_policy().or_fallback(q.opt("redirect_url")?, "/");
+    ctx.renew_client().await?;
     Ok(ctx.redirect(&target))
 }
 

@@ -93,3 +93,8 @@ pub async fn set_token_hash(ex: impl Into<Exec<'_>>, id: &str, token_hash: &str,
             .map(|_| ())
     })
 }
+
+/// Marks the client used now: its cookie's lifetime starts again.
+pub async fn renew(ex: impl Into<Exec<'_>>, id: &str, now: i64) -> sqlx::Result<()> {
+    on_db!(ex, |ex, sql| sqlx::query(sql("UPDATE clients SET updated_at = ? WHERE id = ?")).bind(now).bind(id).execute(ex).await.map(|_| ()))
+}
