@@ -261,7 +261,7 @@ pub fn sign_up(settings: &InstanceSettings, r: &store::sign_ups::SignUpRow) -> S
         object: "sign_up".into(),
         id: r.id.clone(),
         status: r.status,
-        required_fields: vec!["email_address".into(), "password".into()],
+        required_fields: SIGN_UP_REQUIRED.iter().map(|f| f.to_string()).collect(),
         optional_fields: vec!["first_name".into(), "last_name".into()],
         missing_fields: missing,
         unverified_fields: if needs_verification { vec!["email_address".into()] } else { Vec::new() },
@@ -282,18 +282,23 @@ pub fn sign_up(settings: &InstanceSettings, r: &store::sign_ups::SignUpRow) -> S
     }
 }
 
+/// What a sign-up must give: its `required_fields`, and the attributes the
+/// environment says are `required` (Clerk's UI asks for those), one list so
+/// the two never disagree.
+pub const SIGN_UP_REQUIRED: [&str; 2] = ["email_address", "password"];
+
 /// The environment resource, from the instance settings.
 pub fn environment(state: &AppState) -> serde_json::Value {
     let s = state.settings();
     let base = &state.public_url;
-    let attr = |enabled: bool, first: &[Strategy], second: &[Strategy], verify: bool| {
+    let attr = |name: &str, enabled: bool, first: &[Strategy], second: &[Strategy], verify: bool| {
         let verifications: &[Strategy] = match (verify, second) {
             (true, _) => &[Strategy::EmailCode],
             (false, [Strategy::PhoneCode]) => &[Strategy::PhoneCode],
             _ => &[],
         };
         serde_json::json!({
-            "enabled": enabled, "required": enabled && !first.is_empty(),
+            "enabled": enabled, "required": SIGN_UP_REQUIRED.contains(&name),
             "used_for_first_factor": !first.is_empty(), "first_factors": first,
             "used_for_second_factor": !second.is_empty(), "second_factors": second,
             "verifications": verifications,
@@ -325,16 +330,16 @@ pub fn environment(state: &AppState) -> serde_json::Value {
         },
         "user_settings": {
             "attributes": {
-                "email_address": attr(true, &[Strategy::EmailCode], &[], s.email_verification_at_sign_up),
-                "password": attr(true, &[], &[], false),
-                "phone_number": attr(s.phone_code_enabled, &[], if s.phone_code_enabled { &[Strategy::PhoneCode] } else { &[] }, false),
-                "authenticator_app": attr(s.totp_enabled, &[], if s.totp_enabled { &[Strategy::Totp] } else { &[] }, false),
-                "backup_code": attr(s.backup_code_enabled, &[], if s.backup_code_enabled { &[Strategy::BackupCode] } else { &[] }, false),
-                "first_name": attr(true, &[], &[], false),
-                "last_name": attr(true, &[], &[], false),
-                "username": attr(false, &[], &[], false),
-                "web3_wallet": attr(false, &[], &[], false),
-                "passkey": attr(false, &[], &[], false),
+                "email_address": attr("email_address", true, &[Strategy::EmailCode], &[], s.email_verification_at_sign_up),
+                "password": attr("password", true, &[], &[], false),
+                "phone_number": attr("phone_number", s.phone_code_enabled, &[], if s.phone_code_enabled { &[Strategy::PhoneCode] } else { &[] }, false),
+                "authenticator_app": attr("authenticator_app", s.totp_enabled, &[], if s.totp_enabled { &[Strategy::Totp] } else { &[] }, false),
+                "backup_code": attr("backup_code", s.backup_code_enabled, &[], if s.backup_code_enabled { &[Strategy::BackupCode] } else { &[] }, false),
+                "first_name": attr("first_name", true, &[], &[], false),
+                "last_name": attr("last_name", true, &[], &[], false),
+                "username": attr("username", false, &[], &[], false),
+                "web3_wallet": attr("web3_wallet", false, &[], &[], false),
+                "passkey": attr("passkey", false, &[], &[], false),
             },
             "social": {}, "saml": { "enabled": false }, "enterprise_sso": { "enabled": false },
             "sign_in": { "second_factor": { "required": false } },

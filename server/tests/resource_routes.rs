@@ -122,3 +122,35 @@ async fn a_jwt_template_is_not_found_by_name_and_only_for_the_callers_session() 
     assert!(matches!(r.code().as_str(), "resource_not_found" | "authentication_invalid"), "{}", r.text());
     assert!(!r.text().contains("supabase"), "another client learns nothing of the session: {}", r.text());
 }
+
+#[tokio::test]
+async fn the_environment_requires_what_a_sign_up_requires_under_every_setting() {
+    let app = TestApp::with_config(|c| c.sign_up_attempts_per_ip_per_minute = 1000).await;
+    let flag = |on: bool| if on { "true" } else { "false" };
+    for combination in 0..32u32 {
+        let on = |bit: u32| flag(combination & (1 << bit) != 0);
+        let settings = [
+            ("email_verification_at_sign_up", on(0)),
+            ("phone_code_enabled", on(1)),
+            ("totp_enabled", on(2)),
+            ("backup_code_enabled", on(3)),
+            ("mfa_required", on(4)),
+        ];
+        app.patch_instance(&settings).await.ok("settings");
+        let environment = app.get("/v1/environment", &Jar::new()).await.ok("environment").json;
+        let required: std::collections::BTreeSet<String> = environment["user_settings"]["attributes"]
+            .as_object()
+            .expect("attributes")
+            .iter()
+            .filter(|(_, a)| a["required"] == true)
+            .map(|(name, _)| name.clone())
+            .collect();
+        let email = format!("combination{combination}@example.com");
+        let sign_up = app.post("/v1/client/sign_ups", &[("email_address", &email)], &Jar::new()).await.ok("sign-up").json;
+        let fields: std::collections::BTreeSet<String> =
+            serde_json::from_value(sign_up["response"]["required_fields"].clone()).expect("required_fields");
+        assert_eq!(required, fields, "{settings:?}");
+        assert!(fields.contains("password"), "a password is required: {settings:?}");
+        assert_eq!(environment["user_settings"]["attributes"]["password"]["enabled"], true);
+    }
+}
