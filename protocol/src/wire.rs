@@ -456,6 +456,22 @@ pub struct InvitationJson {
     pub updated_at: i64,
 }
 
+/// A suggestion to join an organization by the domain of a verified email
+/// address. None is made while organization domains are off (as they are
+/// on every instance today); the type says what the list would hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(default)]
+pub struct OrganizationSuggestionJson {
+    pub object: String,
+    pub id: String,
+    pub public_organization_data: PublicOrganizationDataJson,
+    /// `pending` or `accepted`.
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
 /// The parts of `GET /environment` the portal reads (the server writes
 /// the whole resource clerk-js expects; decoding keeps only these).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

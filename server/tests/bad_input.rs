@@ -101,6 +101,7 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/me/change_password").query().body("new_password", true, ""),
         route(M::GET, "/v1/me/organization_memberships").query(),
         route(M::GET, "/v1/me/organization_invitations").query(),
+        route(M::GET, "/v1/me/organization_suggestions").query(),
         route(M::POST, "/v1/me/organization_invitations/{invitation}/accept").query(),
         route(M::POST, "/v1/organizations").query().body("name", true, ""),
         route(M::GET, "/v1/organizations/{org}").query(),

@@ -154,3 +154,17 @@ async fn the_environment_requires_what_a_sign_up_requires_under_every_setting() 
         assert_eq!(environment["user_settings"]["attributes"]["password"]["enabled"], true);
     }
 }
+
+#[tokio::test]
+async fn organization_suggestions_are_an_empty_page_for_a_signed_in_user() {
+    let app = TestApp::new().await;
+    let signed = app.sign_up(EMAIL, PASSWORD).await;
+    for query in ["", "?status=pending", "?status=pending&status=accepted&limit=10&offset=0"] {
+        let r = app.get(&format!("/v1/me/organization_suggestions{query}"), &signed.jar).await.ok(query);
+        assert_eq!(r.json["response"], serde_json::json!({ "data": [], "total_count": 0 }), "{query}: {}", r.text());
+        assert!(r.json["client"]["id"].is_string(), "the client rides along: {}", r.text());
+    }
+    let r = app.get("/v1/me/organization_suggestions?status=maybe", &signed.jar).await;
+    r.expect_error(422, "form_param_format_invalid");
+    app.get("/v1/me/organization_suggestions", &Jar::new()).await.expect_error(401, "authentication_invalid");
+}

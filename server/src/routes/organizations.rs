@@ -11,7 +11,7 @@ use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, orgs};
 use axum::http::StatusCode;
 use axum::response::Response;
-use vestibule_protocol::wire::{is_valid_slug, slug_from_name, InvitationJson, ListJson, MembershipJson, OrganizationJson};
+use vestibule_protocol::wire::{is_valid_slug, slug_from_name, InvitationJson, ListJson, MembershipJson, OrganizationJson, OrganizationSuggestionJson};
 use vestibule_protocol::{ErrorCode, InvitationStatus};
 
 /// Routes of this module.
@@ -28,6 +28,13 @@ pub fn api() -> Api {
                 .query([Param::one_of("status", &statuses).repeated()])
                 .replies::<ListJson<InvitationJson>>(),
             invitations,
+        )
+        .route(
+            Operation::get("/me/organization_suggestions", "Organizations the signed-in user may join by email domain: none while domains are off.")
+                .query(Param::page())
+                .query([Param::one_of("status", &["pending", "accepted"]).repeated()])
+                .replies::<ListJson<OrganizationSuggestionJson>>(),
+            suggestions,
         )
         .route(Operation::post("/me/organization_invitations/{id}/accept", "Join the organization of an invitation.")
                 .param_from("id", "get_me_organization_invitations", "/response/data/0/id").replies::<InvitationJson>(), accept)
@@ -63,6 +70,21 @@ async fn invitations(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
     let total = orgs::count_invitations_for_user(&ctx.state.pool, &user.id, status.as_str()).await?;
     let list = ListJson { data: rows.iter().map(render::invitation).collect(), total_count: total.max(0) as u64 };
     ctx.reply(StatusCode::OK, list).await
+}
+
+/// `GET /me/organization_suggestions`: the paginated list Clerk's
+/// choose-organization task reads beside the memberships and invitations;
+/// always empty, since organization domains are off.
+async fn suggestions(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
+    ctx.current_user().await?;
+    q.page()?;
+    for status in q.all("status") {
+        if !["pending", "accepted"].contains(&status) {
+            return Err(ApiError::invalid("status"));
+        }
+    }
+    let none: ListJson<OrganizationSuggestionJson> = ListJson { data: Vec::new(), total_count: 0 };
+    ctx.reply(StatusCode::OK, none).await
 }
 
 async fn accept(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
