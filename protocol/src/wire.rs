@@ -164,6 +164,13 @@ pub struct VerificationJson {
     pub strategy: Option<Strategy>,
     pub attempts: Option<u32>,
     pub expire_at: Option<i64>,
+    /// What the verification waits for (`needs_prepare`: no code sent yet;
+    /// `needs_attempt`: a code was sent), where the resource says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_action: Option<String>,
+    /// The strategies it can be prepared with, where the resource says it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported_strategies: Option<Vec<Strategy>>,
 }
 
 /// An email address of a user.

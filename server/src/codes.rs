@@ -33,6 +33,11 @@ fn hash(subject: &str, destination: &str, code: &str) -> String {
     crate::ids::hex(&Sha256::digest(format!("{subject}:{destination}:{code}").as_bytes()))
 }
 
+/// The subject of a sign-up's email code.
+pub fn sign_up_subject(sign_up_id: &str) -> String {
+    format!("sign_up:{sign_up_id}:email_address")
+}
+
 /// Makes a new code for `subject`, reserves its send to `to` within the
 /// limits, sends it, then makes it the subject's pending code. A refused
 /// reservation is answered 429 with the wait; a failed send 503

@@ -37,8 +37,7 @@ fn code_verification(object: &str, verified: bool, strategy: Strategy) -> Verifi
         object: Some(object.into()),
         status: verification_status(verified),
         strategy: Some(strategy),
-        attempts: None,
-        expire_at: None,
+        ..VerificationJson::default()
     }
 }
 
@@ -231,15 +230,13 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
             object: Some("verification".into()),
             status,
             strategy: r.first_factor_strategy,
-            attempts: None,
-            expire_at: None,
+            ..VerificationJson::default()
         }),
         second_factor_verification: r.second_factor_strategy.map(|strategy| VerificationJson {
             object: Some("verification".into()),
             status: r.second_factor_status.unwrap_or_default(),
             strategy: Some(strategy),
-            attempts: None,
-            expire_at: None,
+            ..VerificationJson::default()
         }),
         created_session_id: r.created_session_id.clone(),
         user_data: None,
@@ -247,8 +244,36 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
     }
 }
 
-/// A sign-up.
-pub fn sign_up(settings: &InstanceSettings, r: &store::sign_ups::SignUpRow) -> SignUpJson {
+/// A sign-up's email verification, as Clerk's `SignUp` reads it: before a
+/// code was sent, no strategy and `needs_prepare` (so the UI sends one);
+/// after, `email_code` with the code's tries and expiry, `needs_attempt`.
+/// `code` is the tries and the expiry of the newest code sent.
+fn sign_up_email_verification(verified: bool, code: Option<(i64, i64)>) -> VerificationJson {
+    let supported = Some(vec![Strategy::EmailCode]);
+    match (verified, code) {
+        (true, _) => code_verification("verification_email_code", true, Strategy::EmailCode),
+        (false, None) => VerificationJson {
+            object: Some("verification_email_code".into()),
+            status: VerificationStatus::Unverified,
+            next_action: Some("needs_prepare".into()),
+            supported_strategies: supported,
+            ..VerificationJson::default()
+        },
+        (false, Some((attempts, expire_at))) => VerificationJson {
+            object: Some("verification_email_code".into()),
+            status: VerificationStatus::Unverified,
+            strategy: Some(Strategy::EmailCode),
+            attempts: Some(u32::try_from(attempts).unwrap_or(0)),
+            expire_at: Some(expire_at),
+            next_action: Some("needs_attempt".into()),
+            supported_strategies: supported,
+        },
+    }
+}
+
+/// A sign-up; `code` is the tries and the expiry of the newest email code
+/// sent for it, if one was.
+pub fn sign_up(settings: &InstanceSettings, r: &store::sign_ups::SignUpRow, code: Option<(i64, i64)>) -> SignUpJson {
     let mut missing = Vec::new();
     if r.email.is_none() {
         missing.push("email_address".to_string());
@@ -268,7 +293,7 @@ pub fn sign_up(settings: &InstanceSettings, r: &store::sign_ups::SignUpRow) -> S
         verifications: SignUpVerificationsJson {
             email_address: r.email.as_ref().map(|_| {
                 let verified = r.email_verified || !settings.email_verification_at_sign_up;
-                code_verification("verification_email_code", verified, Strategy::EmailCode)
+                sign_up_email_verification(verified, code)
             }),
             ..SignUpVerificationsJson::default()
         },

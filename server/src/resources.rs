@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::store::db::Exec;
 use crate::store::{self, clients::ClientRow, orgs, sessions::SessionRow, users::UserRow};
 use vestibule_protocol::token::CLAIMS_VERSION;
-use vestibule_protocol::wire::{ClientJson, SessionJson, UserJson};
+use vestibule_protocol::wire::{ClientJson, SessionJson, SignUpJson, UserJson};
 use vestibule_protocol::{session_state, OrgClaim, SessionClaims, SessionState, SessionStatus, SessionTimes, TaskInputs};
 
 /// A stored session seen through the session rule of
@@ -120,6 +120,15 @@ async fn session_on(ex: &mut Exec<'_>, state: &AppState, settings: &InstanceSett
     Ok((render::session(row, &session, user_json, token, ages), session))
 }
 
+/// A sign-up, with the email code sent for it (if one was) on `ex`.
+pub async fn sign_up(ex: &mut Exec<'_>, settings: &InstanceSettings, row: &store::sign_ups::SignUpRow) -> ApiResult<SignUpJson> {
+    let code = match row.email {
+        Some(_) => store::codes::newest_sent(ex.reborrow(), &crate::codes::sign_up_subject(&row.id)).await?,
+        None => None,
+    };
+    Ok(render::sign_up(settings, row, code))
+}
+
 /// The whole client: live sessions, sign-in and sign-up in progress.
 pub async fn client(state: &AppState, c: &ClientRow, azp: &str) -> ApiResult<ClientJson> {
     let settings = state.settings();
@@ -139,7 +148,10 @@ pub async fn client(state: &AppState, c: &ClientRow, azp: &str) -> ApiResult<Cli
         None => None,
     };
     let sign_up = match &c.sign_up_id {
-        Some(id) => store::sign_ups::by_id(ex.reborrow(), &c.id, id).await?.map(|r| render::sign_up(&settings, &r)),
+        Some(id) => match store::sign_ups::by_id(ex.reborrow(), &c.id, id).await? {
+            Some(r) => Some(sign_up(ex, &settings, &r).await?),
+            None => None,
+        },
         None => None,
     };
     Ok(render::client(state, c, sessions, sign_in, sign_up))

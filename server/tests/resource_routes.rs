@@ -168,3 +168,35 @@ async fn organization_suggestions_are_an_empty_page_for_a_signed_in_user() {
     r.expect_error(422, "form_param_format_invalid");
     app.get("/v1/me/organization_suggestions", &Jar::new()).await.expect_error(401, "authentication_invalid");
 }
+
+#[tokio::test]
+async fn a_sign_ups_email_verification_says_whether_a_code_was_sent() {
+    let app = TestApp::new().await;
+    let jar = Jar::new();
+    let created = app.post("/v1/client/sign_ups", &[("email_address", EMAIL), ("password", PASSWORD)], &jar).await.ok("create");
+    let id = created.json["response"]["id"].as_str().expect("id").to_string();
+    let v = &created.json["response"]["verifications"]["email_address"];
+    assert_eq!(v["status"], "unverified", "{v}");
+    assert!(v["strategy"].is_null(), "no code was sent, so no strategy: {v}");
+    assert_eq!((v["next_action"].as_str(), &v["supported_strategies"]), (Some("needs_prepare"), &serde_json::json!(["email_code"])));
+    assert_eq!(app.outbox_codes(EMAIL).await.len(), 0, "creating a sign-up sends no code");
+
+    let path = format!("/v1/client/sign_ups/{id}");
+    let prepared = app.post(&format!("{path}/prepare_verification"), &[("strategy", "email_code")], &jar).await.ok("prepare");
+    let v = &prepared.json["response"]["verifications"]["email_address"];
+    assert_eq!((v["strategy"].as_str(), v["next_action"].as_str()), (Some("email_code"), Some("needs_attempt")), "{v}");
+    assert_eq!(v["attempts"], 0);
+    assert_eq!(v["expire_at"], app.now() + 10 * MINUTE);
+    let wrong = if app.outbox_code(EMAIL).await == "000000" { "111111" } else { "000000" };
+    app.post(&format!("{path}/attempt_verification"), &[("strategy", "email_code"), ("code", wrong)], &jar)
+        .await
+        .expect_error(422, "form_code_incorrect");
+    let read = app.get(&path, &jar).await.ok("read");
+    assert_eq!(read.json["response"]["verifications"]["email_address"]["attempts"], 1, "{}", read.text());
+    assert_eq!(app.client(&jar).await.sign_up.expect("in the client").verifications.email_address.and_then(|v| v.attempts), Some(1));
+
+    let code = app.outbox_code(EMAIL).await;
+    let done = app.post(&format!("{path}/attempt_verification"), &[("strategy", "email_code"), ("code", &code)], &jar).await.ok("verify");
+    let v = &done.json["response"]["verifications"]["email_address"];
+    assert_eq!((v["status"].as_str(), v["strategy"].as_str()), (Some("verified"), Some("email_code")), "{v}");
+}

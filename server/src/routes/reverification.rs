@@ -127,6 +127,7 @@ async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
         strategy: Some(strategy),
         attempts: Some(0),
         expire_at: Some(ctx.state.now() + crate::codes::TTL_MS),
+        ..VerificationJson::default()
     };
     reply(ctx, &session, &user, Stage::Waiting(Some(sent))).await
 }

@@ -6,7 +6,6 @@ use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::{Body, Fields};
 use crate::password::{self, Secret};
-use crate::render;
 use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, sign_ups::{SignUpFields, SignUpRow}, users::NewUser};
 use crate::input::Path;
@@ -137,12 +136,12 @@ async fn update(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Re
 }
 
 async fn reply(ctx: Ctx, row: &SignUpRow) -> ApiResult<Response> {
-    let json = render::sign_up(&ctx.state.settings(), row);
+    let json = crate::resources::sign_up(&mut (&ctx.state.pool).into(), &ctx.state.settings(), row).await?;
     ctx.reply(StatusCode::OK, json).await
 }
 
 fn subject(row: &SignUpRow) -> String {
-    format!("sign_up:{}:email_address", row.id)
+    crate::codes::sign_up_subject(&row.id)
 }
 
 async fn prepare_verification(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {

@@ -178,6 +178,18 @@ pub async fn latest(ex: impl Into<Exec<'_>>, subject: &str, destination: &str, n
     })
 }
 
+/// The tries spent on the newest code sent for `subject` and when it
+/// expires, if one was sent.
+pub async fn newest_sent(ex: impl Into<Exec<'_>>, subject: &str) -> sqlx::Result<Option<(i64, i64)>> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql("SELECT attempts, expires_at FROM verification_codes WHERE subject = ? AND status <> 'sending'
+                 ORDER BY created_at DESC, rowid DESC LIMIT 1"))
+        .bind(subject)
+        .fetch_optional(ex)
+        .await
+    })
+}
+
 /// Where the newest code of `subject` was sent, if one was.
 pub async fn latest_destination(ex: impl Into<Exec<'_>>, subject: &str) -> sqlx::Result<Option<String>> {
     on_db!(ex, |ex, sql| {
