@@ -209,8 +209,9 @@ pub fn client(state: &AppState, c: &ClientRow, sessions: Vec<SessionJson>, sign_
     }
 }
 
-/// A sign-in.
-pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
+/// A sign-in; `email_address_id` is the id of the address it signs in with
+/// (on its `email_code` factor, as clerk-js reads it).
+pub fn sign_in(r: &store::sign_ins::SignInRow, email_address_id: Option<String>) -> SignInJson {
     SignInJson {
         object: "sign_in".into(),
         id: r.id.clone(),
@@ -220,7 +221,7 @@ pub fn sign_in(r: &store::sign_ins::SignInRow) -> SignInJson {
         supported_first_factors: if r.user_id.is_some() {
             vec![
                 FactorJson::new(Strategy::Password),
-                FactorJson { safe_identifier: r.identifier.clone(), primary: Some(true), ..FactorJson::new(Strategy::EmailCode) },
+                FactorJson { safe_identifier: r.identifier.clone(), email_address_id, primary: Some(true), ..FactorJson::new(Strategy::EmailCode) },
             ]
         } else {
             Vec::new()

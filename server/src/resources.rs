@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::store::db::Exec;
 use crate::store::{self, clients::ClientRow, orgs, sessions::SessionRow, users::UserRow};
 use vestibule_protocol::token::CLAIMS_VERSION;
-use vestibule_protocol::wire::{ClientJson, SessionJson, SignUpJson, UserJson};
+use vestibule_protocol::wire::{ClientJson, SessionJson, SignInJson, SignUpJson, UserJson};
 use vestibule_protocol::{session_state, OrgClaim, SessionClaims, SessionState, SessionStatus, SessionTimes, TaskInputs};
 
 /// A stored session seen through the session rule of
@@ -120,6 +120,15 @@ async fn session_on(ex: &mut Exec<'_>, state: &AppState, settings: &InstanceSett
     Ok((render::session(row, &session, user_json, token, ages), session))
 }
 
+/// A sign-in, with the id of the address it signs in with read on `ex`.
+pub async fn sign_in(ex: &mut Exec<'_>, row: &store::sign_ins::SignInRow) -> ApiResult<SignInJson> {
+    let email_address_id = match (&row.user_id, &row.identifier) {
+        (Some(user), Some(email)) => store::users::email_id(ex.reborrow(), user, email).await?,
+        _ => None,
+    };
+    Ok(render::sign_in(row, email_address_id))
+}
+
 /// A sign-up, with the email code sent for it (if one was) on `ex`.
 pub async fn sign_up(ex: &mut Exec<'_>, settings: &InstanceSettings, row: &store::sign_ups::SignUpRow) -> ApiResult<SignUpJson> {
     let code = match row.email {
@@ -144,7 +153,10 @@ pub async fn client(state: &AppState, c: &ClientRow, azp: &str) -> ApiResult<Cli
         }
     }
     let sign_in = match &c.sign_in_id {
-        Some(id) => store::sign_ins::by_id(ex.reborrow(), &c.id, id).await?.map(|r| render::sign_in(&r)),
+        Some(id) => match store::sign_ins::by_id(ex.reborrow(), &c.id, id).await? {
+            Some(r) => Some(sign_in(ex, &r).await?),
+            None => None,
+        },
         None => None,
     };
     let sign_up = match &c.sign_up_id {

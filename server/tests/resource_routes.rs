@@ -62,6 +62,17 @@ async fn a_sign_in_is_read_by_its_id() {
     assert_eq!(r.json["response"]["status"], "needs_first_factor");
     assert_eq!(r.json["response"]["identifier"], EMAIL);
     assert_eq!(r.json["response"]["supported_first_factors"], started.json["response"]["supported_first_factors"]);
+    let email_id = app.db_strings(&format!("SELECT id FROM email_addresses WHERE email = '{EMAIL}'")).await;
+    let factors = r.json["response"]["supported_first_factors"].as_array().expect("factors").clone();
+    let email_code = factors.iter().find(|f| f["strategy"] == "email_code").expect("an email_code factor");
+    assert_eq!(email_code["email_address_id"], email_id[0].as_str(), "clerk-js prepares the code with it: {email_code}");
+    assert_eq!(email_code["safe_identifier"], EMAIL);
+    let prepare = format!("/v1/client/sign_ins/{id}/prepare_first_factor");
+    app.post(&prepare, &[("strategy", "email_code"), ("email_address_id", "idn_another")], &jar)
+        .await
+        .expect_error(422, "form_param_format_invalid");
+    app.post(&prepare, &[("strategy", "email_code"), ("email_address_id", &email_id[0])], &jar).await.ok("the factor's own address");
+    assert_eq!(app.outbox_codes(EMAIL).await.len(), 1, "one code, for the right address");
     app.get("/v1/client/sign_ins/sia_unknown", &jar).await.expect_error(404, "resource_not_found");
 }
 

@@ -12,7 +12,6 @@ use crate::ctx::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::input::Body;
 use crate::password::Secret;
-use crate::render;
 use crate::state::AppState;
 use crate::openapi::{Api, Operation, Param};
 use crate::store::{self, sign_ins::SignInRow, users::UserRow};
@@ -38,7 +37,7 @@ pub fn api() -> Api {
         .route(
             Operation::post("/client/sign_ins/{id}/prepare_first_factor", "Send a code to the email address.")
                 .param_from("id", "post_client_sign_ins", "/response/id")
-                .form([Param::strategy(&[Strategy::EmailCode])])
+                .form([Param::strategy(&[Strategy::EmailCode]), Param::text("email_address_id")])
                 .replies::<SignInJson>(),
             prepare_first_factor,
         )
@@ -100,12 +99,12 @@ async fn create(mut ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
         },
         None => row,
     };
-    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+    reply(ctx, &row).await
 }
 
 async fn read(ctx: Ctx, Path(id): Path<String>) -> ApiResult<Response> {
     let row = store::sign_ins::by_id(&ctx.state.pool, &ctx.client()?.id, &id).await?.ok_or_else(ApiError::not_found)?;
-    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+    reply(ctx, &row).await
 }
 
 async fn load_open(ctx: &Ctx, id: &str) -> ApiResult<(SignInRow, UserRow)> {
@@ -131,10 +130,18 @@ fn code_subject(row: &SignInRow) -> String {
 async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     let strategy = f.strategy(&[Strategy::EmailCode])?;
     let (row, user) = load_open(&ctx, &id).await?;
+    // clerk-js names the factor's address (`email_address_id` of the
+    // `email_code` factor); another address is refused.
+    if let Some(given) = f.opt("email_address_id")? {
+        let factor = store::users::email_id(&ctx.state.pool, &user.id, row.identifier.as_deref().unwrap_or_default()).await?;
+        if factor.as_deref() != Some(given) {
+            return Err(ApiError::invalid("email_address_id"));
+        }
+    }
     let email = primary_email(&ctx.state, &user.id).await?;
     crate::codes::send(&ctx.state, &code_subject(&row), Channel::Email, &email, "sign in").await?;
     let row = store::sign_ins::first_factor_prepared(&ctx.state.pool, &row.id, strategy, ctx.state.now()).await?;
-    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+    reply(ctx, &row).await
 }
 
 async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
@@ -152,7 +159,7 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
         .await?;
         after_first_factor(&ctx, row, &user, strategy).await?
     };
-    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+    reply(ctx, &row).await
 }
 
 /// The user's primary email address: where a first-factor code goes, and
@@ -259,7 +266,7 @@ async fn prepare_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
         .ok_or_else(ApiError::not_found)?;
     crate::codes::send(&ctx.state, &second_factor_subject(&row), Channel::Sms, &phone.phone, "sign in").await?;
     let row = store::sign_ins::second_factor_prepared(&ctx.state.pool, &row.id, strategy, ctx.state.now()).await?;
-    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+    reply(ctx, &row).await
 }
 
 /// `POST /client/sign_ins/{id}/attempt_second_factor` (`strategy` = `totp`,
@@ -301,7 +308,7 @@ async fn attempt_second_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) 
     state.lockout().within_budget(&user.id, check).await?;
     let first = row.first_factor_strategy.ok_or_else(|| ApiError::internal("a sign-in waiting for a second factor has no first"))?;
     let row = complete(&ctx, row, &user, first, Some(strategy)).await?;
-    ctx.reply(StatusCode::OK, render::sign_in(&row)).await
+    reply(ctx, &row).await
 }
 
 /// The number the pending SMS code of this sign-in went to, if it is still
@@ -340,4 +347,10 @@ async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, first: Strategy, se
     ctx.rotate_client_token(&mut tx, &row.client_id).await?;
     tx.commit().await?;
     Ok(row)
+}
+
+/// Answers the sign-in `row` with the client.
+async fn reply(ctx: Ctx, row: &SignInRow) -> ApiResult<Response> {
+    let json = crate::resources::sign_in(&mut (&ctx.state.pool).into(), row).await?;
+    ctx.reply(StatusCode::OK, json).await
 }

@@ -134,6 +134,13 @@ pub async fn emails(ex: impl Into<Exec<'_>>, user_id: &str) -> sqlx::Result<Vec<
     })
 }
 
+/// The id of the user's address `email`, if the user has it.
+pub async fn email_id(ex: impl Into<Exec<'_>>, user_id: &str, email: &str) -> sqlx::Result<Option<String>> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_scalar(sql("SELECT id FROM email_addresses WHERE user_id = ? AND email = ?")).bind(user_id).bind(email).fetch_optional(ex).await
+    })
+}
+
 /// The user's primary email address, if any.
 pub async fn primary_email(ex: impl Into<Exec<'_>>, user_id: &str) -> sqlx::Result<Option<EmailRow>> {
     on_db!(ex, |ex, sql| {
