@@ -191,16 +191,13 @@ impl Ctx {
     /// Starts the lifetime of the caller's client again: the client is
     /// marked used now and, when a `__client` cookie named it, the same
     /// cookie is set again for the whole lifetime.
-    pub async fn renew_client(&mut self) -> ApiResult<()> {
+    pub async fn renew_client(&self) -> ApiResult<()> {
         let Some(c) = &self.client else { return Ok(()) };
-        let now = self.state.now();
-        store::clients::renew(&self.state.pool, &c.id, now).await?;
-        if self.by_cookie {
-            if let Some(token) = self.client_token.clone() {
-                self.set_client_cookie(&token);
-            }
+        store::clients::renew(&self.state.pool, &c.id, self.state.now()).await?;
+        if let (true, Some(token)) = (self.by_cookie, &self.client_token) {
+            self.set_client_cookie(token);
         }
-        self.reload_client().await
+        Ok(())
     }
 
     /// Expires the client cookie in the browser.

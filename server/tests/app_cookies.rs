@@ -55,9 +55,14 @@ async fn sign_up(app: &TestApp, email: &str) -> (Jar, String, Resp) {
     (jar, session, done)
 }
 
-async fn handshake(app: &TestApp, jar: &Jar, redirect_url: &str) -> Resp {
+/// `GET <route>?redirect_url=<url>` as the browser holding `jar`.
+async fn redirecting(app: &TestApp, jar: &Jar, route: &str, redirect_url: &str) -> Resp {
     let target: String = form_urlencoded::byte_serialize(redirect_url.as_bytes()).collect();
-    app.get(&format!("/v1/client/handshake?redirect_url={target}"), jar).await
+    app.get(&format!("{route}?redirect_url={target}"), jar).await
+}
+
+async fn handshake(app: &TestApp, jar: &Jar, redirect_url: &str) -> Resp {
+    redirecting(app, jar, "/v1/client/handshake", redirect_url).await
 }
 
 #[tokio::test]
@@ -180,8 +185,7 @@ async fn the_handshake_mints_the_token_for_the_application_it_returns_to() {
 
 /// `GET /v1/client/touch?redirect_url=<url>` as the browser holding `jar`.
 async fn touch(app: &TestApp, jar: &Jar, redirect_url: &str) -> Resp {
-    let target: String = form_urlencoded::byte_serialize(redirect_url.as_bytes()).collect();
-    app.get(&format!("/v1/client/touch?redirect_url={target}"), jar).await
+    redirecting(app, jar, "/v1/client/touch", redirect_url).await
 }
 
 #[tokio::test]
