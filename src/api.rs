@@ -112,6 +112,18 @@ impl Api {
         format!("{}/v1{}", self.base, path)
     }
 
+    /// Cookies go with every call. On the page's own origin that is the
+    /// browser's default mode, which is also what the hosted portal's
+    /// `<link rel=preload crossorigin>` of its first two calls uses, so
+    /// those calls take up the preloaded answers.
+    fn credentials(&self) -> RequestCredentials {
+        if self.base.is_empty() {
+            RequestCredentials::SameOrigin
+        } else {
+            RequestCredentials::Include
+        }
+    }
+
     /// `GET /v1<path>` and decode the envelope (the resource and the
     /// client that came with it).
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Envelope<T>, ApiError> {
@@ -138,7 +150,7 @@ impl Api {
     /// It is not generic, so each typed call adds only its decoding.
     async fn fetch(&self, method: &str, path: &str, pairs: Option<&[(&str, &str)]>) -> Result<JsValue, ApiError> {
         let request = match pairs {
-            None => Request::get(&self.url(path)).credentials(RequestCredentials::Include).build(),
+            None => Request::get(&self.url(path)).credentials(self.credentials()).build(),
             Some(pairs) => {
                 let url = if method == "POST" {
                     self.url(path)
@@ -147,7 +159,7 @@ impl Api {
                     format!("{}{sep}_method={method}", self.url(path))
                 };
                 Request::post(&url)
-                    .credentials(RequestCredentials::Include)
+                    .credentials(self.credentials())
                     .header("Content-Type", "application/x-www-form-urlencoded")
                     .body(form(pairs))
             }

@@ -9,6 +9,7 @@ pub mod code_step;
 pub mod copy_button;
 pub mod field;
 pub mod guard;
+pub mod new_password;
 pub mod qr;
 pub mod redirect_to_tasks;
 pub mod resend;

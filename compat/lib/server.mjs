@@ -1,7 +1,7 @@
 // The real Vestibule server binary on 127.0.0.1, with a site directory that
-// holds the test pages, the whole dist/ of @clerk/clerk-js (so the SDK loads
-// its chunks from this server, never from a CDN) and, when given, the built
-// portal. Also a second static server on another port for cross-origin pages.
+// holds the test pages, the whole dist/ of @clerk/clerk-js and of @clerk/ui
+// (so the SDK and Clerk's prebuilt UI load their chunks from this server,
+// never from a CDN) and, when given, the built portal. Also a second static server on another port for cross-origin pages.
 
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, symlinkSync, readdirSync, rmSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const compatDir = resolve(here, '..');
 export const pagesDir = join(compatDir, 'pages');
 export const clerkDist = join(compatDir, 'node_modules', '@clerk', 'clerk-js', 'dist');
+/** Clerk's prebuilt UI, unpacked there by `cargo xtask compat`. */
+export const clerkUiDist = join(compatDir, 'node_modules', '@clerk', 'ui', 'dist');
 
 /** The server binary: `VESTIBULE_BIN`, else the debug build of the workspace. */
 function serverBin() {
@@ -30,6 +32,7 @@ function makeSite(root) {
   mkdirSync(join(site, 'compat'), { recursive: true });
   cpSync(pagesDir, join(site, 'compat'), { recursive: true });
   symlinkSync(clerkDist, join(site, 'compat', 'clerk-js'));
+  symlinkSync(clerkUiDist, join(site, 'compat', 'clerk-ui'));
   const portal = process.env.VESTIBULE_PORTAL_DIR;
   if (portal && existsSync(join(portal, 'index.html'))) {
     for (const entry of readdirSync(portal)) {

@@ -126,6 +126,8 @@ wire_enum! {
         NeedsFirstFactor = "needs_first_factor",
         /// The first factor was right and the user has second factors.
         NeedsSecondFactor = "needs_second_factor",
+        /// A password-reset code was right: a new password is next.
+        NeedsNewPassword = "needs_new_password",
         /// A session was created.
         Complete = "complete",
     }
@@ -180,6 +182,9 @@ wire_enum! {
         PhoneCode = "phone_code",
         /// A single-use backup code (second factor).
         BackupCode = "backup_code",
+        /// A code sent by email to reset a forgotten password (first
+        /// factor; a new password follows).
+        ResetPasswordEmailCode = "reset_password_email_code",
     }
 }
 

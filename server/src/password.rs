@@ -273,6 +273,19 @@ pub async fn check_new(rules: &NewPasswordRules<'_>, password: &str, param: &str
     check_strength(password, rules.min_strength, param, user_inputs)
 }
 
+/// A new password for `user`, in place of the current one: the rules of
+/// [`check_new`] (the user's email addresses count against its strength),
+/// and not the password it replaces.
+pub async fn check_replacement(state: &crate::state::AppState, user: &crate::store::users::UserRow, new: &Secret, param: &str) -> ApiResult<()> {
+    let emails: Vec<String> = crate::store::users::emails(&state.pool, &user.id).await?.into_iter().map(|e| e.email).collect();
+    let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    check_new(&state.new_password_rules(), &new.0, param, &inputs).await?;
+    if verify(&state.hashing, new, user.password_hash.clone(), &state.dummy_hash).await? {
+        return Err(ApiError::field(ErrorCode::FormPasswordValidationFailed, param, "Your new password must be different from your current one."));
+    }
+    Ok(())
+}
+
 /// Refuses a password whose zxcvbn score is below `min`, with zxcvbn's
 /// suggestions in `meta.zxcvbn`.
 pub fn check_strength(password: &str, min: u32, param: &str, user_inputs: &[&str]) -> ApiResult<()> {

@@ -219,10 +219,13 @@ pub fn sign_in(r: &store::sign_ins::SignInRow, email_address_id: Option<String>)
         identifier: r.identifier.clone(),
         supported_identifiers: vec!["email_address".into()],
         supported_first_factors: if r.user_id.is_some() {
-            vec![
-                FactorJson::new(Strategy::Password),
-                FactorJson { safe_identifier: r.identifier.clone(), email_address_id, primary: Some(true), ..FactorJson::new(Strategy::EmailCode) },
-            ]
+            let emailed = |strategy| FactorJson {
+                safe_identifier: r.identifier.clone(),
+                email_address_id: email_address_id.clone(),
+                primary: Some(true),
+                ..FactorJson::new(strategy)
+            };
+            vec![FactorJson::new(Strategy::Password), emailed(Strategy::EmailCode), emailed(Strategy::ResetPasswordEmailCode)]
         } else {
             Vec::new()
         },

@@ -1,8 +1,9 @@
 //! Emailed codes at their boundaries (`security.md`: valid 10 minutes,
 //! single use, a resend invalidates the previous code, 30 s cooldown, 10
-//! sends a day, 5 wrong tries), for both flows that email a code: the
-//! sign-up's address verification and the sign-in's `email_code` first
-//! factor. The users here carry no password, so no Argon2 hash is computed.
+//! sends a day, 5 wrong tries), for every flow that emails a code: the
+//! sign-up's address verification, the sign-in's `email_code` first factor
+//! and its "forgot password" code (`reset_password_email_code`). The users
+//! here carry no password, so no Argon2 hash is computed.
 
 mod common;
 
@@ -15,9 +16,20 @@ const DAY: i64 = 24 * 60 * MINUTE;
 enum Flow {
     SignUp,
     SignIn,
+    ResetPassword,
 }
 
-const FLOWS: [Flow; 2] = [Flow::SignUp, Flow::SignIn];
+const FLOWS: [Flow; 3] = [Flow::SignUp, Flow::SignIn, Flow::ResetPassword];
+
+impl Flow {
+    /// The sign-in strategy the code proves.
+    fn strategy(self) -> &'static str {
+        match self {
+            Flow::ResetPassword => "reset_password_email_code",
+            Flow::SignUp | Flow::SignIn => "email_code",
+        }
+    }
+}
 
 impl Flow {
     /// Starts the flow for `email` and sends the first code; returns the
@@ -25,7 +37,7 @@ impl Flow {
     async fn start(self, app: &TestApp, email: &str) -> (Jar, String) {
         match self {
             Flow::SignUp => app.start_email_sign_up(email).await,
-            Flow::SignIn => {
+            Flow::SignIn | Flow::ResetPassword => {
                 app.create_user(email, None).await;
                 let jar = Jar::new();
                 let r = app
@@ -52,10 +64,10 @@ impl Flow {
                 )
                 .await
             }
-            Flow::SignIn => {
+            Flow::SignIn | Flow::ResetPassword => {
                 app.post(
                     &format!("/v1/client/sign_ins/{id}/attempt_first_factor"),
-                    &[("strategy", "email_code"), ("code", code)],
+                    &[("strategy", self.strategy()), ("code", code)],
                     jar,
                 )
                 .await
@@ -66,12 +78,13 @@ impl Flow {
     async fn prepare(self, app: &TestApp, jar: &Jar, id: &str) -> Resp {
         let path = match self {
             Flow::SignUp => format!("/v1/client/sign_ups/{id}/prepare_verification"),
-            Flow::SignIn => format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
+            Flow::SignIn | Flow::ResetPassword => format!("/v1/client/sign_ins/{id}/prepare_first_factor"),
         };
-        app.post(&path, &[("strategy", "email_code")], jar).await
+        app.post(&path, &[("strategy", self.strategy())], jar).await
     }
 
-    /// The code was accepted: the address is verified, or the sign-in done.
+    /// The code was accepted: the address is verified, the sign-in done, or
+    /// the new password next.
     fn assert_verified(self, r: &Resp) {
         assert!(r.status.is_success(), "{self:?}: {}", r.text());
         match self {
@@ -94,6 +107,10 @@ impl Flow {
                     "{}",
                     r.text()
                 );
+            }
+            Flow::ResetPassword => {
+                assert_eq!(r.json["response"]["status"], "needs_new_password", "{}", r.text());
+                assert!(r.json["response"]["created_session_id"].is_null(), "{}", r.text());
             }
         }
     }
@@ -150,6 +167,7 @@ async fn code_is_single_use() {
         match flow {
             Flow::SignUp => assert_eq!(r.code(), "verification_failed"),
             Flow::SignIn => assert_eq!(app.sessions(&jar).await.len(), 1, "the used code made no second session"),
+            Flow::ResetPassword => assert_eq!(r.code(), "request_invalid", "the sign-in waits for the new password"),
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::components::field::code_field;
 use crate::components::submit::{use_submit, Submit};
 use crate::session::hooks::use_auth_context;
 use crate::session::AuthContext;
+use vestibule_protocol::Strategy;
 use yew::prelude::*;
 
 /// Which flow the code belongs to.
@@ -17,6 +18,19 @@ pub enum CodeFor {
     SignUp,
     /// Signing in with an emailed code as first factor.
     SignIn,
+    /// Proving the address before a new password ("Forgot password?").
+    ResetPassword,
+}
+
+impl CodeFor {
+    /// The sign-in strategy the code proves (sign-up codes have none).
+    fn sign_in_strategy(self) -> Option<Strategy> {
+        match self {
+            CodeFor::SignUp => None,
+            CodeFor::SignIn => Some(Strategy::EmailCode),
+            CodeFor::ResetPassword => Some(Strategy::ResetPasswordEmailCode),
+        }
+    }
 }
 
 /// The way back from the code step to the form before it: clears the
@@ -62,9 +76,9 @@ impl EmailedCode {
     /// Tries the code; a right one brings the client a step further.
     async fn verify(self) -> Result<(), ApiError> {
         let api = &self.ctx.config.api;
-        let client = match self.flow {
-            CodeFor::SignUp => api::sign_up::verify(api, &self.id, &self.code).await?.client,
-            CodeFor::SignIn => api::sign_in::verify(api, &self.id, &self.code).await?.client,
+        let client = match self.flow.sign_in_strategy() {
+            None => api::sign_up::verify(api, &self.id, &self.code).await?.client,
+            Some(strategy) => api::sign_in::verify(api, &self.id, strategy, &self.code).await?.client,
         };
         self.ctx.set_client(client);
         Ok(())
@@ -74,9 +88,9 @@ impl EmailedCode {
     /// form busy: the code on its way may still be typed.
     async fn resend(self) {
         let api = &self.ctx.config.api;
-        let sent = match self.flow {
-            CodeFor::SignUp => api::sign_up::send_code(api, &self.id).await.map(drop),
-            CodeFor::SignIn => api::sign_in::send_code(api, &self.id).await.map(drop),
+        let sent = match self.flow.sign_in_strategy() {
+            None => api::sign_up::send_code(api, &self.id).await.map(drop),
+            Some(strategy) => api::sign_in::send_code(api, &self.id, strategy).await.map(drop),
         };
         self.notice.set(sent.is_ok().then_some("A new code is on its way."));
         self.submit.set_error(sent.err());
@@ -101,7 +115,11 @@ pub fn CodeStep(props: &CodeStepProps) -> Html {
         Callback::from(move |_: MouseEvent| wasm_bindgen_futures::spawn_local(step.clone().resend()))
     };
     let on_back = props.on_back.reform(|_: MouseEvent| ());
-    let class = if props.flow == CodeFor::SignUp { "vb-sign-up-verify" } else { "vb-sign-in-code" };
+    let class = match props.flow {
+        CodeFor::SignUp => "vb-sign-up-verify",
+        CodeFor::SignIn => "vb-sign-in-code",
+        CodeFor::ResetPassword => "vb-reset-code",
+    };
     html! {
         <Card title={props.title.clone()} subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {}.", props.to)))} class={classes!("vb-code-step", class)}>
             <form class="vb-form" {onsubmit} novalidate=true>

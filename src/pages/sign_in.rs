@@ -1,18 +1,23 @@
 //! `<SignIn>`: email and password, or a code emailed to the address. A
-//! password known to be compromised is answered with an offer of the code;
-//! the code step is derived from the client's sign-in in progress, so a
-//! reload keeps it. A user with a second factor continues on
+//! password known to be compromised is answered with an offer of the code.
+//! "Forgot password?" emails a reset code, then asks for a new password.
+//! Each step is derived from the client's sign-in in progress, so a reload
+//! keeps it. A user with a second factor continues on
 //! `/sign-in/factor-two`. When the session it creates is pending, the route
 //! guard sends the user to the current task.
 
 mod credentials;
 
+use crate::api::{self, param};
 use crate::components::code_step::{back_to_start, CodeFor, CodeStep};
+use crate::components::new_password::{NewPasswordForm, Save};
 use crate::components::submit::use_submit;
 use crate::nav::Here;
 use crate::session::hooks::use_auth_context;
 use crate::session::AuthContext;
 use credentials::use_credentials;
+use std::rc::Rc;
+use vestibule_protocol::wire::SignInJson;
 use vestibule_protocol::{SignInStatus, Strategy, VerificationStatus};
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -48,28 +53,52 @@ fn use_second_factor_step(ctx: &AuthContext) {
 pub fn SignIn(props: &SignInProps) -> Html {
     let ctx = use_auth_context();
     use_second_factor_step(&ctx);
-    let in_progress = ctx
-        .state
-        .client
-        .as_ref()
-        .and_then(|c| c.sign_in.clone())
-        .filter(|s| s.status == SignInStatus::NeedsFirstFactor);
+    let sign_in = ctx.state.client.as_ref().and_then(|c| c.sign_in.clone());
+    let in_progress = sign_in.clone().filter(|s| s.status == SignInStatus::NeedsFirstFactor);
     let submit = use_submit();
     let form = use_credentials(&ctx, in_progress.as_ref());
+    let on_back = back_to_start(&form.restart, &submit);
 
-    let code_step = in_progress.as_ref().filter(|s| {
-        !*form.restart
-            && s.first_factor_verification.as_ref().is_some_and(|v| {
-                v.status == VerificationStatus::Unverified && v.strategy == Some(Strategy::EmailCode)
-            })
+    if let Some(s) = sign_in.filter(|s| s.status == SignInStatus::NeedsNewPassword && !*form.restart) {
+        return new_password_step(&ctx, &s, on_back);
+    }
+    let code_step = in_progress.as_ref().filter(|_| !*form.restart).and_then(|s| {
+        let verification = s.first_factor_verification.as_ref().filter(|v| v.status == VerificationStatus::Unverified)?;
+        match verification.strategy? {
+            Strategy::EmailCode => Some((s, CodeFor::SignIn, "Check your email")),
+            Strategy::ResetPasswordEmailCode => Some((s, CodeFor::ResetPassword, "Reset your password")),
+            _ => None,
+        }
     });
-    if let Some(s) = code_step {
-        let on_back = back_to_start(&form.restart, &submit);
+    if let Some((s, flow, title)) = code_step {
         return html! {
-            <CodeStep flow={CodeFor::SignIn} id={s.id.clone()} title="Check your email"
+            <CodeStep {flow} id={s.id.clone()} {title}
                 to={s.identifier.clone().unwrap_or_default()} back_label="Start over" {on_back} />
         };
     }
     let sign_up = ctx.urls().sign_up_at(props.sign_up_url.as_deref()).sign_up(Here::current().redirect_url().as_deref());
     credentials::view(&form, &submit, sign_up)
+}
+
+/// After a right reset code: the new password, which finishes the sign-in
+/// (or leads to the second factor).
+fn new_password_step(ctx: &AuthContext, sign_in: &SignInJson, on_back: Callback<()>) -> Html {
+    let (ctx, id) = (ctx.clone(), sign_in.id.clone());
+    let save = Save(Rc::new(move |password: String, sign_out_others: bool| {
+        let (ctx, id) = (ctx.clone(), id.clone());
+        Box::pin(async move {
+            let reply = api::sign_in::reset_password(&ctx.config.api, &id, &password, sign_out_others).await?;
+            ctx.set_client(reply.client);
+            Ok(())
+        })
+    }));
+    let to = sign_in.identifier.clone().unwrap_or_default();
+    let footer = html! {
+        <button class="vb-button vb-button-link" type="button" onclick={on_back.reform(|_: MouseEvent| ())}>{ "Start over" }</button>
+    };
+    html! {
+        <NewPasswordForm title="Choose a new password" class="vb-sign-in-new-password"
+            subtitle={format!("Your email address {to} is confirmed. Choose a new password to sign in.")}
+            param={param::PASSWORD} {save} {footer} />
+    }
 }

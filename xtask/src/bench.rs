@@ -9,8 +9,9 @@
 //! middleware costs an application per request, and how much traffic a
 //! protected route of the example application sustains, and the server's
 //! peak memory while 100 sign-ups with passwords arrive at once, the
-//! database's size after 100,000 anonymous visits and a sweep, and a soak
-//! of 1,000 signed-in tabs refreshing their tokens (latency per route,
+//! database's size after 100,000 anonymous visits and a sweep, a cold
+//! browser's time to a sign-in form beside Clerk's prebuilt `SignIn`, and a
+//! soak of 1,000 signed-in tabs refreshing their tokens (latency per route,
 //! errors, memory after the warm-up and at the end).
 
 mod browser;
@@ -25,11 +26,13 @@ mod signup;
 mod signup_burst;
 mod soak;
 mod transfer;
+mod versus_clerk;
 
 use std::path::Path;
 use std::time::Duration;
 
 use crate::cmd::{self, TempDir};
+use crate::compat;
 use crate::portal::{build_example, build_portal, build_server, Profile};
 use crate::tools::{self, Chromium};
 use crate::Result;
@@ -106,9 +109,23 @@ pub fn run(root: &Path) -> Result<()> {
     outcome?;
     drop(server);
     runtime.block_on(sign_up_burst(&server_bin, &dist, scratch.path()))?;
+    let compat = compat::install(root)?;
+    runtime.block_on(versus_clerk::run(&server_bin, &dist, &compat, &scratch.path().join("versus-clerk")))?;
     eprintln!("bench: soak of 1,000 signed-in tabs (10 model minutes at 10x real time)");
     runtime.block_on(soak::run(&server_bin, &dist, &scratch.path().join("soak")))
     // `server` (and chromedriver inside `measure`) are killed on drop.
+}
+
+/// Only the comparison with Clerk's prebuilt `SignIn` (`cargo xtask bench
+/// --versus-clerk`), on the release server.
+pub fn versus_clerk_only(root: &Path) -> Result<()> {
+    tools::ensure(root, Chromium::Yes)?;
+    build_portal(root)?;
+    let server_bin = build_server(root, Profile::Release)?;
+    let compat = compat::install(root)?;
+    let scratch = TempDir::new("vestibule-versus-clerk")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(versus_clerk::run(&server_bin, &root.join("dist"), &compat, scratch.path()))
 }
 
 /// Only the soak (`cargo xtask bench --soak`), on the release server.

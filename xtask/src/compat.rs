@@ -6,17 +6,31 @@
 //! `npm ci` runs only when the lockfile changed since the last install
 //! (a copy of it is kept in `compat/node_modules/`), so a warm run costs
 //! just the scenarios.
+//!
+//! Clerk's prebuilt UI (`@clerk/ui`) is not in the lockfile: its npm
+//! dependencies (React's ESM build, wallet adapters, a localization
+//! version the registry lacks) are needed by bundlers only, while an
+//! application page loads its self-contained browser bundle. Its pinned
+//! tarball is packed from the registry, checked against its integrity and
+//! unpacked into `node_modules/@clerk/ui`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::cmd::{self, Counts};
+use crate::cmd::{self, Counts, TempDir};
 use crate::portal::{build_server, Profile};
 use crate::tools::CHROMIUM;
 use crate::Result;
 
 /// Where the installed copy of the lockfile is kept.
 const INSTALLED_LOCK: &str = "node_modules/.vestibule-installed-lock.json";
+/// The `@clerk/ui` release that goes with the pinned `@clerk/clerk-js`.
+const CLERK_UI_VERSION: &str = "1.36.0";
+/// Its tarball's integrity as the registry publishes it.
+const CLERK_UI_INTEGRITY: &str =
+    "sha512-uI96zYCh5jISLOt1mdpIPy/Y31P0kwFxjUFOxLUwFfTHFmGUcRjbqN6bbb+75tdI2Bz6ARGws3rhspDer+xIfQ==";
+/// Where it is unpacked, under `compat/`.
+const CLERK_UI_DIR: &str = "node_modules/@clerk/ui";
 
 /// Installs the pinned SDKs when needed, then runs every scenario file of
 /// `compat/tests` with Node's test runner.
@@ -28,8 +42,7 @@ pub fn run(root: &Path) -> Result<Counts> {
 /// `VESTIBULE_COMPAT_POSTGRES`, which runs each server as replicas).
 pub fn run_with(root: &Path, env: &[(&str, &str)]) -> Result<Counts> {
     let server = build_server(root, Profile::Debug)?;
-    let dir = root.join("compat");
-    npm_ci(&dir)?;
+    let dir = install(root)?;
     let mut node = Command::new("node");
     node.current_dir(&dir)
         .args(["--test", "--test-concurrency=1", "--test-reporter=tap"])
@@ -48,6 +61,55 @@ pub fn run_with(root: &Path, env: &[(&str, &str)]) -> Result<Counts> {
         return Err("the compat scenarios ran no test".into());
     }
     Ok(counts)
+}
+
+/// Installs the pinned SDKs and Clerk's prebuilt UI into `compat/`
+/// when needed; returns that directory.
+pub fn install(root: &Path) -> Result<PathBuf> {
+    let dir = root.join("compat");
+    npm_ci(&dir)?;
+    unpack_clerk_ui(&dir)?;
+    Ok(dir)
+}
+
+/// `@clerk/ui`'s whole package (its `dist/` is what pages load), unless
+/// that version is there already.
+fn unpack_clerk_ui(dir: &Path) -> Result<()> {
+    let target = dir.join(CLERK_UI_DIR);
+    let manifest = std::fs::read_to_string(target.join("package.json")).unwrap_or_default();
+    let installed = serde_json::from_str::<serde_json::Value>(&manifest).ok();
+    if installed.as_ref().and_then(|m| m["version"].as_str()) == Some(CLERK_UI_VERSION) {
+        println!("compat: @clerk/ui {CLERK_UI_VERSION} ok");
+        return Ok(());
+    }
+    let packed = TempDir::new("vestibule-clerk-ui")?;
+    let listing = cmd::stdout_of(Command::new("npm").current_dir(packed.path()).args([
+        "pack",
+        "--json",
+        "--pack-destination",
+        ".",
+        &format!("@clerk/ui@{CLERK_UI_VERSION}"),
+    ]))
+    .ok_or("npm pack @clerk/ui failed")?;
+    let listing: serde_json::Value =
+        serde_json::from_str(&listing).map_err(|e| format!("npm pack printed no JSON: {e}"))?;
+    let integrity = listing[0]["integrity"].as_str().unwrap_or_default();
+    if integrity != CLERK_UI_INTEGRITY {
+        return Err(format!("@clerk/ui {CLERK_UI_VERSION} has integrity {integrity}, expected {CLERK_UI_INTEGRITY}").into());
+    }
+    let file = listing[0]["filename"].as_str().ok_or("npm pack named no file")?;
+    let _ = std::fs::remove_dir_all(&target);
+    std::fs::create_dir_all(&target)?;
+    cmd::run(
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(packed.path().join(file))
+            .arg("-C")
+            .arg(&target)
+            .arg("--strip-components=1"),
+    )?;
+    println!("compat: @clerk/ui {CLERK_UI_VERSION} unpacked");
+    Ok(())
 }
 
 /// `npm ci` in `dir` unless `node_modules` was installed from this very lockfile.

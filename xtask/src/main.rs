@@ -42,7 +42,8 @@ Commands:
                         fuzz/requirements.txt into .tools/schemathesis when needed;
                         reports in target/schemathesis/)
   compat                only the compat scenarios (builds the server, npm ci in compat/
-                        when its lockfile changed, then node --test)
+                        when its lockfile changed, @clerk/ui packed from npm, then
+                        node --test)
   bench                 portal gzip size, cold load of the choose-organization screen,
                         GET /v1/client throughput and latency beside a plain axum
                         handler, token refresh beside RS256 signing, password
@@ -52,6 +53,8 @@ Commands:
                         example app (protected route) throughput and latency;
                         --postgres: GET /v1/client and the token refresh on SQLite,
                         PostgreSQL, and two PostgreSQL replicas behind haproxy;
+                        cold loads of Clerk's prebuilt SignIn beside our /sign-in
+                        on localhost and slow 4G (--versus-clerk runs only them);
                         the soak (1,000 signed-in tabs refreshing tokens for 10
                         model minutes at 10x real time) ends the run, and
                         --soak runs only it
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Some("bench") => match rest {
             [flag] if flag == "--postgres" => bench::postgres::run(&root),
             [flag] if flag == "--soak" => bench::soak_only(&root),
+            [flag] if flag == "--versus-clerk" => bench::versus_clerk_only(&root),
             [flag] if flag == "--hot-paths" => bench::hot_paths_only(&root),
             _ => no_options("bench", rest).and_then(|()| bench::run(&root)),
         },

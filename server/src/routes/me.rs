@@ -10,7 +10,7 @@ use crate::store;
 use axum::http::StatusCode;
 use axum::response::Response;
 use vestibule_protocol::wire::UserJson;
-use vestibule_protocol::{ErrorCode, SessionStatus, TaskKey};
+use vestibule_protocol::{SessionStatus, TaskKey};
 
 /// Routes of this module.
 pub fn api() -> Api {
@@ -54,16 +54,7 @@ async fn change_password(ctx: Ctx, Body(f): Body) -> ApiResult<Response> {
             }
         }
     }
-    let emails: Vec<String> = store::users::emails(&ctx.state.pool, &user.id).await?.into_iter().map(|e| e.email).collect();
-    let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
-    password::check_new(&ctx.state.new_password_rules(), &new_password.0, "new_password", &inputs).await?;
-    if password::verify(&ctx.state.hashing, &new_password, user.password_hash.clone(), &ctx.state.dummy_hash).await? {
-        return Err(ApiError::field(
-            ErrorCode::FormPasswordValidationFailed,
-            "new_password",
-            "Your new password must be different from your current one.",
-        ));
-    }
+    password::check_replacement(&ctx.state, &user, &new_password, "new_password").await?;
     let hash = password::hash(&ctx.state.hashing, &new_password).await?;
     let now = ctx.state.now();
     let mut tx = ctx.state.pool.begin().await?;

@@ -1,6 +1,9 @@
 //! Sign-in: identifier, then a first factor: the password, or a code sent
 //! to the email address. Failed attempts count toward the user lockout in
-//! the same statement that grants them. A password marked compromised is
+//! the same statement that grants them. A user who forgot the password
+//! proves the address with a reset code (`reset_password_email_code`),
+//! then sets a new password (`reset_password`), which finishes the first
+//! factor. A password marked compromised is
 //! not proof of identity: it is answered with `form_password_compromised`
 //! and the sign-in must go on with an email code. A user with a second
 //! factor then answers `needs_second_factor`: no session exists until a
@@ -20,7 +23,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use vestibule_protocol::Channel;
 use vestibule_protocol::wire::{FactorJson, SignInJson};
-use vestibule_protocol::{ErrorCode, SignInStatus, Strategy};
+use vestibule_protocol::{ErrorCode, SessionStatus, SignInStatus, Strategy};
 
 /// Routes of this module.
 pub fn api() -> Api {
@@ -35,18 +38,29 @@ pub fn api() -> Api {
         .route(Operation::get("/client/sign_ins/{id}", "A sign-in of this client.")
                 .param_from("id", "post_client_sign_ins", "/response/id").replies::<SignInJson>(), read)
         .route(
-            Operation::post("/client/sign_ins/{id}/prepare_first_factor", "Send a code to the email address.")
+            Operation::post("/client/sign_ins/{id}/prepare_first_factor", "Send a sign-in code, or a password-reset code, to the email address.")
                 .param_from("id", "post_client_sign_ins", "/response/id")
-                .form([Param::strategy(&[Strategy::EmailCode]), Param::text("email_address_id")])
+                .form([Param::strategy(&EMAILED), Param::text("email_address_id")])
                 .replies::<SignInJson>(),
             prepare_first_factor,
         )
         .route(
-            Operation::post("/client/sign_ins/{id}/attempt_first_factor", "Try the password or the emailed code.")
+            Operation::post("/client/sign_ins/{id}/attempt_first_factor", "Try the password, the emailed code or the password-reset code.")
                 .param_from("id", "post_client_sign_ins", "/response/id")
-                .form([Param::strategy(&[Strategy::Password, Strategy::EmailCode]), Param::text("password"), Param::text("code")])
+                .form([
+                    Param::strategy(&[Strategy::Password, Strategy::EmailCode, Strategy::ResetPasswordEmailCode]),
+                    Param::text("password"),
+                    Param::text("code"),
+                ])
                 .replies::<SignInJson>(),
             attempt_first_factor,
+        )
+        .route(
+            Operation::post("/client/sign_ins/{id}/reset_password", "Set a new password after a right password-reset code, and go on signing in.")
+                .param_from("id", "post_client_sign_ins", "/response/id")
+                .form([Param::text("password").required(), Param::flag("sign_out_of_other_sessions")])
+                .replies::<SignInJson>(),
+            reset_password,
         )
         .route(
             Operation::post("/client/sign_ins/{id}/prepare_second_factor", "Send an SMS code to a second-factor phone number.")
@@ -63,6 +77,9 @@ pub fn api() -> Api {
             attempt_second_factor,
         )
 }
+
+/// The first factors proven by a code sent to the email address.
+const EMAILED: [Strategy; 2] = [Strategy::EmailCode, Strategy::ResetPasswordEmailCode];
 
 /// Wrong TOTP or backup codes one sign-in takes before it must be started
 /// again (`security.md`, "TOTP"); each also spends from the user lockout.
@@ -115,20 +132,26 @@ async fn load_open(ctx: &Ctx, id: &str) -> ApiResult<(SignInRow, UserRow)> {
 async fn load_waiting(ctx: &Ctx, id: &str, status: SignInStatus) -> ApiResult<(SignInRow, UserRow)> {
     let row = store::sign_ins::by_id(&ctx.state.pool, &ctx.client()?.id, id).await?.ok_or_else(ApiError::not_found)?;
     if row.status != status {
-        let what = if status == SignInStatus::NeedsFirstFactor { "a first" } else { "a second" };
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, format!("This sign-in is not waiting for {what} factor.")));
+        let what = match status {
+            SignInStatus::NeedsFirstFactor => "a first factor",
+            SignInStatus::NeedsNewPassword => "a new password",
+            _ => "a second factor",
+        };
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, format!("This sign-in is not waiting for {what}.")));
     }
     let user_id = row.user_id.clone().ok_or_else(ApiError::not_found)?;
     let user = store::users::by_id(&ctx.state.pool, &user_id).await?.ok_or_else(ApiError::not_found)?;
     Ok((row, user))
 }
 
-fn code_subject(row: &SignInRow) -> String {
-    format!("sign_in:{}:{}", row.id, Strategy::EmailCode)
+/// What an emailed code of this sign-in proves: a code sent to sign in
+/// does not reset the password, nor the other way round.
+fn code_subject(row: &SignInRow, strategy: Strategy) -> String {
+    format!("sign_in:{}:{}", row.id, strategy)
 }
 
 async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let strategy = f.strategy(&[Strategy::EmailCode])?;
+    let strategy = f.strategy(&EMAILED)?;
     let (row, user) = load_open(&ctx, &id).await?;
     // clerk-js names the factor's address (`email_address_id` of the
     // `email_code` factor); another address is refused.
@@ -139,13 +162,14 @@ async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
         }
     }
     let email = primary_email(&ctx.state, &user.id).await?;
-    crate::codes::send(&ctx.state, &code_subject(&row), Channel::Email, &email, "sign in").await?;
+    let purpose = if strategy == Strategy::ResetPasswordEmailCode { "reset your password" } else { "sign in" };
+    crate::codes::send(&ctx.state, &code_subject(&row, strategy), Channel::Email, &email, purpose).await?;
     let row = store::sign_ins::first_factor_prepared(&ctx.state.pool, &row.id, strategy, ctx.state.now()).await?;
     reply(ctx, &row).await
 }
 
 async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let strategy = f.strategy(&[Strategy::Password, Strategy::EmailCode])?;
+    let strategy = f.strategy(&[Strategy::Password, Strategy::EmailCode, Strategy::ResetPasswordEmailCode])?;
     let secret = Secret(f.req(if strategy == Strategy::Password { "password" } else { "code" })?.to_string());
     ctx.state.check_ip(ctx.ip).await?;
     let (row, user) = load_open(&ctx, &id).await?;
@@ -153,12 +177,46 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
     let row = if strategy == Strategy::Password {
         attempt_password(&ctx, row, &user, &secret).await?
     } else {
-        let subject = code_subject(&row);
+        let subject = code_subject(&row, strategy);
         let email = primary_email(&ctx.state, &user.id).await?;
         ctx.state.lockout().within_budget(&user.id, crate::codes::guess(&ctx.state, &subject, &email, &secret.0))
         .await?;
-        after_first_factor(&ctx, row, &user, strategy).await?
+        if strategy == Strategy::ResetPasswordEmailCode {
+            store::sign_ins::await_new_password(&ctx.state.pool, &row.id, ctx.state.now()).await?
+        } else {
+            after_first_factor(&ctx, row, &user, strategy).await?
+        }
     };
+    reply(ctx, &row).await
+}
+
+/// `POST /client/sign_ins/{id}/reset_password` (`password`,
+/// `sign_out_of_other_sessions`): after a right reset code, the new
+/// password (the password rules, and not the one it replaces) is set and
+/// the sign-in goes on as after any first factor: signed in, or a second
+/// factor next. The new password, the other sessions ended and the new
+/// session are one transaction.
+async fn reset_password(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
+    let password = Secret(f.req("password")?.to_string());
+    let sign_out_others = f.bool("sign_out_of_other_sessions")?.unwrap_or(false);
+    let (row, user) = load_waiting(&ctx, &id, SignInStatus::NeedsNewPassword).await?;
+    refuse_second_session(&ctx).await?;
+    let state = &ctx.state;
+    crate::password::check_replacement(state, &user, &password, "password").await?;
+    let hash = crate::password::hash(&state.hashing, &password).await?;
+    let factors = second_factors_of(state, &user.id).await?;
+    let now = state.now();
+    let mut tx = state.pool.begin().await?;
+    store::users::set_password(&mut tx, &user.id, &hash, now).await?;
+    if sign_out_others {
+        store::sessions::finish_all_of_user(&mut tx, &user.id, None, SessionStatus::Revoked, now).await?;
+    }
+    let row = if factors.is_empty() {
+        complete_in(&ctx, &mut tx, row, &user, Strategy::ResetPasswordEmailCode, None).await?
+    } else {
+        store::sign_ins::await_second_factor(&mut tx, &row.id, Strategy::ResetPasswordEmailCode, &factors, now).await?
+    };
+    tx.commit().await?;
     reply(ctx, &row).await
 }
 
@@ -336,16 +394,29 @@ async fn sms_destination(state: &AppState, subject: &str, user_id: &str) -> ApiR
 /// Creates the session and completes the sign-in, in one transaction.
 /// `second` is the second factor's strategy when there was one.
 async fn complete(ctx: &Ctx, row: SignInRow, user: &UserRow, first: Strategy, second: Option<Strategy>) -> ApiResult<SignInRow> {
+    let mut tx = ctx.state.pool.begin().await?;
+    let row = complete_in(ctx, &mut tx, row, user, first, second).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// [`complete`] within the caller's transaction `tx`.
+async fn complete_in(
+    ctx: &Ctx,
+    tx: &mut store::db::Tx,
+    row: SignInRow,
+    user: &UserRow,
+    first: Strategy,
+    second: Option<Strategy>,
+) -> ApiResult<SignInRow> {
     let state = &ctx.state;
     let now = state.now();
-    let mut tx = state.pool.begin().await?;
-    store::users::signed_in(&mut tx, &user.id, now).await?;
-    let session_id = store::sessions::insert(&mut tx, &row.client_id, &user.id, now, state.client_lifetime_ms, second.is_some()).await?;
-    let row = store::sign_ins::complete(&mut tx, &row.id, first, second, &session_id, now).await?;
-    store::clients::set_last_active_session(&mut tx, &row.client_id, Some(&session_id), now).await?;
-    store::clients::set_sign_in(&mut tx, &row.client_id, None, now).await?;
-    ctx.rotate_client_token(&mut tx, &row.client_id).await?;
-    tx.commit().await?;
+    store::users::signed_in(&mut *tx, &user.id, now).await?;
+    let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms, second.is_some()).await?;
+    let row = store::sign_ins::complete(&mut *tx, &row.id, first, second, &session_id, now).await?;
+    store::clients::set_last_active_session(&mut *tx, &row.client_id, Some(&session_id), now).await?;
+    store::clients::set_sign_in(&mut *tx, &row.client_id, None, now).await?;
+    ctx.rotate_client_token(tx, &row.client_id).await?;
     Ok(row)
 }
 

@@ -135,6 +135,23 @@ pub async fn await_second_factor(
     })
 }
 
+/// A right password-reset code: the first factor is verified, and the
+/// sign-in waits for the new password.
+pub async fn await_new_password(ex: impl Into<Exec<'_>>, id: &str, now: i64) -> sqlx::Result<SignInRow> {
+    on_db!(ex, |ex, sql| {
+        sqlx::query_as(sql(&format!(
+            "UPDATE sign_ins SET status = ?, first_factor_strategy = ?, first_factor_status = ?, updated_at = ? WHERE id = ? RETURNING {COLS}"
+        )))
+        .bind(SignInStatus::NeedsNewPassword.as_str())
+        .bind(Strategy::ResetPasswordEmailCode.as_str())
+        .bind(VerificationStatus::Verified.as_str())
+        .bind(now)
+        .bind(id)
+        .fetch_one(ex)
+        .await
+    })
+}
+
 /// A second-factor code was sent for `strategy`.
 pub async fn second_factor_prepared(ex: impl Into<Exec<'_>>, id: &str, strategy: Strategy, now: i64) -> sqlx::Result<SignInRow> {
     on_db!(ex, |ex, sql| {

@@ -1,6 +1,7 @@
 //! The identifier-and-password form of sign-in, with the offer of a code
 //! emailed to the address instead (the only way on when the password is
-//! known to be compromised).
+//! known to be compromised), and "Forgot password?", which emails a code
+//! that lets the user choose a new password.
 
 use crate::api::{self, param, ApiError};
 use crate::components::card::Card;
@@ -8,7 +9,7 @@ use crate::components::field::{set_text, Field};
 use crate::components::submit::Submit;
 use crate::session::AuthContext;
 use vestibule_protocol::wire::SignInJson;
-use vestibule_protocol::ErrorCode;
+use vestibule_protocol::{ErrorCode, Strategy};
 use yew::prelude::*;
 
 /// What the form holds, and what it can do with it.
@@ -64,7 +65,18 @@ impl Credentials {
     /// Emails a code for the sign-in in progress, which shows the code step.
     async fn email_code(self) -> Result<(), ApiError> {
         let Some(id) = &self.sign_in_id else { return Ok(()) };
-        let reply = api::sign_in::send_code(&self.ctx.config.api, id).await?;
+        let reply = api::sign_in::send_code(&self.ctx.config.api, id, Strategy::EmailCode).await?;
+        self.restart.set(false);
+        self.ctx.set_client(reply.client);
+        Ok(())
+    }
+
+    /// "Forgot password?": a sign-in of the typed address, and a reset
+    /// code emailed to it, which shows the code step.
+    async fn forgot_password(self) -> Result<(), ApiError> {
+        let api = &self.ctx.config.api;
+        let started = api::sign_in::start(api, &self.email).await?;
+        let reply = api::sign_in::send_code(api, &started.response.id, Strategy::ResetPasswordEmailCode).await?;
         self.restart.set(false);
         self.ctx.set_client(reply.client);
         Ok(())
@@ -82,6 +94,7 @@ pub(super) fn view(form: &Credentials, submit: &Submit, sign_up: String) -> Html
         html! { <button {class} type="button" disabled={busy} {onclick}>{ label }</button> }
     });
     let onsubmit = submit.on_submit(form.clone(), Credentials::sign_in);
+    let on_forgot = submit.callback(form.clone(), Credentials::forgot_password);
     html! {
         <Card title="Sign in" subtitle={Some(AttrValue::from("Welcome back! Sign in to continue."))} class="vb-sign-in"
             footer={html! { <p>{ "No account? " }<a class="vb-link" href={sign_up}>{ "Sign up" }</a></p> }}>
@@ -92,6 +105,9 @@ pub(super) fn view(form: &Credentials, submit: &Submit, sign_up: String) -> Html
                 <Field id="vb-password" label="Password" value={(*form.password).clone()} input_type="password"
                     autocomplete={Some(AttrValue::from("current-password"))} disabled={busy}
                     on_input={set_text(&form.password)} error={submit.field_error(param::PASSWORD)} />
+                <button class="vb-button vb-button-link vb-forgot-password" type="button" disabled={busy} onclick={on_forgot}>
+                    { "Forgot password?" }
+                </button>
                 { submit.form_error(&[param::IDENTIFIER, param::PASSWORD]) }
                 if compromised {
                     { offer_code.clone().unwrap_or_default() }

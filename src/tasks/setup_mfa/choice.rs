@@ -13,7 +13,7 @@ fn method_text(method: Strategy) -> Option<(&'static str, &'static str)> {
         Strategy::Totp => Some(("Authenticator app", "Use a code from an app such as Google Authenticator or 1Password.")),
         Strategy::PhoneCode => Some(("SMS code", "Get a code by text message on your phone.")),
         Strategy::BackupCode => Some(("Backup codes", "Keep a list of single-use codes somewhere safe.")),
-        Strategy::Password | Strategy::EmailCode => None,
+        Strategy::Password | Strategy::EmailCode | Strategy::ResetPasswordEmailCode => None,
     }
 }
 

@@ -19,8 +19,8 @@ const CHOOSE_ORG_PATH: &str = "/sign-in/tasks/choose-organization";
 const COOKIE_PAGE_PATH: &str = "/theme.css";
 /// How often the page is polled.
 const POLL_EVERY: Duration = Duration::from_millis(5);
-/// How long one load may take.
-const LOAD_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long one load may take (a slow network included).
+const LOAD_TIMEOUT: Duration = Duration::from_secs(60);
 /// The Chromium flags every headless run here uses (one per line), shared
 /// with the end-to-end tests and the compat scenarios.
 const CHROME_ARGS: &str = include_str!("../../../e2e/chromium-flags.txt");
@@ -75,6 +75,37 @@ impl Chromedriver {
     }
 }
 
+/// One kind of cold load: what is opened and when it counts as ready.
+pub struct Screen<'a> {
+    /// The path opened on the server.
+    pub path: &'a str,
+    /// Runs in the page: `performance.now()` once the screen accepts
+    /// input, else null.
+    pub ready_script: &'a str,
+    /// What the ready script waits for, for error messages.
+    pub waits_for: &'a str,
+    /// A `__client` cookie the browser has before it opens `path`.
+    pub client_cookie: Option<&'a str>,
+}
+
+/// A network profile Chromium emulates.
+#[derive(Clone, Copy)]
+pub struct Network {
+    /// Added round-trip time.
+    pub latency_ms: u32,
+    /// Download and upload throughput, bytes per second.
+    pub down_bytes_per_s: u32,
+    pub up_bytes_per_s: u32,
+}
+
+/// What one cold load took.
+pub struct Loaded {
+    /// From navigation start to the screen accepting input.
+    pub ms: f64,
+    /// Bytes received for the document and every resource until then.
+    pub bytes: u64,
+}
+
 /// `count` cold loads of the choose-organization screen; milliseconds from
 /// navigation start to the screen accepting input, in load order.
 pub async fn cold_loads(
@@ -84,24 +115,31 @@ pub async fn cold_loads(
     count: usize,
 ) -> Result<Vec<f64>> {
     let driver = Chromedriver::start(&scratch.join("chromedriver.log")).await?;
+    let screen = Screen {
+        path: CHOOSE_ORG_PATH,
+        ready_script: READY_SCRIPT,
+        waits_for: "input#vb-org-name",
+        client_cookie: Some(client_cookie),
+    };
     let mut loads = Vec::with_capacity(count);
     for index in 0..count {
         let profile = scratch.join(format!("chrome-profile-{index}"));
-        let ms = cold_load(&driver.url, base, client_cookie, &profile).await?;
-        eprintln!("bench: load {}: {ms:.1} ms", index + 1);
-        loads.push(ms);
-        let _ = std::fs::remove_dir_all(&profile);
+        let loaded = cold_load(&driver.url, base, &screen, None, &profile).await?;
+        eprintln!("bench: load {}: {:.1} ms", index + 1, loaded.ms);
+        loads.push(loaded.ms);
     }
     Ok(loads)
 }
 
-/// One load in a new browser session with an empty profile.
-async fn cold_load(
+/// One load of `screen` in a new browser session with an empty profile at
+/// `profile` (removed afterwards), over `network` when given.
+pub async fn cold_load(
     driver_url: &str,
     base: &str,
-    client_cookie: &str,
+    screen: &Screen<'_>,
+    network: Option<Network>,
     profile: &Path,
-) -> Result<f64> {
+) -> Result<Loaded> {
     let mut caps = DesiredCapabilities::chrome();
     caps.set_binary(CHROMIUM)?;
     for arg in CHROME_ARGS.lines().filter(|l| !l.trim().is_empty()) {
@@ -114,30 +152,53 @@ async fn cold_load(
     let session = WebDriver::new(driver_url, caps)
         .await
         .map_err(|e| format!("cannot start a Chromium session: {e}"))?;
-    let measured = time_choose_org(&session, base, client_cookie).await;
+    let measured = time_screen(&session, base, screen, network).await;
     let quit = session.quit().await;
-    let ms = measured?;
+    let _ = std::fs::remove_dir_all(profile);
+    let loaded = measured?;
     quit?;
-    Ok(ms)
+    Ok(loaded)
 }
 
-async fn time_choose_org(session: &WebDriver, base: &str, client_cookie: &str) -> Result<f64> {
-    let cookie_page = format!("{base}{COOKIE_PAGE_PATH}");
-    session.goto(cookie_page.as_str()).await?;
-    wait_for_document(session, &cookie_page).await?;
-    let mut cookie = Cookie::new("__client", client_cookie);
-    cookie.path = Some("/".to_owned());
-    session.add_cookie(cookie).await?;
+/// Sums what the page received so far: its document and every resource.
+const BYTES_SCRIPT: &str = "return performance.getEntriesByType('navigation') \
+     .concat(performance.getEntriesByType('resource')) \
+     .reduce((sum, entry) => sum + (entry.transferSize || 0), 0);";
 
-    session.goto(format!("{base}{CHOOSE_ORG_PATH}")).await?;
+async fn time_screen(session: &WebDriver, base: &str, screen: &Screen<'_>, network: Option<Network>) -> Result<Loaded> {
+    if let Some(client_cookie) = screen.client_cookie {
+        let cookie_page = format!("{base}{COOKIE_PAGE_PATH}");
+        session.goto(cookie_page.as_str()).await?;
+        wait_for_document(session, &cookie_page).await?;
+        let mut cookie = Cookie::new("__client", client_cookie);
+        cookie.path = Some("/".to_owned());
+        session.add_cookie(cookie).await?;
+    }
+    if let Some(network) = network {
+        let cdp = session.cdp();
+        cdp.send_raw("Network.enable", ()).await?;
+        cdp.send_raw(
+                "Network.emulateNetworkConditions",
+                serde_json::json!({
+                    "offline": false,
+                    "latency": network.latency_ms,
+                    "downloadThroughput": network.down_bytes_per_s,
+                    "uploadThroughput": network.up_bytes_per_s,
+                }),
+            )
+            .await?;
+    }
+
+    session.goto(format!("{base}{}", screen.path)).await?;
     let started = Instant::now();
     let mut last_error = None;
     loop {
         // Errors are expected while the old document is being replaced.
-        match session.execute(READY_SCRIPT, Vec::new()).await {
+        match session.execute(screen.ready_script, Vec::new()).await {
             Ok(ret) => {
                 if let Some(ms) = ret.json().as_f64() {
-                    return Ok(ms);
+                    let bytes = session.execute(BYTES_SCRIPT, Vec::new()).await?.json().as_u64().unwrap_or_default();
+                    return Ok(Loaded { ms, bytes });
                 }
             }
             Err(error) => last_error = Some(error),
@@ -152,7 +213,8 @@ async fn time_choose_org(session: &WebDriver, base: &str, client_cookie: &str) -
                 .map(|e| format!("; last error: {e}"))
                 .unwrap_or_default();
             return Err(format!(
-                "input#vb-org-name was not there and enabled within {} s (page {url}{detail})",
+                "{} was not there and enabled within {} s (page {url}{detail})",
+                screen.waits_for,
                 LOAD_TIMEOUT.as_secs()
             )
             .into());
@@ -160,7 +222,6 @@ async fn time_choose_org(session: &WebDriver, base: &str, client_cookie: &str) -
         tokio::time::sleep(POLL_EVERY).await;
     }
 }
-
 /// Waits until the browser shows `url` fully loaded (the session does not
 /// wait on its own, see [`PageLoadStrategy::None`]).
 async fn wait_for_document(session: &WebDriver, url: &str) -> Result<()> {

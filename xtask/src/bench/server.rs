@@ -25,14 +25,14 @@ impl Server {
         Self::start_with(binary, portal_dir, scratch, &[])
     }
 
-    /// [`Server::start`] with extra `VESTIBULE_*` settings, data in
-    /// `scratch/data`.
+    /// [`Server::start`] with extra `VESTIBULE_*` settings (which may replace
+    /// the development instance type), data in `scratch/data`.
     pub fn start_with(binary: &Path, portal_dir: &Path, scratch: &Path, settings: &[(&str, &str)]) -> Result<Self> {
         let port = free_port()?;
         let data_dir = scratch.join("data");
         std::fs::create_dir_all(&data_dir)?;
         let mut command = Command::new(binary);
-        command.envs(settings.iter().copied());
+        command.env("VESTIBULE_INSTANCE_TYPE", "development").envs(settings.iter().copied());
         let process = Logged::spawn(
             "the vestibule server",
             command
@@ -42,8 +42,7 @@ impl Server {
                 .arg("--data-dir")
                 .arg(&data_dir)
                 .arg("--portal-dir")
-                .arg(portal_dir)
-                .env("VESTIBULE_INSTANCE_TYPE", "development"),
+                .arg(portal_dir),
             scratch.join("server.log"),
         )?;
         eprintln!("bench: server pid {} on 127.0.0.1:{port}", process.child.id());
