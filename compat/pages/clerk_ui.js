@@ -2,7 +2,9 @@
 // (@clerk/ui's browser bundle with @clerk/clerk-js, both served from this
 // server, never from a CDN) against the Vestibule server that serves it.
 // The query string may name:
-//   ?mount=sign-in|sign-up   the component (sign-in when absent)
+//   ?mount=sign-in|sign-up|task-choose-organization|task-reset-password|
+//          task-setup-mfa     the component (sign-in when absent); a task
+//                             component ends on `after`
 //   &pk=<publishable key>     else the production key of this origin
 //   &after=<URL>              where the component sends a finished sign-in
 // The page sets `window.__clerkUiMounted` once the component is mounted and
@@ -51,12 +53,17 @@
       });
     })
     .then(function () {
-      var node = document.getElementById('clerk-ui');
-      if (params.get('mount') === 'sign-up') {
-        window.Clerk.mountSignUp(node, { routing: 'hash' });
-      } else {
-        window.Clerk.mountSignIn(node, { routing: 'hash' });
-      }
+      var clerk = window.Clerk;
+      var mounts = {
+        'sign-in': function (node) { clerk.mountSignIn(node, { routing: 'hash' }); },
+        'sign-up': function (node) { clerk.mountSignUp(node, { routing: 'hash' }); },
+        'task-choose-organization': function (node) { clerk.mountTaskChooseOrganization(node, { redirectUrlComplete: after }); },
+        'task-reset-password': function (node) { clerk.mountTaskResetPassword(node, { redirectUrlComplete: after }); },
+        'task-setup-mfa': function (node) { clerk.mountTaskSetupMFA(node, { redirectUrlComplete: after }); },
+      };
+      var mount = mounts[params.get('mount') || 'sign-in'];
+      if (!mount) throw new Error('no component ' + params.get('mount'));
+      mount(document.getElementById('clerk-ui'));
       window.__clerkUiMounted = true;
     })
     .catch(function (error) {
