@@ -105,7 +105,10 @@ impl FromRequestParts<AppState> for Ctx {
                 }
             },
         };
-        let (client, client_token) = match named {
+        // A client whose cookie's lifetime ran out is gone, even when a
+        // browser (or someone who copied the cookie) still sends it.
+        let now = state.now();
+        let (client, client_token) = match named.filter(|(c, _)| c.expires_at(state.client_lifetime_ms) > now) {
             Some((c, t)) => (Some(c), Some(t)),
             None => (None, None),
         };
@@ -143,9 +146,15 @@ impl FromRequestParts<AppState> for Ctx {
         if ambiguous {
             ctx.expire_planted_client_cookies();
         }
+        ctx.slide_client_lifetime().await;
         Ok(ctx)
     }
 }
+
+/// How long after the client's cookie was last set a request sets it
+/// again for the whole lifetime (the lifetime slides): at most one write
+/// per client per day.
+pub const SLIDE_AFTER_MS: i64 = 24 * 3600 * 1000;
 
 impl Ctx {
     /// The `azp` of tokens minted for this caller.
@@ -171,7 +180,9 @@ impl Ctx {
 
     /// Creates a client whose token is `token`.
     pub async fn create_client(&mut self, token: &str) -> ApiResult<ClientRow> {
-        let c = store::clients::insert(&self.state.pool, &crate::ids::new_id("client"), &crate::ids::token_hash(token), self.state.now()).await?;
+        let now = self.state.now();
+        let expires_at = now + self.state.client_lifetime_ms;
+        let c = store::clients::insert(&self.state.pool, &crate::ids::new_id("client"), &crate::ids::token_hash(token), now, expires_at).await?;
         self.client = Some(c.clone());
         Ok(c)
     }
@@ -182,22 +193,47 @@ impl Ctx {
         }
     }
 
+    /// Sets the host's `__client` cookie, in place of one set earlier in
+    /// this request (a renewed cookie then replaced by a new token).
     fn set_client_cookie(&self, token: &str) {
         let max_age = self.state.client_lifetime_ms / 1000;
         let attributes = cookies::Attributes { http_only: true, max_age, domain: None, secure: self.state.cookie_secure };
-        self.push_cookie(cookies::set(CLIENT_COOKIE, token, attributes));
+        if let Ok(mut pending) = self.cookies.lock() {
+            let earlier = format!("{CLIENT_COOKIE}=");
+            pending.retain(|c| !(c.starts_with(&earlier) && !c.contains("Domain=")));
+            pending.push(cookies::set(CLIENT_COOKIE, token, attributes));
+        }
     }
 
     /// Starts the lifetime of the caller's client again: the client is
     /// marked used now and, when a `__client` cookie named it, the same
     /// cookie is set again for the whole lifetime.
-    pub async fn renew_client(&self) -> ApiResult<()> {
-        let Some(c) = &self.client else { return Ok(()) };
-        store::clients::renew(&self.state.pool, &c.id, self.state.now()).await?;
+    pub async fn renew_client(&mut self) -> ApiResult<()> {
+        let Some(c) = &mut self.client else { return Ok(()) };
+        let now = self.state.now();
+        let expires_at = now + self.state.client_lifetime_ms;
+        store::clients::renew(&self.state.pool, &c.id, now, expires_at).await?;
+        c.updated_at = now;
+        c.cookie_expires_at = Some(expires_at);
         if let (true, Some(token)) = (self.by_cookie, &self.client_token) {
             self.set_client_cookie(token);
         }
         Ok(())
+    }
+
+    /// The sliding lifetime: a request [`SLIDE_AFTER_MS`] or more after the
+    /// client's cookie was set renews it. Best effort: a database that
+    /// takes no writes (a full disk) must not fail a read, so a failure
+    /// leaves the cookie as it was.
+    async fn slide_client_lifetime(&mut self) {
+        let Some(c) = &self.client else { return };
+        let set_at = c.expires_at(self.state.client_lifetime_ms) - self.state.client_lifetime_ms;
+        if self.state.now() - set_at < SLIDE_AFTER_MS {
+            return;
+        }
+        if let Err(error) = self.renew_client().await {
+            tracing::debug!(error = %error.message, "the client's lifetime was not renewed");
+        }
     }
 
     /// Expires the client cookie in the browser.
@@ -230,7 +266,9 @@ impl Ctx {
             return Ok(());
         }
         let token = crate::ids::new_token();
-        store::clients::set_token_hash(&mut *tx, client_id, &crate::ids::token_hash(&token), self.state.now()).await?;
+        let now = self.state.now();
+        let expires_at = now + self.state.client_lifetime_ms;
+        store::clients::set_token_hash(&mut *tx, client_id, &crate::ids::token_hash(&token), now, expires_at).await?;
         self.set_client_cookie(&token);
         Ok(())
     }

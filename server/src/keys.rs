@@ -10,7 +10,7 @@ use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use vestibule_protocol::token::{key_id, Jwk, Jwks};
+use vestibule_protocol::token::{key_id, Jwk};
 use vestibule_protocol::SessionClaims;
 
 /// The signing key, loaded or created. Tokens are signed with ring's
@@ -26,6 +26,8 @@ pub struct SigningKeys {
     rng: ring::rand::SystemRandom,
     jwk: Jwk,
     public_pem: String,
+    /// The private key as PKCS#8 PEM, as stored.
+    pem: String,
 }
 
 /// Why a token could not be signed.
@@ -77,7 +79,8 @@ impl TokenCache {
     pub fn get_or_sign(&self, keys: &SigningKeys, claims: &SessionClaims) -> Result<String, SignError> {
         let now = claims.iat.unwrap_or_default();
         let identity = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{}",
+            "{}|{}|{:?}|{:?}|{:?}|{:?}|{}",
+            keys.kid(),
             claims.sub,
             claims.azp,
             claims.iss,
@@ -126,10 +129,10 @@ impl SigningKeys {
     /// The keys of a PKCS#8 PEM private key.
     pub fn from_pem(pem: &str) -> Result<SigningKeys, KeyError> {
         let key = RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError::Format(e.to_string()))?;
-        SigningKeys::from_key(&key)
+        SigningKeys::from_key(&key, pem)
     }
 
-    fn from_key(key: &RsaPrivateKey) -> Result<SigningKeys, KeyError> {
+    fn from_key(key: &RsaPrivateKey, pem: &str) -> Result<SigningKeys, KeyError> {
         let pair = ring::signature::RsaKeyPair::from_der(&pkcs1_der(key)?).map_err(|e| KeyError::Format(e.to_string()))?;
         let public = key.to_public_key();
         let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
@@ -148,7 +151,7 @@ impl SigningKeys {
         let public_pem = public
             .to_public_key_pem(LineEnding::LF)
             .map_err(|e| KeyError::Format(e.to_string()))?;
-        Ok(SigningKeys { kid, pair, header, rng: ring::rand::SystemRandom::new(), jwk, public_pem })
+        Ok(SigningKeys { kid, pair, header, rng: ring::rand::SystemRandom::new(), jwk, public_pem, pem: pem.to_string() })
     }
 
     /// The key id in token headers and the JWKS.
@@ -156,9 +159,14 @@ impl SigningKeys {
         &self.kid
     }
 
-    /// `{"keys": [...]}` for `/v1/jwks`.
-    pub fn jwks(&self) -> Jwks {
-        Jwks { keys: vec![self.jwk.clone()] }
+    /// This key's public half as a JWK.
+    pub fn jwk(&self) -> &Jwk {
+        &self.jwk
+    }
+
+    /// The private key as PKCS#8 PEM.
+    pub fn pem(&self) -> &str {
+        &self.pem
     }
 
     /// The public key as PEM (SPKI), for `verifyToken(token, {jwtKey})`.

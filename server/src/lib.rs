@@ -24,6 +24,7 @@ pub mod files;
 pub mod hibp;
 pub mod ids;
 pub mod input;
+pub mod key_rotation;
 pub mod keys;
 pub mod lockout;
 pub mod mfa_keys;

@@ -76,6 +76,10 @@ enum AdminAction {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Makes a new session-token signing key, which signs from now on; the
+    /// key it replaces stays in the JWKS until the tokens it signed have
+    /// expired. A running server (every replica) follows within a second.
+    RotateSigningKey,
     /// Copies a whole instance (users, passwords, second factors,
     /// organizations, sessions, settings, keys) into a new, empty
     /// database, then compares the row counts of every table.
@@ -134,6 +138,17 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 println!("  {}", file.display());
             }
             println!("To restore: a data directory holding the snapshot as vestibule.db and those files.");
+            return Ok(());
+        }
+        Command::Admin { data_dir, database_url, action: AdminAction::RotateSigningKey } => {
+            let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
+            let location = vestibule_server::store::Location::of(database_url.as_deref(), &data_dir).map_err(|e| format!("database_url: {e}"))?;
+            let pool = vestibule_server::store::open(&location, vestibule_server::store::PoolLimits::command()).await.map_err(|e| format!("database {}: {e}", location.describe()))?;
+            let signing = vestibule_server::key_rotation::load(&pool, &Arc::new(vestibule_server::key_rotation::initial_key(&pool, &data_dir).await?)).await?;
+            let before = signing.current().kid().to_string();
+            let kid = vestibule_server::key_rotation::rotate(&pool, signing.current(), SystemClock.now_ms()).await?;
+            println!("Rotated the signing key: {kid} signs from now on.");
+            println!("{before} stays in the JWKS until the tokens it signed have expired.");
             return Ok(());
         }
         Command::Admin { data_dir, database_url, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {

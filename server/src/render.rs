@@ -203,7 +203,7 @@ pub fn client(state: &AppState, c: &ClientRow, sessions: Vec<SessionJson>, sign_
         sign_in,
         sign_up,
         last_active_session_id: last_active,
-        cookie_expires_at: Some(c.updated_at + state.client_lifetime_ms),
+        cookie_expires_at: Some(c.expires_at(state.client_lifetime_ms)),
         created_at: c.created_at,
         updated_at: c.updated_at,
     }

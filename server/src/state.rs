@@ -27,8 +27,11 @@ pub struct Inner {
     pub delivery: Arc<dyn Delivery>,
     /// The one HTTP client for outgoing calls (webhooks, the HIBP range API).
     pub http: reqwest::Client,
-    /// The session-token signing key.
-    pub keys: SigningKeys,
+    /// The key the instance started with (`signing_key.pem`, or the
+    /// shared `signing_key` secret), which signs until a rotation.
+    pub initial_keys: Arc<SigningKeys>,
+    /// The keys that sign and verify now (see [`crate::key_rotation`]).
+    keys: RwLock<Arc<crate::key_rotation::KeyRing>>,
     /// Recently signed session tokens.
     pub tokens: crate::keys::TokenCache,
     /// Seals TOTP secrets and hashes backup codes.
@@ -225,6 +228,8 @@ impl AppState {
             }
             crate::store::db::Backend::Postgres => shared_secrets(&pool, config, clock.now_ms()).await?,
         };
+        let keys = Arc::new(keys);
+        let ring = crate::key_rotation::load(&pool, &keys).await.map_err(|e| StartError::Settings(format!("signing keys: {e}")))?;
         let settings: InstanceSettings = match crate::store::settings::get(&pool).await? {
             Some(json) => serde_json::from_str(&json).map_err(|e| StartError::Settings(e.to_string()))?,
             None => config.instance.clone(),
@@ -265,7 +270,8 @@ impl AppState {
             clock,
             delivery,
             http,
-            keys,
+            initial_keys: keys.clone(),
+            keys: RwLock::new(Arc::new(ring)),
             tokens: Default::default(),
             mfa_keys,
             settings: RwLock::new(settings),
@@ -287,6 +293,7 @@ impl AppState {
             theme_css: config.theme_css.clone(),
         }));
         follow_settings(&state);
+        crate::key_rotation::follow(&state);
         crate::sweeper::spawn(&state);
         match crate::delivery::pending::resume(&state).await {
             Ok(0) => {}
@@ -305,6 +312,34 @@ impl AppState {
     /// The state behind `weak`, while it lives.
     pub(crate) fn upgrade(weak: &std::sync::Weak<Inner>) -> Option<AppState> {
         weak.upgrade().map(AppState)
+    }
+
+    /// The keys that sign and verify session tokens now.
+    pub fn keys(&self) -> Arc<crate::key_rotation::KeyRing> {
+        self.keys.read().map(|k| k.clone()).unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// The published keys now (`/v1/jwks`).
+    pub fn jwks(&self) -> vestibule_protocol::token::Jwks {
+        let ttl_ms = self.settings().session_token_ttl_seconds as i64 * 1000;
+        self.keys().jwks(self.now(), ttl_ms)
+    }
+
+    /// Reads the stored keys again (after a rotation, here or elsewhere).
+    pub async fn reload_keys(&self) -> Result<(), crate::key_rotation::RotationError> {
+        let ring = crate::key_rotation::load(&self.pool, &self.initial_keys).await?;
+        if let Ok(mut keys) = self.keys.write() {
+            *keys = Arc::new(ring);
+        }
+        Ok(())
+    }
+
+    /// Rotates the signing key (see [`crate::key_rotation::rotate`]) and
+    /// signs with the new one at once; returns its id.
+    pub async fn rotate_signing_key(&self) -> Result<String, crate::key_rotation::RotationError> {
+        let kid = crate::key_rotation::rotate(&self.pool, &self.keys().current().clone(), self.now()).await?;
+        self.reload_keys().await?;
+        Ok(kid)
     }
 
     /// Now, from the injected clock.

@@ -16,6 +16,7 @@ pub mod settings;
 pub mod shared;
 pub mod sign_ins;
 pub mod sign_ups;
+pub mod signing_keys;
 pub mod sweep;
 pub mod users;
 pub mod webhook_retries;

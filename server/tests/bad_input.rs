@@ -82,6 +82,9 @@ fn routes() -> Vec<Route> {
         route(M::POST, "/v1/client/sign_ins/{sign_in}/attempt_first_factor")
             .query()
             .body("strategy", true, "strategy=password&password=not-the-password-1"),
+        route(M::POST, "/v1/client/sign_ins/{sign_in}/reset_password")
+            .query()
+            .body("password", true, "password=violet-otter-lantern-58"),
         route(M::POST, "/v1/client/sign_ins/{sign_in}/prepare_second_factor")
             .query()
             .body("strategy", true, "strategy=phone_code"),
@@ -147,6 +150,7 @@ fn routes() -> Vec<Route> {
         route(M::GET, "/backend/v1/instance"),
         route(M::PATCH, "/backend/v1/instance").body("application_name", false, ""),
         route(M::GET, "/backend/v1/jwks"),
+        route(M::POST, "/backend/v1/signing_keys/rotate"),
         route(M::GET, "/backend/v1/jwt_public_key"),
         route(M::GET, "/backend/v1/openapi.json"),
         // app.rs

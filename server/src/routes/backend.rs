@@ -76,6 +76,11 @@ pub fn api(state: AppState) -> Api {
         )
         .route(Operation::get("/jwks", "The public keys that verify session tokens.").answers::<Jwks>(), crate::routes::client::jwks)
         .route(
+            Operation::post("/signing_keys/rotate", "Make a new signing key, which signs from now on; answers the JWKS, the new key first.")
+                .answers::<Jwks>(),
+            rotate_signing_key,
+        )
+        .route(
             Operation::get("/jwt_public_key", "The session-token public key as PEM.").answers_text("application/x-pem-file"),
             jwt_public_key,
         )
@@ -180,11 +185,18 @@ async fn invite(State(state): State<AppState>, Path(id): Path<String>, Body(f): 
     Ok(Json(serde_json::to_value(render::invitation(&inv)).map_err(ApiError::internal)?))
 }
 
+/// `POST /signing_keys/rotate`: a new key signs from now on; the one it
+/// replaces stays published until the tokens it signed have expired.
+async fn rotate_signing_key(State(state): State<AppState>) -> ApiResult<Json<Jwks>> {
+    state.rotate_signing_key().await.map_err(ApiError::internal)?;
+    Ok(Json(state.jwks()))
+}
+
 /// `GET /jwt_public_key`: the PEM of the session-token public key, as
 /// `@clerk/backend`'s `verifyToken(token, { jwtKey })` takes it.
 async fn jwt_public_key(State(state): State<AppState>) -> Response {
     use axum::response::IntoResponse;
-    ([(header::CONTENT_TYPE, "application/x-pem-file")], state.keys.public_pem().to_string()).into_response()
+    ([(header::CONTENT_TYPE, "application/x-pem-file")], state.keys().current().public_pem().to_string()).into_response()
 }
 
 async fn get_instance(State(state): State<AppState>) -> Json<crate::settings::InstanceSettings> {

@@ -115,7 +115,7 @@ async fn handshake(mut ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
 /// within 8 days: the client's lifetime starts again and its cookie is set
 /// again for all of it, then the browser goes on to `redirect_url` when it
 /// is allowed, to the portal's home otherwise.
-async fn touch(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
+async fn touch(mut ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
     let target = ctx.state.redirect_policy().or_fallback(q.opt("redirect_url")?, "/");
     ctx.renew_client().await?;
     Ok(ctx.redirect(&target))
@@ -123,5 +123,5 @@ async fn touch(ctx: Ctx, Query(q): Query) -> ApiResult<Response> {
 
 /// `GET /jwks`: the public keys that verify session tokens.
 pub async fn jwks(State(state): State<AppState>) -> impl IntoResponse {
-    Json(state.keys.jwks())
+    Json(state.jwks())
 }

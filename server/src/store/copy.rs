@@ -31,7 +31,8 @@ pub struct Table {
 /// Every table of the schema, referenced tables first.
 pub const TABLES: &[Table] = &[
     Table { name: "settings", columns: &[("id", Int), ("json", Text)] },
-    Table { name: "clients", columns: &[("id", Text), ("token_hash", Text), ("last_active_session_id", Text), ("sign_in_id", Text), ("sign_up_id", Text), ("created_at", Int), ("updated_at", Int)] },
+    Table { name: "signing_keys", columns: &[("kid", Text), ("pem", Text), ("created_at", Int), ("retired_at", Int)] },
+    Table { name: "clients", columns: &[("id", Text), ("token_hash", Text), ("last_active_session_id", Text), ("sign_in_id", Text), ("sign_up_id", Text), ("created_at", Int), ("updated_at", Int), ("cookie_expires_at", Int)] },
     Table { name: "users", columns: &[("id", Text), ("password_hash", Text), ("password_compromised", Bool), ("first_name", Text), ("last_name", Text), ("failed_attempts", Int), ("locked_until", Int), ("last_sign_in_at", Int), ("create_organization_enabled", Bool), ("created_at", Int), ("updated_at", Int)] },
     Table { name: "email_addresses", columns: &[("id", Text), ("user_id", Text), ("email", Text), ("verified", Bool), ("is_primary", Bool), ("created_at", Int), ("updated_at", Int)] },
     Table { name: "sessions", columns: &[("id", Text), ("client_id", Text), ("user_id", Text), ("status", Text), ("active_organization_id", Text), ("created_at", Int), ("updated_at", Int), ("last_active_at", Int), ("expire_at", Int), ("abandon_at", Int), ("first_factor_verified_at", Int), ("second_factor_verified_at", Int)] },

@@ -1,0 +1,171 @@
+//! Signing-key rotation (`security.md`: a rotated key stays in the JWKS
+//! until every token it signed has expired): after a rotation a new `kid`
+//! signs, a token signed before still verifies against the JWKS, the old
+//! key is dropped after the token lifetime plus the margin (injected
+//! clock), the keys survive a restart, another replica follows, and the
+//! admin command rotates a running server's keys.
+
+mod common;
+
+use axum::http::Method;
+use common::*;
+use serde_json::Value;
+use vestibule_server::key_rotation::{FORGET_RETIRED_AFTER_MS, RETIRED_KEY_MARGIN_MS};
+
+/// The token lifetime of the default instance.
+const TOKEN_TTL_MS: i64 = 60 * SECOND;
+
+/// A fresh token of `session` (`POST .../tokens`).
+async fn token(app: &TestApp, jar: &Jar, session: &str) -> String {
+    let r = app.post(&format!("/v1/client/sessions/{session}/tokens"), &[], jar).await.ok("a token");
+    r.json["jwt"].as_str().expect("jwt").to_string()
+}
+
+fn kid_of(jwt: &str) -> String {
+    jwt_header(jwt)["kid"].as_str().expect("kid").to_string()
+}
+
+async fn jwks(app: &TestApp) -> Value {
+    app.get("/v1/jwks", &Jar::new()).await.ok("jwks").json
+}
+
+fn kids(jwks: &Value) -> Vec<String> {
+    jwks["keys"].as_array().expect("keys").iter().map(|k| k["kid"].as_str().expect("kid").to_string()).collect()
+}
+
+/// Verifies `jwt` against the key of its `kid` in `jwks`, the way an
+/// application does offline (signature and times).
+fn verifies(jwt: &str, jwks: &Value, now_ms: i64) -> bool {
+    let kid = kid_of(jwt);
+    let Some(jwk) = jwks["keys"].as_array().expect("keys").iter().find(|k| k["kid"] == kid.as_str()) else { return false };
+    let key = jsonwebtoken::DecodingKey::from_rsa_components(jwk["n"].as_str().expect("n"), jwk["e"].as_str().expect("e")).expect("an RSA key");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    let Ok(data) = jsonwebtoken::decode::<Value>(jwt, &key, &validation) else { return false };
+    data.claims["exp"].as_i64().is_some_and(|exp| exp * 1000 > now_ms)
+}
+
+async fn rotate(app: &TestApp) -> Value {
+    app.backend(Method::POST, "/signing_keys/rotate", &[]).await.ok("rotate").json
+}
+
+#[tokio::test]
+async fn after_a_rotation_the_new_key_signs_and_the_old_one_verifies_until_its_tokens_expired() {
+    let app = TestApp::new().await;
+    let signed = app.sign_up("ada@example.com", PASSWORD).await;
+    let before = token(&app, &signed.jar, &signed.session_id).await;
+    let old_kid = kid_of(&before);
+    assert_eq!(kids(&jwks(&app).await), vec![old_kid.clone()]);
+
+    let answer = rotate(&app).await;
+    let new_kid = kids(&answer)[0].clone();
+    assert_ne!(new_kid, old_kid);
+    assert_eq!(kids(&answer), vec![new_kid.clone(), old_kid.clone()], "the answer is the JWKS, the new key first");
+    let published = jwks(&app).await;
+    assert_eq!(kids(&published), vec![new_kid.clone(), old_kid.clone()]);
+    assert!(verifies(&before, &published, app.now()), "a token signed before the rotation verifies after it");
+
+    let after = token(&app, &signed.jar, &signed.session_id).await;
+    assert_eq!(kid_of(&after), new_kid, "a token signed after the rotation carries the new kid");
+    assert!(verifies(&after, &published, app.now()));
+    let pem = app.backend(Method::GET, "/jwt_public_key", &[]).await.ok("pem").text();
+    assert_eq!(pem, app.state.keys().current().public_pem(), "the PEM is the new key's");
+
+    // The old key is published until its last token expired, plus the margin.
+    let retired_at = app.now();
+    app.advance(TOKEN_TTL_MS + RETIRED_KEY_MARGIN_MS - 1);
+    assert_eq!(kids(&jwks(&app).await), vec![new_kid.clone(), old_kid.clone()], "dropped before its window ended");
+    app.advance(1);
+    assert_eq!(app.now(), retired_at + TOKEN_TTL_MS + RETIRED_KEY_MARGIN_MS);
+    let later = jwks(&app).await;
+    assert_eq!(kids(&later), vec![new_kid.clone()], "the old key is gone after its window");
+    assert!(!verifies(&before, &later, app.now()));
+}
+
+#[tokio::test]
+async fn the_rotated_keys_survive_a_restart_and_a_second_rotation_retires_the_first() {
+    let app = TestApp::new().await;
+    let first = kids(&rotate(&app).await);
+    let dir = app.stop().await;
+    let app = TestApp::start_in(dir, |_| {}).await;
+    assert_eq!(kids(&jwks(&app).await), first, "the same keys after a restart");
+    assert_eq!(app.state.keys().current().kid(), first[0], "the rotated key still signs");
+
+    app.advance(SECOND);
+    let second = kids(&rotate(&app).await);
+    assert_eq!(second.len(), 3, "three keys within the window: {second:?}");
+    assert_eq!(&second[1..], &first[..], "the first rotation's key, then the instance's first key");
+
+    // A day after a key was retired, the next rotation forgets it: the
+    // instance's first key was retired a second before the first rotated one.
+    let initial = &first[1];
+    let stored = |kid: &str| format!("SELECT COUNT(*) FROM signing_keys WHERE kid = '{kid}'");
+    assert_eq!(app.db_i64("SELECT COUNT(*) FROM signing_keys").await, 3);
+    app.advance(FORGET_RETIRED_AFTER_MS - SECOND);
+    rotate(&app).await;
+    assert_eq!(app.db_i64(&stored(initial)).await, 1, "forgotten at exactly a day");
+    app.advance(1);
+    let third = kids(&rotate(&app).await);
+    assert_eq!(app.db_i64(&stored(initial)).await, 0, "a key retired over a day ago is forgotten");
+    assert_eq!(app.db_i64("SELECT COUNT(*) FROM signing_keys").await, 4);
+    assert_eq!(third.len(), 3, "the new key and the two retired within the window: {third:?}");
+}
+
+#[tokio::test]
+async fn another_replica_follows_a_rotation() {
+    let app = TestApp::new().await;
+    if app.database_url().is_none() {
+        // Replicas share a PostgreSQL database; on SQLite the admin command
+        // test below shows a second process following.
+        return;
+    }
+    let other = app.replica(|_| {}).await;
+    let rotated = kids(&rotate(&app).await);
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen = kids(&jwks(&other).await);
+        if seen == rotated {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, rotated, "the other replica publishes the rotated keys");
+    assert_eq!(other.state.keys().current().kid(), rotated[0], "and signs with the new key");
+}
+
+/// `vestibule admin rotate-signing-key` on the data directory of a running
+/// server: the server publishes and signs with the new key within a few
+/// polls.
+#[tokio::test]
+async fn the_admin_command_rotates_a_running_servers_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let served = common::binary::serve(dir.path(), &[], &[("VESTIBULE_INSTANCE_TYPE", "development")]);
+    let base = served.base.clone().unwrap_or_else(|| panic!("the server did not start:\n{}", served.output()));
+    let read = || async {
+        let body = reqwest::get(format!("{base}/v1/jwks")).await.expect("jwks").text().await.expect("a body");
+        serde_json::from_str::<Value>(&body).expect("json")
+    };
+    let before = kids(&read().await);
+
+    let out = common::binary::admin(&[
+        std::ffi::OsStr::new("--data-dir"),
+        dir.path().as_os_str(),
+        std::ffi::OsStr::new("rotate-signing-key"),
+    ]);
+    let printed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{printed}{}", String::from_utf8_lossy(&out.stderr));
+    let new_kid = printed.split_whitespace().nth(4).expect("the new kid is printed").to_string();
+    assert!(printed.contains(&format!("{} stays in the JWKS", before[0])), "{printed}");
+
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen = kids(&read().await);
+        if seen.first() == Some(&new_kid) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen, vec![new_kid, before[0].clone()], "the running server follows the rotation");
+    served.stop();
+}
