@@ -200,7 +200,7 @@ impl Ctx {
         let attributes = cookies::Attributes { http_only: true, max_age, domain: None, secure: self.state.cookie_secure };
         if let Ok(mut pending) = self.cookies.lock() {
             let earlier = format!("{CLIENT_COOKIE}=");
-            pending.retain(|c| !(c.starts_with(&earlier) && !c.contains("Domain=")));
+            pending.retain(|c| !c.starts_with(&earlier) || c.contains("Domain="));
             pending.push(cookies::set(CLIENT_COOKIE, token, attributes));
         }
     }

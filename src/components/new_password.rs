@@ -42,10 +42,13 @@ pub fn rough_strength(password: &str) -> &'static str {
     }
 }
 
+/// What sending the new password does: its request, then the way on.
+pub type SaveFuture = LocalBoxFuture<'static, Result<(), ApiError>>;
+
 /// Sends the new password and whether to sign out of the other devices,
 /// and moves the user on.
 #[derive(Clone)]
-pub struct Save(pub Rc<dyn Fn(String, bool) -> LocalBoxFuture<'static, Result<(), ApiError>>>);
+pub struct Save(pub Rc<dyn Fn(String, bool) -> SaveFuture>);
 
 impl PartialEq for Save {
     fn eq(&self, other: &Save) -> bool {
