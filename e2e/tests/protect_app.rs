@@ -339,3 +339,53 @@ fn form_urlencoded_encode(text: &str) -> String {
     }
     out
 }
+
+/// The middleware in the example app has fetched the server's JWKS; then
+/// the operator rotates the signing key (`POST /backend/v1/signing_keys/rotate`).
+/// The token the browser held from before still opens the protected API
+/// route, the next token the server mints carries the new `kid` and opens
+/// it too (the middleware fetches the JWKS once more for it), and the
+/// token from before still passes against that newer JWKS.
+#[tokio::test]
+#[ignore = "end-to-end: needs the built server, portal, example app and Chromium"]
+async fn tokens_from_before_and_after_a_key_rotation_pass_the_middleware() {
+    let w = World::start().await;
+    let email = "rotate@example.com";
+    let user_id = w.server.create_user(email).await;
+    w.b.sign_in(&w.server, email, "").await;
+    w.b.wait_path(CHOOSE_ORG).await;
+    w.b.open(&w.app.url("/")).await;
+    w.expect_app_page(&w.app.url("/"), "home").await;
+    let allowed = json!({ "status": 201, "body": { "user_id": user_id } });
+    assert_eq!(w.get_teams().await, allowed, "before the rotation");
+
+    let cookies = w.b.cookie_header().await;
+    let token_of = |client: &Value| client["sessions"][0]["last_active_token"]["jwt"].as_str().expect("a token").to_string();
+    let before = token_of(&w.server.client_with_cookies(&cookies).await);
+    let jwks = w.server.backend_post("/signing_keys/rotate", &[]).await;
+    let new_kid = jwks["keys"][0]["kid"].as_str().expect("the new kid").to_string();
+
+    assert_eq!(teams_with(&w.app.url("/api/get-teams"), &before).await, allowed, "the token signed before the rotation");
+    let after = token_of(&w.server.client_with_cookies(&cookies).await);
+    assert_eq!(common::jwt_kid(&after), new_kid, "the server signs with the new key");
+    assert_ne!(common::jwt_kid(&before), new_kid);
+    assert_eq!(teams_with(&w.app.url("/api/get-teams"), &after).await, allowed, "the token signed after the rotation");
+    // The new kid made the middleware fetch the JWKS again: the old key is
+    // still in it, so the token from before still passes.
+    assert_eq!(teams_with(&w.app.url("/api/get-teams"), &before).await, allowed, "the token from before, after the refetch");
+    w.b.quit().await;
+}
+
+/// `POST <url>` (the app's `/api/get-teams`) with `token` as `__session`:
+/// the status and the body.
+async fn teams_with(url: &str, token: &str) -> Value {
+    let res = reqwest::Client::new()
+        .post(url)
+        .header("accept", "application/json")
+        .header("cookie", format!("__session={token}"))
+        .send()
+        .await
+        .expect("POST /api/get-teams");
+    let status = res.status().as_u16();
+    json!({ "status": status, "body": res.json::<Value>().await.unwrap_or(Value::Null) })
+}

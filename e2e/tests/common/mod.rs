@@ -425,6 +425,25 @@ impl Server {
     }
 }
 
+/// The `kid` in a JWT's header (base64url-decoded here: the tests need
+/// nothing else of base64).
+pub fn jwt_kid(jwt: &str) -> String {
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let header = jwt.split('.').next().unwrap_or_default();
+    let (mut bits, mut held, mut bytes) = (0u32, 0u32, Vec::new());
+    for c in header.chars() {
+        let value = ALPHABET.find(c).unwrap_or_else(|| panic!("not base64url: {jwt}")) as u32;
+        bits = ((bits << 6) | value) & 0xffff;
+        held += 6;
+        if held >= 8 {
+            held -= 8;
+            bytes.push((bits >> held) as u8);
+        }
+    }
+    let header: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("the header of {jwt}: {e}"));
+    header["kid"].as_str().unwrap_or_else(|| panic!("no kid in {header}")).to_string()
+}
+
 /// `id` of a JSON resource (bare or in a `response` envelope).
 pub fn id_of(v: &Value) -> String {
     v["id"].as_str().or_else(|| v["response"]["id"].as_str()).unwrap_or_else(|| panic!("no id in {v}")).to_string()
