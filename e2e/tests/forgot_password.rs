@@ -29,6 +29,7 @@ async fn journey_forgot_password_code_then_new_password_signs_in() {
 
     b.open(&server.url("/sign-in?redirect_url=%2Fwelcome")).await;
     let forgot = b.el_with_text(".vb-sign-in button.vb-forgot-password", "Forgot password?").await;
+    b.check_layout("sign-in").await;
     forgot.click().await.unwrap();
     b.el("#vb-identifier-error").await;
 
@@ -37,6 +38,7 @@ async fn journey_forgot_password_code_then_new_password_signs_in() {
     b.el(".vb-reset-code #vb-code").await;
     b.el_with_text(".vb-reset-code .vb-title", "Reset your password").await;
     b.el_with_text(".vb-reset-code .vb-subtitle", &format!("Enter the 6-digit code sent to {email}.")).await;
+    b.check_layout("forgot-password-code").await;
     b.refresh().await.unwrap();
     b.el(".vb-reset-code #vb-code").await;
     assert_eq!(b.wait_path("/sign-in").await.as_deref(), Some("redirect_url=%2Fwelcome"));
@@ -48,6 +50,7 @@ async fn journey_forgot_password_code_then_new_password_signs_in() {
     b.el_with_text(".vb-sign-in-new-password .vb-subtitle", email).await;
     assert!(b.el("#vb-sign-out-others").await.is_selected().await.unwrap(), "\"Sign out of all other devices\" starts checked");
     b.shot("forgot-password-new-password").await;
+    b.check_layout("forgot-password-new-password").await;
 
     // The current password is refused at the field; the step stays.
     b.replace_text(".vb-sign-in-new-password #vb-new-password", PASSWORD).await;

@@ -28,6 +28,8 @@ async fn journey_sign_up_create_org_lands_home() {
     let email = "ada@example.com";
 
     b.open(&server.url("/sign-up")).await;
+    b.el("#vb-email").await;
+    b.check_layout("sign-up").await;
     b.type_into("#vb-email", email).await;
     b.type_into("#vb-password", common::PASSWORD).await;
     b.submit().await;
@@ -37,6 +39,7 @@ async fn journey_sign_up_create_org_lands_home() {
     b.refresh().await.unwrap();
     b.el(".vb-sign-up-verify #vb-code").await;
     b.el_with_text(".vb-sign-up-verify .vb-subtitle", email).await;
+    b.check_layout("sign-up-code").await;
     assert!(!b.has("#vb-email").await, "the details step came back after a reload");
 
     let code = server.latest_code(email).await;
@@ -49,6 +52,7 @@ async fn journey_sign_up_create_org_lands_home() {
     assert!(!b.has(".vb-org-item").await, "a new user has no membership to list");
     assert!(!b.has("li.vb-invitation").await, "a new user has no invitation");
     b.el_with_text(".vb-task-choose-organization .vb-signed-in-as", email).await;
+    b.check_layout("choose-organization-create").await;
 
     b.create_org("Acme", "acme", Some("choose-organization")).await;
     assert!(common::artifacts_dir().join("choose-organization.png").is_file());
@@ -59,6 +63,7 @@ async fn journey_sign_up_create_org_lands_home() {
     b.refresh().await.unwrap();
     b.expect_home(email, "Acme").await;
     assert_eq!(b.wait_path("/").await, None);
+    b.check_layout("home").await;
     b.quit().await;
 }
 
@@ -95,6 +100,7 @@ async fn journey_sign_in_one_membership_auto_activates_and_two_ask() {
     let globex = b.el_with_text(".vb-task-choose-organization .vb-org-item", "Globex").await;
     b.el_with_text(".vb-org-item", "Acme").await;
     assert_eq!(b.find_all(By::Css(".vb-org-item")).await.unwrap().len(), 2, "both memberships are listed");
+    b.check_layout("choose-organization-list").await;
     globex.click().await.unwrap();
     b.wait_path("/").await;
     b.expect_home(email, "Globex").await;
@@ -164,6 +170,7 @@ async fn journey_redirect_url() {
             b.expect_home(email, org).await;
         } else {
             b.el(".vb-not-found").await;
+    b.check_layout("not-found").await;
         }
         let url = b.current_url().await.unwrap();
         assert_eq!(url.path(), want, "redirect_url={redirect} ended at {url}");

@@ -133,6 +133,7 @@ async fn journey_compromised_password_to_email_code_to_reset_task() {
     b.el_with_text(".vb-signed-in-as button", "Sign out").await;
     assert!(!b.has(".vb-home").await, "a pending session shows home");
     b.shot("reset-password").await;
+    b.check_layout("reset-password").await;
     assert!(common::artifacts_dir().join("reset-password.png").is_file());
     b.quit().await;
 }

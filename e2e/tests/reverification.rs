@@ -109,6 +109,7 @@ async fn new_backup_codes_after_ten_minutes_ask_for_the_password_first() {
     expect_focus(&b, "vb-reverify-password").await;
     assert!(!b.has(".vb-home-backup-codes .vb-backup-code").await, "no codes before the password");
     b.shot("reverify-password").await;
+    b.check_layout("reverify-password").await;
 
     // A wrong password is answered at the field.
     b.type_into("#vb-reverify-password", "not-the-password-1").await;

@@ -87,11 +87,17 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     for method in ["totp", "phone_code", "backup_code"] {
         b.el(&format!(".vb-method[data-method={method}]")).await;
     }
+    b.check_layout("setup-mfa-choice").await;
     b.el(".vb-method[data-method=totp]").await.click().await.unwrap();
 
     // The QR code, then the secret behind "Can't scan?".
     b.el(".vb-mfa-totp svg.vb-qr path").await;
     b.shot("setup-mfa-qr").await;
+    b.check_layout("setup-mfa-authenticator").await;
+    // The link-style button starts where the text does, not indented.
+    let lefts = b.js("return ['.vb-mfa-totp .vb-title', 'button.vb-cant-scan'].map((s) => document.querySelector(s).getBoundingClientRect().left);").await;
+    let (text, link) = (lefts[0].as_f64().unwrap(), lefts[1].as_f64().unwrap());
+    assert!((text - link).abs() <= 1.0, "\"Can't scan?\" starts at {link}, the text at {text}");
     b.el("button.vb-cant-scan").await.click().await.unwrap();
     let shown = b.el(".vb-totp-secret").await.text().await.unwrap();
     assert!(shown.split(' ').all(|g| g.len() <= 4) && shown.contains(' '), "grouped in fours: {shown}");
@@ -126,6 +132,15 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     b.el("button.vb-copy-codes").await;
     b.el("button.vb-print-codes").await;
     b.shot("setup-mfa-backup-codes").await;
+    b.check_layout("setup-mfa-backup-codes").await;
+    // Copy all, Download .txt and Print, on one line, evenly spaced.
+    let rects = b
+        .js("return ['button.vb-copy-codes', 'a.vb-download-codes', 'button.vb-print-codes'].map((s) => { const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.right, r.top]; });")
+        .await;
+    let at = |i: usize, k: usize| rects[i][k].as_f64().unwrap();
+    assert!((at(0, 2) - at(2, 2)).abs() <= 1.0, "the three buttons are on one line: {rects}");
+    let (first, second) = (at(1, 0) - at(0, 1), at(2, 0) - at(1, 1));
+    assert!((first - second).abs() <= 1.0, "gaps of {first} and {second} px between the buttons");
 
     // Continue goes to the next task, then home.
     b.el("button.vb-continue").await.click().await.unwrap();
@@ -138,6 +153,7 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     // Next sign-in: the enrolment code is refused (replay), a fresh one works.
     to_factor_two(&b, &server, email).await;
     b.el(".vb-factor-two-totp").await;
+    b.check_layout("factor-two-authenticator").await;
     let replayed_at = server_now(&server).await;
     assert!(
         replayed_at / STEP_MS - enrolled_at / STEP_MS <= 1,
@@ -217,6 +233,7 @@ async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_facto
 
     sign_up_to_setup_mfa(&b, &server, email).await;
     b.el(".vb-mfa-sms #vb-phone-number").await;
+    b.check_layout("setup-mfa-sms").await;
     assert!(!b.has(".vb-mfa-choose").await);
 
     // A malformed number gets an error at the field.

@@ -36,7 +36,7 @@ pub fn CopyButton(props: &CopyButtonProps) -> Html {
         <span class="vb-copy">
             <button class={classes!("vb-button", "vb-button-secondary", props.class.clone())} type="button" {onclick}>{ props.label.clone() }</button>
             <span class="vb-notice" role="status">
-                { match *outcome { Some(true) => "Copied", Some(false) => "Could not copy: select and copy it instead", None => "" } }
+                { for outcome.map(|copied| if copied { "Copied" } else { "Could not copy: select and copy it instead" }) }
             </span>
         </span>
     }

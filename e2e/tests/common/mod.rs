@@ -13,6 +13,7 @@
 
 #![allow(dead_code)]
 
+pub mod layout;
 pub mod replicas;
 
 use serde_json::Value;
