@@ -146,14 +146,13 @@ impl FromRequestParts<AppState> for Ctx {
         if ambiguous {
             ctx.expire_planted_client_cookies();
         }
-        ctx.slide_client_lifetime().await;
         Ok(ctx)
     }
 }
 
-/// How long after the client's cookie was last set a request sets it
-/// again for the whole lifetime (the lifetime slides): at most one write
-/// per client per day.
+/// How long after the client's cookie was last set an answer with the
+/// client sets it again for the whole lifetime (the lifetime slides): at
+/// most one write per client per day.
 pub const SLIDE_AFTER_MS: i64 = 24 * 3600 * 1000;
 
 impl Ctx {
@@ -178,10 +177,15 @@ impl Ctx {
         Ok(c)
     }
 
+    /// When a cookie set at `now` expires.
+    fn cookie_expiry(&self, now: i64) -> i64 {
+        now + self.state.client_lifetime_ms
+    }
+
     /// Creates a client whose token is `token`.
     pub async fn create_client(&mut self, token: &str) -> ApiResult<ClientRow> {
         let now = self.state.now();
-        let expires_at = now + self.state.client_lifetime_ms;
+        let expires_at = self.cookie_expiry(now);
         let c = store::clients::insert(&self.state.pool, &crate::ids::new_id("client"), &crate::ids::token_hash(token), now, expires_at).await?;
         self.client = Some(c.clone());
         Ok(c)
@@ -194,13 +198,14 @@ impl Ctx {
     }
 
     /// Sets the host's `__client` cookie, in place of one set earlier in
-    /// this request (a renewed cookie then replaced by a new token).
+    /// this request (a new client's, then a sign-in's new token); an
+    /// expiry sent for a planted cookie stays.
     fn set_client_cookie(&self, token: &str) {
         let max_age = self.state.client_lifetime_ms / 1000;
         let attributes = cookies::Attributes { http_only: true, max_age, domain: None, secure: self.state.cookie_secure };
         if let Ok(mut pending) = self.cookies.lock() {
             let earlier = format!("{CLIENT_COOKIE}=");
-            pending.retain(|c| !c.starts_with(&earlier) || c.contains("Domain="));
+            pending.retain(|c| !c.starts_with(&earlier) || c.contains("Domain=") || c.contains("Max-Age=0"));
             pending.push(cookies::set(CLIENT_COOKIE, token, attributes));
         }
     }
@@ -209,9 +214,9 @@ impl Ctx {
     /// marked used now and, when a `__client` cookie named it, the same
     /// cookie is set again for the whole lifetime.
     pub async fn renew_client(&mut self) -> ApiResult<()> {
-        let Some(c) = &mut self.client else { return Ok(()) };
         let now = self.state.now();
-        let expires_at = now + self.state.client_lifetime_ms;
+        let expires_at = self.cookie_expiry(now);
+        let Some(c) = &mut self.client else { return Ok(()) };
         store::clients::renew(&self.state.pool, &c.id, now, expires_at).await?;
         c.updated_at = now;
         c.cookie_expires_at = Some(expires_at);
@@ -221,11 +226,12 @@ impl Ctx {
         Ok(())
     }
 
-    /// The sliding lifetime: a request [`SLIDE_AFTER_MS`] or more after the
-    /// client's cookie was set renews it. Best effort: a database that
-    /// takes no writes (a full disk) must not fail a read, so a failure
-    /// leaves the cookie as it was.
-    async fn slide_client_lifetime(&mut self) {
+    /// The sliding lifetime: an answer with the client [`SLIDE_AFTER_MS`]
+    /// or more after its cookie was set renews it, the row and the cookie
+    /// together (an error answer sets no cookie, so it renews nothing).
+    /// Best effort: a database that takes no writes (a full disk) must not
+    /// fail a read, so a failure leaves the cookie as it was.
+    pub async fn slide_client_lifetime(&mut self) {
         let Some(c) = &self.client else { return };
         let set_at = c.expires_at(self.state.client_lifetime_ms) - self.state.client_lifetime_ms;
         if self.state.now() - set_at < SLIDE_AFTER_MS {
@@ -267,7 +273,7 @@ impl Ctx {
         }
         let token = crate::ids::new_token();
         let now = self.state.now();
-        let expires_at = now + self.state.client_lifetime_ms;
+        let expires_at = self.cookie_expiry(now);
         store::clients::set_token_hash(&mut *tx, client_id, &crate::ids::token_hash(&token), now, expires_at).await?;
         self.set_client_cookie(&token);
         Ok(())
@@ -314,7 +320,10 @@ impl Ctx {
 
     /// `{"response": resource, "client": <whole client>}` with the cookies.
     pub async fn reply<T: Serialize>(mut self, status: StatusCode, resource: T) -> ApiResult<Response> {
+        // After the reload: a cookie this request set already (a new token)
+        // is not set again.
         self.reload_client().await?;
+        self.slide_client_lifetime().await;
         let client = match &self.client {
             Some(c) => Some(crate::resources::client(&self.state, c, &self.azp()).await?),
             None => None,

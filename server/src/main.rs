@@ -109,6 +109,21 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// The database an admin command works on: `--database-url`, else
+/// `VESTIBULE_DATABASE_URL`, else `vestibule.db` in the data directory.
+fn admin_location(data_dir: &std::path::Path, database_url: Option<String>) -> Result<vestibule_server::store::Location, String> {
+    let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
+    vestibule_server::store::Location::of(database_url.as_deref(), data_dir).map_err(|e| format!("database_url: {e}"))
+}
+
+/// That database, opened for one command.
+async fn admin_pool(data_dir: &std::path::Path, database_url: Option<String>) -> Result<vestibule_server::store::db::Db, String> {
+    let location = admin_location(data_dir, database_url)?;
+    vestibule_server::store::open(&location, vestibule_server::store::PoolLimits::command())
+        .await
+        .map_err(|e| format!("database {}: {e}", location.describe()))
+}
+
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let (listen, data_dir, database_url, config, portal_dir, test_clock, non_loopback_dev) = match cli.command {
         Command::Serve { listen, data_dir, database_url, config, portal_dir, test_clock, allow_non_loopback_development } => {
@@ -123,8 +138,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             return Ok(());
         }
         Command::Admin { data_dir, database_url, action: AdminAction::Backup { to } } => {
-            let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
-            let location = vestibule_server::store::Location::of(database_url.as_deref(), &data_dir).map_err(|e| format!("database_url: {e}"))?;
+            let location = admin_location(&data_dir, database_url)?;
             let snapshot = vestibule_server::backup::run(&location, &to).await?;
             println!(
                 "Backed up {} into {} ({} bytes, {} users, integrity ok).",
@@ -141,20 +155,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             return Ok(());
         }
         Command::Admin { data_dir, database_url, action: AdminAction::RotateSigningKey } => {
-            let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
-            let location = vestibule_server::store::Location::of(database_url.as_deref(), &data_dir).map_err(|e| format!("database_url: {e}"))?;
-            let pool = vestibule_server::store::open(&location, vestibule_server::store::PoolLimits::command()).await.map_err(|e| format!("database {}: {e}", location.describe()))?;
-            let signing = vestibule_server::key_rotation::load(&pool, &Arc::new(vestibule_server::key_rotation::initial_key(&pool, &data_dir).await?)).await?;
-            let before = signing.current().kid().to_string();
-            let kid = vestibule_server::key_rotation::rotate(&pool, signing.current(), SystemClock.now_ms()).await?;
-            println!("Rotated the signing key: {kid} signs from now on.");
-            println!("{before} stays in the JWKS until the tokens it signed have expired.");
+            let pool = admin_pool(&data_dir, database_url).await?;
+            let initial = Arc::new(vestibule_server::key_rotation::initial_key(&pool, &data_dir).await?);
+            let now = SystemClock.now_ms();
+            let ring = vestibule_server::key_rotation::load(&pool, &initial).await?;
+            let before = ring.signer(now).clone();
+            let kid = vestibule_server::key_rotation::rotate(&pool, &before, now).await?;
+            println!("Rotated the signing key: {kid} is published now and signs 2 s from now.");
+            println!("{} stays in the JWKS until the tokens it signed have expired.", before.kid());
             return Ok(());
         }
         Command::Admin { data_dir, database_url, action: AdminAction::SetCompromised { email, revoke_all_sessions } } => {
-            let database_url = database_url.or_else(|| std::env::var("VESTIBULE_DATABASE_URL").ok());
-            let location = vestibule_server::store::Location::of(database_url.as_deref(), &data_dir).map_err(|e| format!("database_url: {e}"))?;
-            let pool = vestibule_server::store::open(&location, vestibule_server::store::PoolLimits::command()).await.map_err(|e| format!("database {}: {e}", location.describe()))?;
+            let pool = admin_pool(&data_dir, database_url).await?;
             let now = SystemClock.now_ms();
             return match vestibule_server::compromise::mark_by_email(&pool, &email, revoke_all_sessions, now).await? {
                 Some(id) => {

@@ -73,7 +73,7 @@ async fn mint_token_on(
         sts: (session.status == SessionStatus::Pending).then_some(SessionStatus::Pending),
         o,
     };
-    state.tokens.get_or_sign(state.keys().current(), &claims).map_err(ApiError::internal)
+    state.tokens.get_or_sign(&state.signer(), &claims).map_err(ApiError::internal)
 }
 
 /// How many memberships a user resource lists.

@@ -7,6 +7,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// The longest a session token may live (`session_token_ttl_seconds`).
+pub const MAX_SESSION_TOKEN_TTL_SECONDS: u32 = 3600;
+
 /// Whether the instance is for development or production.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -137,7 +140,7 @@ impl InstanceSettings {
         if self.lockout_max_attempts == 0 {
             return bad("lockout_max_attempts", "must be at least 1");
         }
-        if !(10..=3600).contains(&self.session_token_ttl_seconds) {
+        if !(10..=MAX_SESSION_TOKEN_TTL_SECONDS).contains(&self.session_token_ttl_seconds) {
             return bad("session_token_ttl_seconds", "must be between 10 and 3600");
         }
         if !self.hibp_url.is_empty()

@@ -321,8 +321,12 @@ impl AppState {
 
     /// The published keys now (`/v1/jwks`).
     pub fn jwks(&self) -> vestibule_protocol::token::Jwks {
-        let ttl_ms = self.settings().session_token_ttl_seconds as i64 * 1000;
-        self.keys().jwks(self.now(), ttl_ms)
+        self.keys().jwks(self.now())
+    }
+
+    /// The key that signs session tokens now.
+    pub fn signer(&self) -> Arc<SigningKeys> {
+        self.keys().signer(self.now()).clone()
     }
 
     /// Reads the stored keys again (after a rotation, here or elsewhere).
@@ -335,9 +339,9 @@ impl AppState {
     }
 
     /// Rotates the signing key (see [`crate::key_rotation::rotate`]) and
-    /// signs with the new one at once; returns its id.
+    /// publishes the new one at once; returns its id.
     pub async fn rotate_signing_key(&self) -> Result<String, crate::key_rotation::RotationError> {
-        let kid = crate::key_rotation::rotate(&self.pool, &self.keys().current().clone(), self.now()).await?;
+        let kid = crate::key_rotation::rotate(&self.pool, &self.signer(), self.now()).await?;
         self.reload_keys().await?;
         Ok(kid)
     }

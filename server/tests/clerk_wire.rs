@@ -274,7 +274,7 @@ async fn the_backend_api_hands_out_the_token_keys() {
     let key = w.app.secret_key.clone();
     let (status, _, jwks) = json(get("/jwks", Some(&key)).await.expect("jwks")).await;
     assert_eq!(status, 200);
-    assert_eq!(jwks["keys"][0]["kid"].as_str(), Some(w.app.state.keys().current().kid()));
+    assert_eq!(jwks["keys"][0]["kid"].as_str(), Some(w.app.state.signer().kid()));
     let res = get("/jwt_public_key", Some(&key)).await.expect("pem");
     assert_eq!(res.status().as_u16(), 200);
     let pem = res.text().await.expect("text");

@@ -61,6 +61,10 @@ async fn a_request_a_day_after_the_cookie_was_set_sets_it_again_for_the_whole_li
     assert_eq!(r.json["response"]["cookie_expires_at"].as_i64(), Some(set_at + LIFETIME));
 
     app.advance(1);
+    // An error answer sets no cookie, so it renews nothing either.
+    let refused = app.post("/v1/client/sign_ins", &[("identifier", "nobody@example.com")], &done.jar).await;
+    refused.expect_error(422, "form_identifier_not_found");
+    assert!(client_cookie(&refused).is_none(), "an error answer set the cookie");
     let r = app.get("/v1/client", &done.jar).await.ok("a day later");
     let cookie = client_cookie(&r).expect("a day later the cookie is set again");
     assert!(cookie.starts_with(&format!("__client={token};")), "the same token: other tabs keep working ({cookie})");
@@ -115,4 +119,21 @@ async fn the_client_cookie_is_secure_when_the_public_url_is_https() {
         assert_eq!(cookie.split(';').any(|a| a.trim() == "Secure"), secure, "{public_url:?}: {cookie}");
         served.stop();
     }
+}
+
+/// A sign-in days after the first visit gives the client a new token: the
+/// answer sets that one cookie (not the old token renewed beside it), and
+/// it names the signed-in client.
+#[tokio::test]
+async fn a_sign_in_days_after_the_first_visit_sets_only_its_new_token() {
+    let app = TestApp::new().await;
+    app.create_user("ada@example.com", Some(PASSWORD)).await;
+    let (jar, _) = visitor(&app).await;
+    let first = jar.token().expect("a client cookie");
+    app.advance(2 * DAY);
+    let r = app.sign_in(&jar, "ada@example.com", PASSWORD).await.ok("sign in");
+    let set: Vec<String> = r.set_cookies().into_iter().filter(|c| c.starts_with("__client=")).collect();
+    assert_eq!(set.len(), 1, "{set:?}");
+    assert!(!set[0].starts_with(&format!("__client={first};")), "the old token came back: {}", set[0]);
+    assert_eq!(app.sessions(&jar).await.len(), 1, "the new token names the signed-in client");
 }

@@ -60,9 +60,11 @@ async fn the_sign_in_offers_the_reset_factor_with_its_address() {
 #[tokio::test]
 async fn the_reset_code_then_a_new_password_signs_in_and_ends_the_other_sessions_when_asked() {
     let app = TestApp::new().await;
-    app.create_user(EMAIL, Some(OLD)).await;
+    let user = app.create_user(EMAIL, Some(OLD)).await;
     let elsewhere = Jar::new();
     let other_session = app.sign_in_ok(&elsewhere, EMAIL, OLD).await;
+    // Marked compromised meanwhile: the new password ends that too.
+    app.backend(axum::http::Method::POST, &format!("/users/{user}/password/set_compromised"), &[]).await.ok("set compromised");
 
     let jar = Jar::new();
     let id = start(&app, &jar).await["id"].as_str().expect("id").to_string();
@@ -85,6 +87,77 @@ async fn the_reset_code_then_a_new_password_signs_in_and_ends_the_other_sessions
 
     app.sign_in(&Jar::new(), EMAIL, OLD).await.expect_error(422, "form_password_incorrect");
     app.sign_in_ok(&Jar::new(), EMAIL, NEW).await;
+}
+
+/// A user with an authenticator app: the new password waits on the
+/// sign-in until the second factor is right; until then the old password
+/// still works and the other device stays signed in.
+#[tokio::test]
+async fn with_a_second_factor_the_password_changes_only_when_that_factor_is_right() {
+    let app = TestApp::new().await;
+    let phone = app.sign_up(EMAIL, OLD).await;
+    let enrolled = app.enrol_totp(&phone.jar).await;
+    app.advance(30 * SECOND);
+
+    let jar = Jar::new();
+    let id = waiting_for_new_password(&app, &jar).await;
+    let r = reset(&app, &jar, &id, &[("password", NEW), ("sign_out_of_other_sessions", "true")]).await.ok("reset password");
+    assert_eq!(r.json["response"]["status"], "needs_second_factor", "{}", r.text());
+    assert!(app.sessions(&jar).await.is_empty(), "no session before the second factor");
+    assert!(app.session(&phone.jar, &phone.session_id).await.is_some(), "the other device is signed out before the second factor");
+    let unchanged = Jar::new();
+    assert_eq!(app.sign_in(&unchanged, EMAIL, OLD).await.ok("the old password").json["response"]["status"], "needs_second_factor");
+
+    let code = totp_code(&enrolled.secret, app.now(), 0);
+    let r = app.attempt_second_factor(&jar, &id, "totp", &code).await.ok("the second factor");
+    assert_eq!(r.json["response"]["status"], "complete", "{}", r.text());
+    assert!(app.session(&phone.jar, &phone.session_id).await.is_none(), "now the other device is signed out");
+    app.sign_in(&Jar::new(), EMAIL, OLD).await.expect_error(422, "form_password_incorrect");
+    assert_eq!(app.sign_in(&Jar::new(), EMAIL, NEW).await.ok("the new password").json["response"]["status"], "needs_second_factor");
+}
+
+/// Two new passwords sent at once for one sign-in: one is taken, the
+/// other refused, and the client holds one session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_new_passwords_at_once_make_one_session() {
+    let app = TestApp::new().await;
+    app.create_user(EMAIL, Some(OLD)).await;
+    let jar = Jar::new();
+    let id = waiting_for_new_password(&app, &jar).await;
+    let path = format!("/v1/client/sign_ins/{id}/reset_password");
+    let requests = [NEW, "second-lantern-violet-3"]
+        .iter()
+        .map(|p| app.call(axum::http::Method::POST, &path).jar(&jar).form(&[("password", p)]).build())
+        .collect();
+    let answers = send_concurrently(&app, requests).await;
+    let taken: Vec<&Resp> = answers.iter().filter(|r| r.status.is_success()).collect();
+    assert_eq!(taken.len(), 1, "{:?}", answers.iter().map(|r| (r.status, r.text())).collect::<Vec<_>>());
+    let refused = answers.iter().find(|r| !r.status.is_success()).expect("one refused");
+    assert!(["request_invalid", "session_exists"].contains(&refused.code().as_str()), "{}", refused.text());
+    // The sign-in gave the client a new cookie token, in the taken answer.
+    let jar = Jar::with_token(&client_cookie_set(taken[0]).expect("the new client cookie"));
+    assert_eq!(app.sessions(&jar).await.len(), 1);
+}
+
+/// The new password must follow the right code within the code's lifetime
+/// (10 minutes), and a locked user is refused.
+#[tokio::test]
+async fn the_new_password_comes_within_ten_minutes_of_the_code_and_not_while_locked() {
+    let app = TestApp::new().await;
+    app.create_user(EMAIL, Some(OLD)).await;
+    let jar = Jar::new();
+    let id = waiting_for_new_password(&app, &jar).await;
+    app.advance(10 * MINUTE + 1);
+    reset(&app, &jar, &id, &[("password", NEW)]).await.expect_error(422, "verification_expired");
+
+    let jar = Jar::new();
+    let id = waiting_for_new_password(&app, &jar).await;
+    app.db_execute(&format!("UPDATE users SET locked_until = {} WHERE id = (SELECT user_id FROM email_addresses WHERE email = '{EMAIL}')", app.now() + 60 * MINUTE)).await;
+    reset(&app, &jar, &id, &[("password", NEW)]).await.expect_error(403, "user_locked");
+    app.db_execute("UPDATE users SET locked_until = NULL").await;
+    app.advance(10 * MINUTE);
+    let r = reset(&app, &jar, &id, &[("password", NEW)]).await.ok("at exactly ten minutes");
+    assert_eq!(r.json["response"]["status"], "complete");
 }
 
 #[tokio::test]

@@ -1,19 +1,16 @@
 //! Signing-key rotation (`security.md`: a rotated key stays in the JWKS
-//! until every token it signed has expired): after a rotation a new `kid`
-//! signs, a token signed before still verifies against the JWKS, the old
-//! key is dropped after the token lifetime plus the margin (injected
-//! clock), the keys survive a restart, another replica follows, and the
-//! admin command rotates a running server's keys.
+//! until every token it signed has expired): the new key is published at
+//! once and signs 2 s later, a token signed before still verifies against
+//! the JWKS, the old key is dropped after its window (injected clock), the
+//! keys survive a restart, another replica follows, and the admin command
+//! rotates a running server's keys.
 
 mod common;
 
 use axum::http::Method;
 use common::*;
 use serde_json::Value;
-use vestibule_server::key_rotation::{FORGET_RETIRED_AFTER_MS, RETIRED_KEY_MARGIN_MS};
-
-/// The token lifetime of the default instance.
-const TOKEN_TTL_MS: i64 = 60 * SECOND;
+use vestibule_server::key_rotation::{FORGET_RETIRED_AFTER_MS, PUBLISH_FIRST_MS, RETIRED_KEY_WINDOW_MS};
 
 /// A fresh token of `session` (`POST .../tokens`).
 async fn token(app: &TestApp, jar: &Jar, session: &str) -> String {
@@ -50,6 +47,13 @@ async fn rotate(app: &TestApp) -> Value {
     app.backend(Method::POST, "/signing_keys/rotate", &[]).await.ok("rotate").json
 }
 
+/// The id in `kids` that is not `old`.
+fn other_than(kids: &[String], old: &str) -> String {
+    let others: Vec<&String> = kids.iter().filter(|k| k.as_str() != old).collect();
+    assert_eq!(others.len(), 1, "one new key in {kids:?}");
+    others[0].clone()
+}
+
 #[tokio::test]
 async fn after_a_rotation_the_new_key_signs_and_the_old_one_verifies_until_its_tokens_expired() {
     let app = TestApp::new().await;
@@ -58,26 +62,33 @@ async fn after_a_rotation_the_new_key_signs_and_the_old_one_verifies_until_its_t
     let old_kid = kid_of(&before);
     assert_eq!(kids(&jwks(&app).await), vec![old_kid.clone()]);
 
+    // Published at once; the key that signed goes on signing until every
+    // replica publishes the new one.
     let answer = rotate(&app).await;
-    let new_kid = kids(&answer)[0].clone();
-    assert_ne!(new_kid, old_kid);
-    assert_eq!(kids(&answer), vec![new_kid.clone(), old_kid.clone()], "the answer is the JWKS, the new key first");
+    let new_kid = other_than(&kids(&answer), &old_kid);
+    assert_eq!(kids(&answer), vec![old_kid.clone(), new_kid.clone()], "the answer is the JWKS, the signing key first");
     let published = jwks(&app).await;
-    assert_eq!(kids(&published), vec![new_kid.clone(), old_kid.clone()]);
     assert!(verifies(&before, &published, app.now()), "a token signed before the rotation verifies after it");
+    app.advance(PUBLISH_FIRST_MS - 1);
+    assert_eq!(kid_of(&token(&app, &signed.jar, &signed.session_id).await), old_kid, "the new key signs before every replica published it");
 
+    app.advance(1);
     let after = token(&app, &signed.jar, &signed.session_id).await;
     assert_eq!(kid_of(&after), new_kid, "a token signed after the rotation carries the new kid");
+    let published = jwks(&app).await;
+    assert_eq!(kids(&published), vec![new_kid.clone(), old_kid.clone()], "the signing key first");
     assert!(verifies(&after, &published, app.now()));
+    assert!(verifies(&before, &published, app.now()));
     let pem = app.backend(Method::GET, "/jwt_public_key", &[]).await.ok("pem").text();
-    assert_eq!(pem, app.state.keys().current().public_pem(), "the PEM is the new key's");
+    assert_eq!(pem, app.state.signer().public_pem(), "the PEM is the new key's");
+    assert_eq!(app.state.signer().kid(), new_kid);
 
-    // The old key is published until its last token expired, plus the margin.
-    let retired_at = app.now();
-    app.advance(TOKEN_TTL_MS + RETIRED_KEY_MARGIN_MS - 1);
+    // The old key is published for the longest token lifetime, the time it
+    // may still sign and the margin, after its retirement.
+    let retired_at = app.now() - PUBLISH_FIRST_MS;
+    app.advance(retired_at + RETIRED_KEY_WINDOW_MS - 1 - app.now());
     assert_eq!(kids(&jwks(&app).await), vec![new_kid.clone(), old_kid.clone()], "dropped before its window ended");
     app.advance(1);
-    assert_eq!(app.now(), retired_at + TOKEN_TTL_MS + RETIRED_KEY_MARGIN_MS);
     let later = jwks(&app).await;
     assert_eq!(kids(&later), vec![new_kid.clone()], "the old key is gone after its window");
     assert!(!verifies(&before, &later, app.now()));
@@ -86,30 +97,32 @@ async fn after_a_rotation_the_new_key_signs_and_the_old_one_verifies_until_its_t
 #[tokio::test]
 async fn the_rotated_keys_survive_a_restart_and_a_second_rotation_retires_the_first() {
     let app = TestApp::new().await;
-    let first = kids(&rotate(&app).await);
+    let initial = app.state.signer().kid().to_string();
+    let rotated = other_than(&kids(&rotate(&app).await), &initial);
     let dir = app.stop().await;
     let app = TestApp::start_in(dir, |_| {}).await;
-    assert_eq!(kids(&jwks(&app).await), first, "the same keys after a restart");
-    assert_eq!(app.state.keys().current().kid(), first[0], "the rotated key still signs");
+    app.advance(PUBLISH_FIRST_MS);
+    assert_eq!(kids(&jwks(&app).await), vec![rotated.clone(), initial.clone()], "the same keys after a restart");
+    assert_eq!(app.state.signer().kid(), rotated, "the rotated key signs");
 
     app.advance(SECOND);
     let second = kids(&rotate(&app).await);
     assert_eq!(second.len(), 3, "three keys within the window: {second:?}");
-    assert_eq!(&second[1..], &first[..], "the first rotation's key, then the instance's first key");
+    assert_eq!(second[0], rotated, "the first rotation's key still signs for now");
+    assert_eq!(second[2], initial, "then the new key, then the instance's first key");
 
     // A day after a key was retired, the next rotation forgets it: the
-    // instance's first key was retired a second before the first rotated one.
-    let initial = &first[1];
+    // instance's first key was retired before the first rotated one.
+    let retired_first = app.now() - SECOND - PUBLISH_FIRST_MS;
     let stored = |kid: &str| format!("SELECT COUNT(*) FROM signing_keys WHERE kid = '{kid}'");
     assert_eq!(app.db_i64("SELECT COUNT(*) FROM signing_keys").await, 3);
-    app.advance(FORGET_RETIRED_AFTER_MS - SECOND);
+    app.advance(retired_first + FORGET_RETIRED_AFTER_MS - app.now());
     rotate(&app).await;
-    assert_eq!(app.db_i64(&stored(initial)).await, 1, "forgotten at exactly a day");
+    assert_eq!(app.db_i64(&stored(&initial)).await, 1, "kept at exactly a day");
     app.advance(1);
-    let third = kids(&rotate(&app).await);
-    assert_eq!(app.db_i64(&stored(initial)).await, 0, "a key retired over a day ago is forgotten");
+    rotate(&app).await;
+    assert_eq!(app.db_i64(&stored(&initial)).await, 0, "a key retired over a day ago is forgotten");
     assert_eq!(app.db_i64("SELECT COUNT(*) FROM signing_keys").await, 4);
-    assert_eq!(third.len(), 3, "the new key and the two retired within the window: {third:?}");
 }
 
 #[tokio::test]
@@ -121,17 +134,21 @@ async fn another_replica_follows_a_rotation() {
         return;
     }
     let other = app.replica(|_| {}).await;
+    let initial = app.state.signer().kid().to_string();
     let rotated = kids(&rotate(&app).await);
+    let new_kid = other_than(&rotated, &initial);
     let mut seen = Vec::new();
     for _ in 0..100 {
         seen = kids(&jwks(&other).await);
-        if seen == rotated {
+        if seen.contains(&new_kid) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(seen, rotated, "the other replica publishes the rotated keys");
-    assert_eq!(other.state.keys().current().kid(), rotated[0], "and signs with the new key");
+    assert_eq!(other.state.signer().kid(), initial, "and signs with the old one while others may not publish the new one");
+    other.advance(PUBLISH_FIRST_MS);
+    assert_eq!(other.state.signer().kid(), new_kid, "then with the new one");
 }
 
 /// `vestibule admin rotate-signing-key` on the data directory of a running
@@ -168,4 +185,20 @@ async fn the_admin_command_rotates_a_running_servers_key() {
     }
     assert_eq!(seen, vec![new_kid, before[0].clone()], "the running server follows the rotation");
     served.stop();
+}
+
+/// Pointed at a directory that holds no instance, the admin command makes
+/// no key of its own (it would be published as the instance's first key).
+#[test]
+fn the_admin_command_refuses_a_data_directory_without_the_instances_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = common::binary::admin(&[
+        std::ffi::OsStr::new("--data-dir"),
+        dir.path().as_os_str(),
+        std::ffi::OsStr::new("rotate-signing-key"),
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!out.status.success(), "rotated in an empty directory: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(said.contains("signing_key.pem"), "{said}");
+    assert!(!dir.path().join("signing_key.pem").exists(), "a key was made");
 }

@@ -76,7 +76,7 @@ pub fn api(state: AppState) -> Api {
         )
         .route(Operation::get("/jwks", "The public keys that verify session tokens.").answers::<Jwks>(), crate::routes::client::jwks)
         .route(
-            Operation::post("/signing_keys/rotate", "Make a new signing key, which signs from now on; answers the JWKS, the new key first.")
+            Operation::post("/signing_keys/rotate", "Make a new signing key, published at once and signing 2 s later; answers the JWKS.")
                 .answers::<Jwks>(),
             rotate_signing_key,
         )
@@ -185,8 +185,9 @@ async fn invite(State(state): State<AppState>, Path(id): Path<String>, Body(f): 
     Ok(Json(serde_json::to_value(render::invitation(&inv)).map_err(ApiError::internal)?))
 }
 
-/// `POST /signing_keys/rotate`: a new key signs from now on; the one it
-/// replaces stays published until the tokens it signed have expired.
+/// `POST /signing_keys/rotate`: a new key, published at once, signs 2 s
+/// later; the one it replaces stays published until the tokens it signed
+/// have expired.
 async fn rotate_signing_key(State(state): State<AppState>) -> ApiResult<Json<Jwks>> {
     state.rotate_signing_key().await.map_err(ApiError::internal)?;
     Ok(Json(state.jwks()))
@@ -196,7 +197,7 @@ async fn rotate_signing_key(State(state): State<AppState>) -> ApiResult<Json<Jwk
 /// `@clerk/backend`'s `verifyToken(token, { jwtKey })` takes it.
 async fn jwt_public_key(State(state): State<AppState>) -> Response {
     use axum::response::IntoResponse;
-    ([(header::CONTENT_TYPE, "application/x-pem-file")], state.keys().current().public_pem().to_string()).into_response()
+    ([(header::CONTENT_TYPE, "application/x-pem-file")], state.signer().public_pem().to_string()).into_response()
 }
 
 async fn get_instance(State(state): State<AppState>) -> Json<crate::settings::InstanceSettings> {

@@ -50,6 +50,7 @@ async fn environment(State(state): State<AppState>) -> Json<serde_json::Value> {
 /// visit, as Clerk's Frontend API does: `@clerk/clerk-js` in cookie mode
 /// never asks for a client otherwise, and expects a real id after load.
 async fn get_client(mut ctx: Ctx) -> ApiResult<Response> {
+    ctx.slide_client_lifetime().await;
     let c = ctx.ensure_client().await?;
     let client = crate::resources::client(&ctx.state, &c, &ctx.azp()).await?;
     ctx.session_cookie_for(Some(&client));

@@ -47,11 +47,7 @@ pub fn api() -> Api {
         .route(
             Operation::post("/client/sign_ins/{id}/attempt_first_factor", "Try the password, the emailed code or the password-reset code.")
                 .param_from("id", "post_client_sign_ins", "/response/id")
-                .form([
-                    Param::strategy(&[Strategy::Password, Strategy::EmailCode, Strategy::ResetPasswordEmailCode]),
-                    Param::text("password"),
-                    Param::text("code"),
-                ])
+                .form([Param::strategy(&FIRST_FACTORS), Param::text("password"), Param::text("code")])
                 .replies::<SignInJson>(),
             attempt_first_factor,
         )
@@ -80,6 +76,9 @@ pub fn api() -> Api {
 
 /// The first factors proven by a code sent to the email address.
 const EMAILED: [Strategy; 2] = [Strategy::EmailCode, Strategy::ResetPasswordEmailCode];
+
+/// Every first factor an attempt may prove.
+const FIRST_FACTORS: [Strategy; 3] = [Strategy::Password, Strategy::EmailCode, Strategy::ResetPasswordEmailCode];
 
 /// Wrong TOTP or backup codes one sign-in takes before it must be started
 /// again (`security.md`, "TOTP"); each also spends from the user lockout.
@@ -169,7 +168,7 @@ async fn prepare_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
 }
 
 async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
-    let strategy = f.strategy(&[Strategy::Password, Strategy::EmailCode, Strategy::ResetPasswordEmailCode])?;
+    let strategy = f.strategy(&FIRST_FACTORS)?;
     let secret = Secret(f.req(if strategy == Strategy::Password { "password" } else { "code" })?.to_string());
     ctx.state.check_ip(ctx.ip).await?;
     let (row, user) = load_open(&ctx, &id).await?;
@@ -191,27 +190,38 @@ async fn attempt_first_factor(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -
 }
 
 /// `POST /client/sign_ins/{id}/reset_password` (`password`,
-/// `sign_out_of_other_sessions`): after a right reset code, the new
-/// password (the password rules, and not the one it replaces) is set and
-/// the sign-in goes on as after any first factor: signed in, or a second
-/// factor next. The new password, the other sessions ended and the new
-/// session are one transaction.
+/// `sign_out_of_other_sessions`): within the code's lifetime after a right
+/// reset code, the new password (the password rules, and not the one it
+/// replaces) is kept on the sign-in, which goes on as after any first
+/// factor: signed in, or a second factor next. The password changes, and
+/// the other sessions end when asked, only as the sign-in completes, in
+/// the transaction that creates the session; a locked user is refused.
 async fn reset_password(ctx: Ctx, Path(id): Path<String>, Body(f): Body) -> ApiResult<Response> {
     let password = Secret(f.req("password")?.to_string());
     let sign_out_others = f.bool("sign_out_of_other_sessions")?.unwrap_or(false);
     let (row, user) = load_waiting(&ctx, &id, SignInStatus::NeedsNewPassword).await?;
     refuse_second_session(&ctx).await?;
     let state = &ctx.state;
+    let now = state.now();
+    if now > row.updated_at + crate::codes::TTL_MS {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::VerificationExpired,
+            "Your reset code was confirmed too long ago. Start again.",
+        ));
+    }
+    if let Some(until) = store::users::locked_until(&state.pool, &user.id).await?.filter(|u| *u > now) {
+        return Err(crate::lockout::locked(until, now));
+    }
     crate::password::check_replacement(state, &user, &password, "password").await?;
     let hash = crate::password::hash(&state.hashing, &password).await?;
     let factors = second_factors_of(state, &user.id).await?;
-    let now = state.now();
     let mut tx = state.pool.begin().await?;
-    store::users::set_password(&mut tx, &user.id, &hash, now).await?;
-    if sign_out_others {
-        store::sessions::finish_all_of_user(&mut tx, &user.id, None, SessionStatus::Revoked, now).await?;
+    if !store::sign_ins::take_new_password(&mut tx, &row.id, &hash, sign_out_others, now).await? {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::RequestInvalid, "This sign-in is not waiting for a new password."));
     }
     let row = if factors.is_empty() {
+        let row = SignInRow { new_password_hash: Some(hash), sign_out_others, ..row };
         complete_in(&ctx, &mut tx, row, &user, Strategy::ResetPasswordEmailCode, None).await?
     } else {
         store::sign_ins::await_second_factor(&mut tx, &row.id, Strategy::ResetPasswordEmailCode, &factors, now).await?
@@ -411,6 +421,13 @@ async fn complete_in(
 ) -> ApiResult<SignInRow> {
     let state = &ctx.state;
     let now = state.now();
+    // A new password chosen after a reset code takes effect now.
+    if let Some(hash) = &row.new_password_hash {
+        store::users::set_password(&mut *tx, &user.id, hash, now).await?;
+        if row.sign_out_others {
+            store::sessions::finish_all_of_user(&mut *tx, &user.id, None, SessionStatus::Revoked, now).await?;
+        }
+    }
     store::users::signed_in(&mut *tx, &user.id, now).await?;
     let session_id = store::sessions::insert(&mut *tx, &row.client_id, &user.id, now, state.client_lifetime_ms, second.is_some()).await?;
     let row = store::sign_ins::complete(&mut *tx, &row.id, first, second, &session_id, now).await?;

@@ -23,6 +23,11 @@ pub struct SignInRow {
     pub second_factors: Vec<FactorJson>,
     pub second_factor_strategy: Option<Strategy>,
     pub second_factor_status: Option<VerificationStatus>,
+    /// After a reset code: the hash of the new password, set when the
+    /// sign-in completes (after the second factor, when there is one).
+    pub new_password_hash: Option<String>,
+    /// With the new password: end the user's other sessions.
+    pub sign_out_others: bool,
     pub created_at: i64,
     pub updated_at: i64,
     pub abandon_at: i64,
@@ -48,13 +53,15 @@ from_rows!(SignInRow, |row| {
         second_factors,
         second_factor_strategy: opt_word(row, "second_factor_strategy")?,
         second_factor_status: opt_word(row, "second_factor_status")?,
+        new_password_hash: row.try_get("new_password_hash")?,
+        sign_out_others: row.try_get("sign_out_others")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         abandon_at: row.try_get("abandon_at")?,
     })
 });
 
-const COLS: &str = "id, client_id, identifier, user_id, status, first_factor_strategy, first_factor_status, created_session_id, second_factors, second_factor_strategy, second_factor_status, created_at, updated_at, abandon_at";
+const COLS: &str = "id, client_id, identifier, user_id, status, first_factor_strategy, first_factor_status, created_session_id, second_factors, second_factor_strategy, second_factor_status, new_password_hash, sign_out_others, created_at, updated_at, abandon_at";
 
 /// Starts a sign-in of `user_id` (found by `identifier`): it waits for a
 /// first factor.
@@ -149,6 +156,25 @@ pub async fn await_new_password(ex: impl Into<Exec<'_>>, id: &str, now: i64) -> 
         .bind(id)
         .fetch_one(ex)
         .await
+    })
+}
+
+/// Takes the new-password step of the sign-in `id` for one request: keeps
+/// `hash` (and whether to end the other sessions) on it and marks it
+/// changed now, in one statement that holds only while it waits for the
+/// new password, so two requests cannot both take it. `false` when it no
+/// longer waits.
+pub async fn take_new_password(ex: impl Into<Exec<'_>>, id: &str, hash: &str, sign_out_others: bool, now: i64) -> sqlx::Result<bool> {
+    on_db!(ex, |ex, sql| {
+        let r = sqlx::query(sql("UPDATE sign_ins SET new_password_hash = ?, sign_out_others = ?, updated_at = ? WHERE id = ? AND status = ?"))
+            .bind(hash)
+            .bind(sign_out_others)
+            .bind(now)
+            .bind(id)
+            .bind(SignInStatus::NeedsNewPassword.as_str())
+            .execute(ex)
+            .await?;
+        Ok(r.rows_affected() == 1)
     })
 }
 

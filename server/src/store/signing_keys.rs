@@ -5,12 +5,23 @@ use super::db::{on_db, Exec};
 use sqlx::FromRow;
 
 /// A stored signing key.
-#[derive(Clone, Debug, FromRow)]
+#[derive(Clone, FromRow)]
 pub struct SigningKeyRow {
+    /// Its key id (as in token headers and the JWKS).
     pub kid: String,
+    /// The private key, PKCS#8 PEM.
     pub pem: String,
+    /// When a rotation stored it (0 for the instance's first key).
     pub created_at: i64,
+    /// When another key replaced it.
     pub retired_at: Option<i64>,
+}
+
+/// Without the private key.
+impl std::fmt::Debug for SigningKeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeyRow").field("kid", &self.kid).field("created_at", &self.created_at).field("retired_at", &self.retired_at).finish_non_exhaustive()
+    }
 }
 
 /// The order keys are listed in: those that sign first (the newest

@@ -93,8 +93,9 @@ pub struct Screen<'a> {
 pub struct Network {
     /// Added round-trip time.
     pub latency_ms: u32,
-    /// Download and upload throughput, bytes per second.
+    /// Download throughput, bytes per second.
     pub down_bytes_per_s: u32,
+    /// Upload throughput, bytes per second.
     pub up_bytes_per_s: u32,
 }
 
