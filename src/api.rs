@@ -38,6 +38,20 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The errors a form finds itself before asking the server: each
+    /// `(param, message)` a missing field, shown where the server's would be.
+    pub fn missing(fields: &[(&str, &str)]) -> ApiError {
+        ApiError::Server(
+            fields
+                .iter()
+                .map(|(param, message)| {
+                    let meta = vestibule_protocol::error::ErrorMeta { param_name: Some((*param).to_string()), ..Default::default() };
+                    WireError::new(vestibule_protocol::ErrorCode::FormParamMissing, *message, meta)
+                })
+                .collect(),
+        )
+    }
+
     /// The message to show next to `param`, if the error concerns it.
     pub fn for_field(&self, param: &str) -> Option<String> {
         match self {

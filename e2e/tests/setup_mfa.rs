@@ -9,8 +9,7 @@
 
 mod common;
 
-use common::{Browser, Server};
-use totp_rs::{Algorithm, Secret, TOTP};
+use common::{server_now, totp_at, Browser, Server, STEP_MS};
 
 const SETUP_MFA: &str = "/sign-up/tasks/setup-mfa";
 const FACTOR_TWO: &str = "/sign-in/factor-two";
@@ -19,21 +18,6 @@ fn data_dir() -> tempfile::TempDir {
     tempfile::Builder::new().prefix("vestibule-e2e-data-").tempdir().unwrap()
 }
 
-/// The code an authenticator app holding `secret` (base32) shows at
-/// `at_ms` on the server's clock.
-fn totp_at(secret: &str, at_ms: i64) -> String {
-    let bytes = Secret::Encoded(secret.to_string()).to_bytes().expect("a base32 secret");
-    let totp = TOTP::new(Algorithm::SHA1, 6, 0, 30, bytes, Some("Vestibule".into()), "e2e".into()).expect("a TOTP");
-    totp.generate((at_ms / 1000) as u64)
-}
-
-/// Now on the server's clock (`--test-clock`).
-async fn server_now(server: &Server) -> i64 {
-    server.advance_clock(0).await
-}
-
-/// A TOTP step, in ms.
-const STEP_MS: i64 = 30_000;
 
 /// Signs in with the password and waits for the second-factor page.
 async fn to_factor_two(b: &Browser, server: &Server, email: &str) {

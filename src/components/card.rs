@@ -1,5 +1,8 @@
 //! `<Card>`: the frame of every screen (application name, title, subtitle,
-//! content, footer), with stable `vb-*` class names operators restyle.
+//! content, footer), with stable `vb-*` class names operators restyle. A
+//! screen whose first field takes the focus keeps it there; any other
+//! screen puts the focus on its heading, so a keyboard or screen-reader
+//! user starts at the top of what changed.
 
 use crate::session::hooks::use_auth_context;
 use yew::prelude::*;
@@ -27,10 +30,22 @@ pub struct CardProps {
 #[component]
 pub fn Card(props: &CardProps) -> Html {
     let ctx = use_auth_context();
+    let heading = use_node_ref();
+    {
+        // Children's effects (a field's own focus) run before this one.
+        let heading = heading.clone();
+        use_effect_with(props.title.clone(), move |_| {
+            let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+            let nothing_focused = focused.is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+            if let Some(h) = heading.cast::<web_sys::HtmlElement>().filter(|_| nothing_focused) {
+                let _ = h.focus();
+            }
+        });
+    }
     html! {
         <main class={classes!("vb-card", props.class.clone())}>
             <p class="vb-app-name">{ ctx.state.application_name() }</p>
-            <h1 class="vb-title">{ props.title.clone() }</h1>
+            <h1 class="vb-title" ref={heading} tabindex="-1">{ props.title.clone() }</h1>
             if let Some(s) = &props.subtitle {
                 <p class="vb-subtitle">{ s.clone() }</p>
             }

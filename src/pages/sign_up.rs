@@ -39,7 +39,19 @@ struct Details {
 
 impl Details {
     /// Creates the sign-up and emails the code that verifies its address.
+    /// An empty field is answered at once, at the field: a sign-up without
+    /// them would be made, and wait, with nothing on the screen to say why.
     async fn create(self) -> Result<(), ApiError> {
+        let mut missing = Vec::new();
+        if self.email.trim().is_empty() {
+            missing.push((param::EMAIL_ADDRESS, "Enter your email address."));
+        }
+        if self.password.is_empty() {
+            missing.push((param::PASSWORD, "Enter a password."));
+        }
+        if !missing.is_empty() {
+            return Err(ApiError::missing(&missing));
+        }
         let api = &self.ctx.config.api;
         let mut reply = api::sign_up::create(api, &self.email, &self.password).await?;
         if awaits_email_code(&reply.response) {

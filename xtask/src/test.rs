@@ -175,6 +175,9 @@ fn on_replicas(root: &Path) -> Result<Counts> {
 /// Every ignored journey of vestibule-e2e's test binaries (`extra` passed
 /// to them, `env` added to theirs), with the builds they drive.
 fn e2e_tests(root: &Path, yew_dist: &Path, extra: &[&str], env: &[(&str, &str)]) -> Result<Counts> {
+    // axe-core, which the journeys run on every screen they check, is
+    // pinned in compat/'s lockfile.
+    let axe = crate::compat::install(root)?.join("node_modules").join("axe-core").join("axe.min.js");
     let server = build_server(root, Profile::Debug)?;
     let example = build_example(root, Profile::Debug)?;
     let artifacts = root.join("artifacts");
@@ -192,6 +195,7 @@ fn e2e_tests(root: &Path, yew_dist: &Path, extra: &[&str], env: &[(&str, &str)])
                 .env("VESTIBULE_EXAMPLE_YEW_DIR", yew_dist)
                 .env("VESTIBULE_PORTAL_DIR", root.join("dist"))
                 .env("VESTIBULE_ARTIFACTS", &artifacts)
+                .env("VESTIBULE_AXE", &axe)
                 .env("CHROMEDRIVER", CHROMEDRIVER)
                 .env("CHROMIUM", CHROMIUM)
                 .envs(env.iter().copied()),

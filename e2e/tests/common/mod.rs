@@ -426,6 +426,22 @@ impl Server {
     }
 }
 
+/// A TOTP step, in ms.
+pub const STEP_MS: i64 = 30_000;
+
+/// The code an authenticator app holding `secret` (base32) shows at
+/// `at_ms` on the server's clock.
+pub fn totp_at(secret: &str, at_ms: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_string()).to_bytes().expect("a base32 secret");
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 0, 30, bytes, Some("Vestibule".into()), "e2e".into()).expect("a TOTP");
+    totp.generate((at_ms / 1000) as u64)
+}
+
+/// Now on the server's clock (`--test-clock`).
+pub async fn server_now(server: &Server) -> i64 {
+    server.advance_clock(0).await
+}
+
 /// The `kid` in a JWT's header (base64url-decoded here: the tests need
 /// nothing else of base64).
 pub fn jwt_kid(jwt: &str) -> String {
