@@ -69,6 +69,7 @@ async fn journey_forgot_password_code_then_new_password_signs_in() {
     b.delete_all_cookies().await.unwrap();
     b.sign_in(&server, email, "").await;
     b.el_with_text("#vb-password-error", "Password is incorrect").await;
+    b.check_layout("sign-in-wrong-password").await;
     b.replace_text("#vb-password", NEW_PASSWORD).await;
     b.submit().await;
     b.expect_home(email, "Acme").await;

@@ -201,9 +201,11 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     let later = server.advance_clock(STEP_MS).await;
     enter(&b, "#vb-second-factor-code", &totp_at(&secret, later)).await;
     b.el_with_text(".vb-form-error", "Try again in 60 minutes").await;
+    b.check_layout("factor-two-locked").await;
     assert_eq!(b.current_url().await.unwrap().path(), FACTOR_TWO, "no session while locked");
     b.sign_in(&server, email, "").await;
     b.el_with_text(".vb-error", "Try again in 60 minutes").await;
+    b.check_layout("sign-in-locked").await;
     b.quit().await;
 }
 
@@ -229,6 +231,7 @@ async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_facto
     b.el_with_text(".vb-mfa-sms-code .vb-subtitle", phone).await;
     let resend = b.el("button.vb-resend").await;
     assert!(resend.text().await.unwrap().contains(" s)"), "the cooldown is shown");
+    b.check_layout("setup-mfa-sms-code-countdown").await;
     assert!(!resend.is_enabled().await.unwrap());
 
     // Change number goes back with the number kept, to correct it.
@@ -252,6 +255,7 @@ async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_facto
     let before = server.codes_to(phone).await.len();
     to_factor_two(&b, &server, email).await;
     b.el_with_text(".vb-factor-two-phone_code .vb-subtitle", "Enter the 6-digit code").await;
+    b.check_layout("factor-two-sms").await;
     let code = b
         .until("a second texted code", || async {
             let codes = server.codes_to(phone).await;
@@ -285,6 +289,7 @@ async fn backup_codes_alone_are_a_method_and_sign_in_once_each() {
     // The sign-in asks for a backup code straight away.
     to_factor_two(&b, &server, email).await;
     b.el(".vb-factor-two-backup_code #vb-backup-code").await;
+    b.check_layout("factor-two-backup-code").await;
     assert!(!b.has("button.vb-use-totp").await);
     enter(&b, "#vb-backup-code", &codes[3]).await;
     b.expect_home(email, "Liskov Labs").await;
