@@ -101,18 +101,7 @@ async fn keyboard_only_sign_up_code_create_organization_home_sign_out_sign_in() 
     // Home has no field: its heading takes the focus; Tab reaches Sign out.
     b.expect_home(email, "Keyboard Co").await;
     expect_heading_focused(&b).await;
-    let mut reached = false;
-    for _ in 0..10 {
-        keys(&b, Key::Tab).await;
-        let text = b.js("return document.activeElement ? document.activeElement.textContent.trim() : '';").await;
-        if text == "Sign out" {
-            reached = true;
-            break;
-        }
-    }
-    assert!(reached, "Tab never reached Sign out");
-    expect_ring(&b, "Sign out").await;
-    keys(&b, Key::Enter).await;
+    tab_to_and_press(&b, "Sign out").await;
 
     // Sign-in: the identifier field takes the focus.
     b.wait_path("/sign-in").await;
@@ -124,6 +113,17 @@ async fn keyboard_only_sign_up_code_create_organization_home_sign_out_sign_in() 
     keys(&b, Key::Enter).await;
     b.expect_home(email, "Keyboard Co").await;
     b.quit().await;
+}
+
+/// Tabs until the field `id` has the focus.
+async fn tab_to_field(b: &Browser, id: &str) {
+    for _ in 0..15 {
+        if b.js("return document.activeElement.id;").await == id {
+            return;
+        }
+        keys(b, Key::Tab).await;
+    }
+    b.fail(&format!("Tab never reached #{id}")).await;
 }
 
 /// Tabs until the focused element's text is `label`, then presses Enter.
@@ -173,12 +173,7 @@ async fn keyboard_only_setup_mfa_with_an_authenticator_app_then_factor_two() {
     // Enrol at the start of a step, so the code stays valid while typed.
     let now = server_now(&server).await;
     let at = server.advance_clock(STEP_MS - now % STEP_MS + 100).await;
-    for _ in 0..15 {
-        if b.js("return document.activeElement.id;").await == "vb-totp-code" {
-            break;
-        }
-        keys(&b, Key::Tab).await;
-    }
+    tab_to_field(&b, "vb-totp-code").await;
     keys(&b, totp_at(&secret, at).as_str()).await;
     keys(&b, Key::Enter).await;
 

@@ -115,7 +115,7 @@ pub async fn rotate(db: &Db, signing: &SigningKeys, now: i64) -> Result<String, 
         .map_err(|e| KeyError::Format(e.to_string()))??;
     let fresh = SigningKeys::from_pem(&pem)?;
     let mut tx = db.begin().await?;
-    let unretired = signing_keys::all(&mut tx).await?.iter().any(|r| r.retired_at.is_none());
+    let unretired = signing_keys::version(&mut tx).await?.iter().any(|(_, retired_at)| retired_at.is_none());
     if !unretired {
         signing_keys::insert(&mut tx, signing.kid(), signing.pem(), 0, Some(now)).await?;
     }
