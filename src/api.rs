@@ -182,7 +182,7 @@ impl Api {
             .map_err(|e| ApiError::Network(e.to_string()))?
             .send()
             .await
-            .map_err(|e| ApiError::Network(format!("Could not reach the server ({e}).")))?;
+            .map_err(|_| ApiError::Network("Could not reach the server. Check your connection and try again.".into()))?;
         let text = res.text().await.map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))?;
         let value = js_sys::JSON::parse(&text).ok();
         if res.ok() {

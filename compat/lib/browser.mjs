@@ -26,11 +26,22 @@ export async function launch() {
 }
 
 /**
+ * A fresh browser context whose actions (click, fill, waits) give up
+ * after 15 s instead of waiting forever, so a scenario that stalls fails
+ * at the step that stalled.
+ */
+export async function newContext(browser) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+/**
  * Opens the application page at `pageUrl` (which loads the SDK with `pk`
  * and `proxy`) in a fresh browser context and waits for the SDK script.
  */
 export async function openApp(browser, { pageUrl, pk, proxy, clerk, context, params = {} }) {
-  const ctx = context || (await browser.newContext());
+  const ctx = context || (await newContext(browser));
   const page = await ctx.newPage();
   const app = new AppPage(ctx, page, proxy);
   const url = new URL(pageUrl);
@@ -67,6 +78,9 @@ export class AppPage {
     });
     page.on('pageerror', (err) => this.errors.push(`page error: ${err.message}`));
     page.on('requestfailed', (req) => {
+      // A navigation cut short by a later one (Clerk's UI may navigate to
+      // the redirect URL twice): where the page lands is what scenarios check.
+      if (req.isNavigationRequest() && req.failure()?.errorText === 'net::ERR_ABORTED') return;
       if (req.url().startsWith(proxy)) this.errors.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`);
     });
     page.on('request', (req) => {
@@ -83,14 +97,22 @@ export class AppPage {
     });
   }
 
-  /** Runs `fn(arg)` in the page (the SDK is `window.Clerk`). */
+  /**
+   * Runs `fn(arg)` in the page (the SDK is `window.Clerk`). A promise the
+   * page never settles fails after 20 s, naming the function, instead of
+   * holding the scenario forever (playwright's evaluate has no timeout).
+   */
   eval(fn, arg) {
-    return this.page.evaluate(fn, arg);
+    let timer;
+    const limit = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the page did not settle in 20 s: ${String(fn).slice(0, 160)}`)), 20_000);
+    });
+    return Promise.race([this.page.evaluate(fn, arg), limit]).finally(() => clearTimeout(timer));
   }
 
   /** What the SDK says about itself. */
   state() {
-    return this.page.evaluate(() => {
+    return this.eval(() => {
       const c = window.Clerk;
       return {
         status: c.status,
@@ -116,7 +138,7 @@ export class AppPage {
       const cookies = await this.context.cookies(this.proxy);
       headers.cookie = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     }
-    const res = await fetch(url, { headers });
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
     if (res.status !== 200) throw new Error(`GET /v1/client: ${res.status} ${await res.text()}`);
     return (await res.json()).response;
   }

@@ -8,7 +8,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { setup, load, expectState, outboxCode } from './scenario.mjs';
-import { AppPage } from './browser.mjs';
+import { AppPage, newContext } from './browser.mjs';
 import { clerkUiDist } from './server.mjs';
 
 /**
@@ -40,7 +40,7 @@ export function clerkUiScenarios(options = {}) {
      */
     async open(component, tag, { context: given } = {}) {
       const { env } = shared;
-      const context = given || (await env.browser.newContext());
+      const context = given || (await newContext(env.browser));
       const page = await context.newPage();
       const app = new AppPage(context, page, env.server.url);
       const done = new URL(`${env.server.url}/compat/app.html`);

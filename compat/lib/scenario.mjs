@@ -137,7 +137,7 @@ export async function expectState(app, expected, step, allowed = []) {
 
 /** The newest code the development outbox sent to `to`. */
 export async function outboxCode(server, to) {
-  const res = await fetch(`${server.url}/v1/dev/outbox?limit=50`);
+  const res = await fetch(`${server.url}/v1/dev/outbox?limit=50`, { signal: AbortSignal.timeout(15_000) });
   assert.equal(res.status, 200, 'GET /v1/dev/outbox');
   const { response } = await res.json();
   const message = response.data.find((m) => m.to === to && m.code);

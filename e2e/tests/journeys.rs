@@ -170,7 +170,7 @@ async fn journey_redirect_url() {
             b.expect_home(email, org).await;
         } else {
             b.el(".vb-not-found").await;
-    b.check_layout("not-found").await;
+            b.check_layout("not-found").await;
         }
         let url = b.current_url().await.unwrap();
         assert_eq!(url.path(), want, "redirect_url={redirect} ended at {url}");

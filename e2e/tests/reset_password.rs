@@ -198,6 +198,7 @@ async fn journey_reset_password_screen_feedback_and_server_errors() {
     b.reset_password("password123").await;
     b.el_with_text("#vb-new-password-error", "appeared in a data breach").await;
     assert!(!b.has("ul.vb-suggestions li").await, "a breached password has no zxcvbn suggestions");
+    b.check_layout("reset-password-breached").await;
 
     // Too easy to guess, not on the list: zxcvbn's message and suggestions.
     b.reset_password("abcabcabcabc").await;

@@ -1,11 +1,15 @@
 //! Process plumbing shared by every command: run a command visibly and fail
-//! on a non-zero exit, read a tool's output, and make sure the servers and
-//! drivers xtask spawns never outlive it (even when a step fails).
+//! on a non-zero exit, read a tool's output, stop a test command that hangs
+//! (with everything it started), and make sure the servers and drivers
+//! xtask spawns never outlive it (even when a step fails).
 
 use std::ffi::OsString;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::Duration;
 
 use crate::Result;
 
@@ -51,6 +55,13 @@ pub fn parse_test_result(line: &str) -> Option<Counts> {
     Some(Counts { passed: number_before(" passed")?, failed: number_before(" failed")? })
 }
 
+/// The longest one test command may run. The slowest (a cold `cargo test
+/// --workspace`, which compiles) takes about 5 minutes here; a command
+/// still running at this limit hangs, and is killed with every process it
+/// started so that the suite ends with a failure naming it instead of
+/// running into CI's own limit.
+pub const TEST_COMMAND_LIMIT: Duration = Duration::from_secs(15 * 60);
+
 /// Runs a test command like [`run`], echoing its output, and adds up the
 /// counts it reports.
 pub fn run_tests(cmd: &mut Command) -> Result<Counts> {
@@ -58,8 +69,15 @@ pub fn run_tests(cmd: &mut Command) -> Result<Counts> {
 }
 
 /// Runs a test command like [`run_tests`], adding up the counts that
-/// `parse` finds in its output lines.
+/// `parse` finds in its output lines; stopped at [`TEST_COMMAND_LIMIT`].
 pub fn run_tests_with(cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> Result<Counts> {
+    run_limited(cmd, TEST_COMMAND_LIMIT, parse)
+}
+
+/// Runs `cmd`, echoing its output and adding up what `parse` counts in it.
+/// Past `limit` the command and all its descendants are killed and the
+/// result is an error saying so.
+pub fn run_limited(cmd: &mut Command, limit: Duration, parse: fn(&str) -> Option<Counts>) -> Result<Counts> {
     use std::io::{BufRead, BufReader};
     let shown = describe(cmd);
     println!("$ {shown}");
@@ -67,6 +85,7 @@ pub fn run_tests_with(cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> R
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    let watchdog = Watchdog::start(child.id(), limit);
     let mut counts = Counts::default();
     if let Some(out) = child.stdout.take() {
         for line in BufReader::new(out).lines().map_while(std::io::Result::ok) {
@@ -77,11 +96,67 @@ pub fn run_tests_with(cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> R
         }
     }
     let status = child.wait().map_err(|e| format!("`{shown}` could not be waited for: {e}"))?;
+    if watchdog.stop() {
+        return Err(format!("`{shown}` was still running after {} s and was stopped", limit.as_secs()).into());
+    }
     if status.success() {
         Ok(counts)
     } else {
         Err(format!("`{shown}` failed ({status})").into())
     }
+}
+
+/// Kills a process and its descendants once a time limit passes, unless
+/// stopped first.
+struct Watchdog {
+    done: mpsc::Sender<()>,
+    fired: Arc<AtomicBool>,
+}
+
+impl Watchdog {
+    fn start(pid: u32, limit: Duration) -> Self {
+        let (done, finished) = mpsc::channel::<()>();
+        let fired = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&fired);
+        std::thread::spawn(move || {
+            if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(limit) {
+                flag.store(true, Ordering::SeqCst);
+                println!("xtask: {pid} ran past {} s: killing it and what it started", limit.as_secs());
+                kill_tree(pid);
+            }
+        });
+        Self { done, fired }
+    }
+
+    /// Ends the watch; whether the limit had been reached.
+    fn stop(self) -> bool {
+        // The thread is gone already when it fired.
+        let _ = self.done.send(());
+        self.fired.load(Ordering::SeqCst)
+    }
+}
+
+/// SIGKILL to `pid` and every process below it (read from /proc), the
+/// deepest first so no orphan is left holding the output pipe open.
+fn kill_tree(pid: u32) {
+    let mut tree = vec![pid];
+    let mut i = 0;
+    while i < tree.len() {
+        tree.extend(children_of(tree[i]));
+        i += 1;
+    }
+    let pids: Vec<String> = tree.iter().rev().map(u32::to_string).collect();
+    // A process that ended meanwhile makes kill complain; the rest die.
+    let _ = Command::new("kill").arg("-KILL").args(&pids).stderr(Stdio::null()).status();
+}
+
+/// The processes whose parent is `pid`, from /proc/<pid>/task/*/children.
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
+    tasks
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("children")).ok())
+        .flat_map(|list| list.split_whitespace().filter_map(|p| p.parse().ok()).collect::<Vec<u32>>())
+        .collect()
 }
 
 /// Stdout of `cmd` when it starts and exits successfully, `None` otherwise.
@@ -208,5 +283,31 @@ mod counting_tests {
             Some(Counts { passed: 2, failed: 1 })
         );
         assert_eq!(parse_test_result("running 3 tests"), None);
+    }
+
+    #[test]
+    fn a_command_past_its_limit_is_stopped_with_what_it_started() {
+        let dir = TempDir::new("xtask-watchdog").expect("scratch directory");
+        let pid_file = dir.path().join("grandchild");
+        // The grandchild does not hold the output open: only the kill ends it.
+        let script = format!("sleep 300 > /dev/null & echo $! > {}; wait", pid_file.display());
+        let error = run_limited(Command::new("sh").args(["-c", &script]), Duration::from_secs(1), |_| None)
+            .expect_err("a command that outlives its limit fails");
+        assert!(error.to_string().contains("still running after 1 s"), "{error}");
+        let grandchild = std::fs::read_to_string(&pid_file).expect("the script wrote its child's pid");
+        let state = std::fs::read_to_string(format!("/proc/{}/stat", grandchild.trim())).unwrap_or_default();
+        // Gone, or a zombie waiting for a reaper: not running either way.
+        assert!(state.is_empty() || state.contains(") Z "), "the child the command started is still alive: {state}");
+    }
+
+    #[test]
+    fn a_command_within_its_limit_keeps_its_counts() {
+        let counts = run_limited(
+            Command::new("echo").arg("test result: ok. 2 passed; 0 failed; 0 ignored"),
+            Duration::from_secs(60),
+            parse_test_result,
+        )
+        .expect("echo succeeds");
+        assert_eq!(counts, Counts { passed: 2, failed: 0 });
     }
 }
