@@ -12,6 +12,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod user;
 
+use crate::locale::Messages;
 use gloo_net::http::Request;
 use wasm_bindgen::JsValue;
 use serde::de::DeserializeOwned;
@@ -33,44 +34,51 @@ pub struct Api {
 pub enum ApiError {
     /// The server answered with the error envelope.
     Server(Vec<WireError>),
-    /// The server could not be reached or answered nonsense.
-    Network(String),
+    /// The server could not be reached or answered nonsense: the key of
+    /// the message ([`UNREACHABLE`] or [`UNEXPECTED`]).
+    Network(&'static str),
 }
 
+/// The message key of a server that could not be reached.
+pub const UNREACHABLE: &str = "network.unreachable";
+/// The message key of an answer that makes no sense.
+pub const UNEXPECTED: &str = "network.unexpected";
+
 impl ApiError {
-    /// The errors a form finds itself before asking the server: each
-    /// `(param, message)` a missing field, shown where the server's would be.
-    pub fn missing(fields: &[(&str, &str)]) -> ApiError {
+    /// The errors a form finds itself before asking the server: each of
+    /// `params` missing (`form_param_missing`), shown where the server's
+    /// would be, in the words the server's own would get.
+    pub fn missing(params: &[&str]) -> ApiError {
         ApiError::Server(
-            fields
+            params
                 .iter()
-                .map(|(param, message)| {
+                .map(|param| {
                     let meta = vestibule_protocol::error::ErrorMeta { param_name: Some((*param).to_string()), ..Default::default() };
-                    WireError::new(vestibule_protocol::ErrorCode::FormParamMissing, *message, meta)
+                    WireError::new(vestibule_protocol::ErrorCode::FormParamMissing, format!("Enter {param}."), meta)
                 })
                 .collect(),
         )
     }
 
     /// The message to show next to `param`, if the error concerns it.
-    pub fn for_field(&self, param: &str) -> Option<String> {
+    pub fn for_field(&self, param: &str, messages: &Messages) -> Option<String> {
         match self {
             ApiError::Server(errors) => errors
                 .iter()
                 .find(|e| e.meta.param_name.as_deref() == Some(param))
-                .map(|e| e.long_message.clone()),
+                .map(|e| messages.error(e)),
             ApiError::Network(_) => None,
         }
     }
 
     /// The message to show for the form as a whole when no field claims it.
-    pub fn general(&self, fields: &[&str]) -> Option<String> {
+    pub fn general(&self, fields: &[&str], messages: &Messages) -> Option<String> {
         match self {
             ApiError::Server(errors) => errors
                 .iter()
                 .find(|e| e.meta.param_name.as_deref().is_none_or(|p| !fields.contains(&p)))
-                .map(|e| e.long_message.clone()),
-            ApiError::Network(m) => Some(m.clone()),
+                .map(|e| messages.error(e)),
+            ApiError::Network(key) => Some(messages.t(key)),
         }
     }
 
@@ -138,6 +146,16 @@ impl Api {
         }
     }
 
+    /// `GET <path>` outside the API (`/locale/...`): the body as text.
+    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
+        let request = Request::get(&format!("{}{path}", self.base)).credentials(self.credentials()).build();
+        let res = request.map_err(|_| ApiError::Network(UNEXPECTED))?.send().await.map_err(|_| ApiError::Network(UNREACHABLE))?;
+        if !res.ok() {
+            return Err(ApiError::Network(UNEXPECTED));
+        }
+        res.text().await.map_err(|_| ApiError::Network(UNEXPECTED))
+    }
+
     /// `GET /v1<path>` and decode the envelope (the resource and the
     /// client that came with it).
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Envelope<T>, ApiError> {
@@ -178,19 +196,15 @@ impl Api {
                     .body(form(pairs))
             }
         };
-        let res = request
-            .map_err(|e| ApiError::Network(e.to_string()))?
-            .send()
-            .await
-            .map_err(|_| ApiError::Network("Could not reach the server. Check your connection and try again.".into()))?;
-        let text = res.text().await.map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))?;
+        let res = request.map_err(|_| ApiError::Network(UNEXPECTED))?.send().await.map_err(|_| ApiError::Network(UNREACHABLE))?;
+        let text = res.text().await.map_err(|_| ApiError::Network(UNEXPECTED))?;
         let value = js_sys::JSON::parse(&text).ok();
         if res.ok() {
-            return value.ok_or_else(|| ApiError::Network("Unexpected answer (not JSON).".into()));
+            return value.ok_or(ApiError::Network(UNEXPECTED));
         }
         match value.map(serde_wasm_bindgen::from_value::<ErrorEnvelope>) {
             Some(Ok(env)) if !env.errors.is_empty() => Err(ApiError::Server(env.errors)),
-            _ => Err(ApiError::Network(format!("The server answered {}.", res.status()))),
+            _ => Err(ApiError::Network(UNEXPECTED)),
         }
     }
 }
@@ -198,5 +212,5 @@ impl Api {
 /// Decodes a body parsed by the browser (`JSON.parse`) with
 /// serde-wasm-bindgen: far less wasm than a JSON parser of our own.
 pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, ApiError> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| ApiError::Network(format!("Unexpected answer ({e}).")))
+    serde_wasm_bindgen::from_value(value).map_err(|_| ApiError::Network(UNEXPECTED))
 }

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod locale;
 pub mod nav;
 pub mod pages;
 pub mod route;
@@ -18,7 +19,8 @@ pub use components::show::{Show, When};
 pub use pages::sign_in::SignIn;
 pub use pages::sign_up::SignUp;
 pub use route::{access, Access, Flow, RouteRule};
-pub use session::hooks::{use_auth, use_organization_list, use_session, use_user, AuthHandle};
+pub use locale::Messages;
+pub use session::hooks::{use_auth, use_messages, use_organization_list, use_session, use_user, AuthHandle};
 pub use session::provider::AuthProvider;
 pub use tasks::choose_organization::TaskChooseOrganization;
 pub use tasks::reset_password::TaskResetPassword;

@@ -3,11 +3,15 @@
 //! ignored, and the request's error is shown once it ends.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 use vestibule_portal::api::ApiError;
 use vestibule_portal::components::submit::use_submit;
+use vestibule_portal::session::AuthState;
+use vestibule_portal::AuthProvider;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
 
@@ -22,12 +26,24 @@ struct HarnessProps {
 async fn slow_failure(runs: Rc<Cell<u32>>) -> Result<(), ApiError> {
     runs.set(runs.get() + 1);
     yew::platform::time::sleep(Duration::from_millis(100)).await;
-    Err(ApiError::Network("The server answered 500.".into()))
+    Err(ApiError::Network(vestibule_portal::api::UNEXPECTED))
+}
+
+/// The form under a provider with the English messages.
+#[component]
+fn Harness(props: &HarnessProps) -> Html {
+    let mut state = AuthState::with_client(None);
+    state.messages = common::english();
+    html! {
+        <AuthProvider initial={Some(Rc::new(state))}>
+            <Form runs={props.runs.clone()} />
+        </AuthProvider>
+    }
 }
 
 /// A form whose submit runs `slow_failure`.
 #[component]
-fn Harness(props: &HarnessProps) -> Html {
+fn Form(props: &HarnessProps) -> Html {
     let submit = use_submit();
     let onsubmit = submit.on_submit(props.runs.clone(), slow_failure);
     html! {
@@ -71,7 +87,7 @@ async fn a_second_submit_while_busy_is_ignored_and_the_error_is_shown() {
         settle().await;
     }
     let error = root.query_selector(".vb-form-error").ok().flatten().expect("the error is shown");
-    assert_eq!(error.text_content().unwrap_or_default(), "The server answered 500.");
+    assert_eq!(error.text_content().unwrap_or_default(), "The server gave an answer this page does not understand. Try again.");
     assert_eq!(button(&root).text_content().unwrap_or_default(), "Continue");
     assert_eq!(runs.get(), 1);
     root.remove();

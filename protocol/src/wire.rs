@@ -500,6 +500,9 @@ pub struct DisplayConfigJson {
     /// Origins a `redirect_url` may point at besides the portal's own: the
     /// instance's `allowed_origins` (the applications it signs users in for).
     pub allowed_redirect_origins: Vec<String>,
+    /// The locale the portal speaks unless `?locale=` asks for another
+    /// (the operator's `default_locale`); `None`: the browser's languages.
+    pub default_locale: Option<String>,
 }
 
 /// `user_settings` of the environment.

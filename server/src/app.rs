@@ -14,7 +14,7 @@ use crate::input::BODY_LIMIT;
 use crate::routes;
 use crate::state::AppState;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{from_fn_with_state, map_request, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -48,6 +48,7 @@ fn build(state: AppState, test_clock: Option<Arc<OffsetClock>>) -> Router {
         .nest("/backend/v1", backend)
         .route("/.well-known/jwks.json", get(routes::client::jwks))
         .route("/theme.css", get(theme_css))
+        .route("/locale/{file}", get(locale_table))
         .fallback(portal)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -152,6 +153,13 @@ async fn theme_css(State(state): State<AppState>) -> Response {
         None => String::new(),
     };
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], css).into_response()
+}
+
+/// A locale's message table (see [`crate::locales`]); the error envelope
+/// for a locale the portal does not ship.
+async fn locale_table(State(state): State<AppState>, uri: axum::http::Uri, headers: HeaderMap) -> Response {
+    let file = uri.path().rsplit('/').next().unwrap_or_default();
+    state.locales.respond(file, &headers).unwrap_or_else(|| ApiError::not_found().into_response())
 }
 
 /// API paths that match no route get the error envelope; everything else

@@ -33,6 +33,12 @@ pub struct Config {
     pub portal_dir: Option<PathBuf>,
     /// The operator stylesheet served at `/theme.css`.
     pub theme_css: Option<PathBuf>,
+    /// A directory of the operator's message files (`<locale>.json`),
+    /// merged over the portal's built-in tables at `/locale/<locale>.json`.
+    pub locale_dir: Option<PathBuf>,
+    /// The locale the portal speaks unless `?locale=` asks for another;
+    /// the browser's languages when absent.
+    pub default_locale: Option<String>,
     /// The Backend API secret key; generated at first start when absent.
     pub secret_key: Option<String>,
     /// Lifetime of the `__client` cookie, sliding, in days.
@@ -75,6 +81,8 @@ impl Default for Config {
             shutdown_timeout_seconds: 10,
             portal_dir: None,
             theme_css: None,
+            locale_dir: None,
+            default_locale: None,
             secret_key: None,
             client_cookie_days: 7,
             cookie_domain: None,
@@ -100,6 +108,8 @@ impl std::fmt::Debug for Config {
             .field("database_url", &self.database_url.as_deref().map(crate::store::redact_url))
             .field("portal_dir", &self.portal_dir)
             .field("theme_css", &self.theme_css)
+            .field("locale_dir", &self.locale_dir)
+            .field("default_locale", &self.default_locale)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
             .field("client_cookie_days", &self.client_cookie_days)
             .field("cookie_domain", &self.cookie_domain)
@@ -390,6 +400,18 @@ impl Config {
         if let Some(v) = env("VESTIBULE_THEME_CSS") {
             config.theme_css = Some(PathBuf::from(v));
         }
+        if let Some(v) = env("VESTIBULE_LOCALE_DIR") {
+            config.locale_dir = Some(PathBuf::from(v));
+        }
+        if let Some(v) = env("VESTIBULE_DEFAULT_LOCALE") {
+            config.default_locale = Some(v);
+        }
+        if let Some(tag) = &config.default_locale {
+            if !crate::locales::Locales::ships(tag) {
+                let shipped: Vec<&str> = crate::locales::BUILT_IN.iter().map(|(t, _)| *t).collect();
+                return Err(invalid("default_locale", format!("{tag:?} is not one of the portal's locales ({})", shipped.join(", "))));
+            }
+        }
         if let Some(v) = env("VESTIBULE_LISTEN") {
             config.listen = v;
         }
@@ -510,6 +532,16 @@ mod tests {
         assert_eq!(c.instance.allowed_origins, vec!["http://c.test", "http://d.test"]);
         assert_eq!(c.secret_key.as_deref(), Some("sk_test_x"));
         assert!(c.instance.mfa_required);
+    }
+
+    #[test]
+    fn default_locale_is_one_of_the_portals_locales() {
+        let none = |_: &str| None;
+        assert_eq!(load_text("default_locale = \"ja\"\n", none).expect("load").default_locale.as_deref(), Some("ja"));
+        let env = |k: &str| (k == "VESTIBULE_DEFAULT_LOCALE").then(|| "ar".to_string());
+        assert_eq!(load_text("", env).expect("load").default_locale.as_deref(), Some("ar"));
+        let error = load_text("default_locale = \"it\"\n", none).expect_err("a locale the portal lacks");
+        assert!(error.to_string().contains("default_locale"), "{error}");
     }
 
     #[test]

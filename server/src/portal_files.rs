@@ -99,7 +99,7 @@ fn etag(file: &Path, headers: &HeaderMap) -> Option<HeaderValue> {
 }
 
 /// Whether an `If-None-Match` value names `tag` (or is `*`).
-fn matches(given: &HeaderValue, tag: &HeaderValue) -> bool {
+pub(crate) fn matches(given: &HeaderValue, tag: &HeaderValue) -> bool {
     let Ok(given) = given.to_str() else { return false };
     let tag = tag.to_str().unwrap_or_default();
     given.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == tag)

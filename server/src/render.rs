@@ -344,6 +344,7 @@ pub fn environment(state: &AppState) -> serde_json::Value {
             "instance_environment_type": if s.is_development() { "development" } else { "production" },
             "application_name": s.application_name,
             "allowed_redirect_origins": state.redirect_policy().allowed_origins,
+            "default_locale": state.default_locale,
             "sign_in_url": format!("{base}/sign-in"), "sign_up_url": format!("{base}/sign-up"),
             "after_sign_in_url": format!("{base}/"), "after_sign_up_url": format!("{base}/"),
             "after_sign_out_all_url": format!("{base}/sign-in"), "after_sign_out_one_url": format!("{base}/sign-in"),

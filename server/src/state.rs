@@ -64,6 +64,10 @@ pub struct Inner {
     pub portal_dir: Option<PathBuf>,
     /// The operator stylesheet, if any.
     pub theme_css: Option<PathBuf>,
+    /// The portal's message tables, with the operator's changes.
+    pub locales: crate::locales::Locales,
+    /// The operator's `default_locale`.
+    pub default_locale: Option<String>,
 }
 
 impl std::ops::Deref for AppState {
@@ -177,6 +181,9 @@ pub enum StartError {
     /// The configured senders cannot be built.
     #[error("delivery: {0}")]
     Delivery(String),
+    /// An operator's locale file cannot be taken.
+    #[error("locale_dir: {0}")]
+    Locale(#[from] crate::locales::LocaleError),
 }
 
 /// What start-up made that the operator must know.
@@ -291,6 +298,8 @@ impl AppState {
             hashing: crate::password::HashingGate::new(config.password_hashing_concurrency, config.password_hashing_queue),
             portal_dir: config.portal_dir.clone(),
             theme_css: config.theme_css.clone(),
+            locales: crate::locales::Locales::load(config.locale_dir.as_deref())?,
+            default_locale: config.default_locale.clone(),
         }));
         follow_settings(&state);
         crate::key_rotation::follow(&state);

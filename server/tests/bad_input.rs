@@ -156,12 +156,13 @@ fn routes() -> Vec<Route> {
         // app.rs
         route(M::GET, "/.well-known/jwks.json"),
         route(M::GET, "/theme.css"),
+        route(M::GET, "/locale/{locale}"),
     ]
 }
 
 /// Every `(METHOD, path)` the server serves: the operations of its two
 /// OpenAPI documents (which `openapi::Api` writes from the routes
-/// themselves) and the two routes outside the APIs.
+/// themselves) and the routes outside the APIs.
 async fn defined_routes(app: &TestApp) -> BTreeSet<(String, String)> {
     let mut out = BTreeSet::new();
     for base in ["/v1", "/backend/v1"] {
@@ -175,6 +176,7 @@ async fn defined_routes(app: &TestApp) -> BTreeSet<(String, String)> {
     }
     out.insert(("GET".into(), "/.well-known/jwks.json".into()));
     out.insert(("GET".into(), "/theme.css".into()));
+    out.insert(("GET".into(), "/locale/{}".into()));
     out
 }
 
@@ -375,6 +377,7 @@ async fn every_route_answers_bad_input_with_a_4xx_envelope() {
         ("user", victim),
         ("template", "supabase".to_string()),
         ("phone", phone),
+        ("locale", "fr.json".to_string()),
     ]));
 
     let big = format!("identifier={}", "a".repeat(100 * 1024));

@@ -2,11 +2,19 @@
 
 use super::param::{ACTIVE_ORGANIZATION_ID, INTENT};
 use super::{Api, ApiError};
+use crate::locale::Messages;
 use vestibule_protocol::wire::{ClientJson, Envelope, EnvironmentJson, SessionJson, TokenJson};
 
 /// `GET /environment`.
 pub async fn environment(api: &Api) -> Result<EnvironmentJson, ApiError> {
     api.get_bare("/environment").await
+}
+
+/// `GET /locale/<tag>.json`: the message table of a locale (the built-in
+/// one with the operator's changes).
+pub async fn messages(api: &Api, tag: &'static str) -> Result<Messages, ApiError> {
+    let text = api.get_text(&format!("/locale/{tag}.json")).await?;
+    Messages::from_json(tag, &text).ok_or(ApiError::Network(crate::api::UNEXPECTED))
 }
 
 /// `GET /client`: the client, or none yet.

@@ -3,6 +3,7 @@
 //! the account home both show it.
 
 use super::copy_button::CopyButton;
+use crate::locale::Messages;
 use vestibule_protocol::url::encode;
 use yew::prelude::*;
 
@@ -21,9 +22,9 @@ pub fn file_name(application_name: &str) -> String {
     }
 }
 
-/// The text file: a heading, then one code a line.
-pub fn file_text(application_name: &str, codes: &[String]) -> String {
-    let mut text = format!("{application_name} backup codes\nEach code signs you in once.\n\n");
+/// The text file: `heading` (a line or two), then one code a line.
+pub fn file_text(heading: &str, codes: &[String]) -> String {
+    let mut text = format!("{heading}\n\n");
     for code in codes {
         text.push_str(code);
         text.push('\n');
@@ -33,8 +34,8 @@ pub fn file_text(application_name: &str, codes: &[String]) -> String {
 
 /// The codes of `application_name` and the ways to keep them. A plain
 /// function, not a component: it has no state of its own.
-pub fn backup_codes(application_name: &str, codes: &[String]) -> Html {
-    let text = file_text(application_name, codes);
+pub fn backup_codes(application_name: &str, codes: &[String], m: &Messages) -> Html {
+    let text = file_text(&m.fmt("backup_codes.file_heading", &[("application", application_name)]), codes);
     let href = format!("data:text/plain;charset=utf-8,{}", encode(&text));
     let print = Callback::from(|_: MouseEvent| {
         if let Some(w) = web_sys::window() {
@@ -43,13 +44,13 @@ pub fn backup_codes(application_name: &str, codes: &[String]) -> Html {
     });
     html! {
         <div class="vb-backup-codes-box">
-            <ol class="vb-backup-codes" aria-label="Backup codes">
+            <ol class="vb-backup-codes" aria-label={m.t("backup_codes.list")}>
                 { for codes.iter().map(|c| html! { <li><code class="vb-backup-code">{ c.clone() }</code></li> }) }
             </ol>
             <div class="vb-row vb-backup-actions">
-                <CopyButton text={codes.join("\n")} label="Copy all" class="vb-copy-codes" />
-                <a class="vb-button vb-button-secondary vb-download-codes" download={file_name(application_name)} {href}>{ "Download .txt" }</a>
-                <button class="vb-button vb-button-secondary vb-print-codes" type="button" onclick={print}>{ "Print" }</button>
+                <CopyButton text={codes.join("\n")} label={m.t("backup_codes.copy_all")} class="vb-copy-codes" />
+                <a class="vb-button vb-button-secondary vb-download-codes" download={file_name(application_name)} {href}>{ m.t("backup_codes.download") }</a>
+                <button class="vb-button vb-button-secondary vb-print-codes" type="button" onclick={print}>{ m.t("backup_codes.print") }</button>
             </div>
         </div>
     }
@@ -69,7 +70,7 @@ mod tests {
 
     #[test]
     fn the_file_has_one_code_a_line() {
-        let text = file_text("Vestibule", &["abcde-fghjk-mnp".into(), "qrstv-wxyz2-345".into()]);
+        let text = file_text("Vestibule backup codes", &["abcde-fghjk-mnp".into(), "qrstv-wxyz2-345".into()]);
         assert!(text.starts_with("Vestibule backup codes\n"));
         assert!(text.ends_with("\nabcde-fghjk-mnp\nqrstv-wxyz2-345\n"));
     }

@@ -57,5 +57,13 @@ pub fn Card(props: &CardProps) -> Html {
 
 /// The loading indicator a screen shows while it waits.
 pub fn loading() -> Html {
-    html! { <div class="vb-loading" role="status" aria-label="Loading"></div> }
+    html! { <Loading /> }
+}
+
+/// The loading indicator, named in the locale once its table is there.
+#[component]
+fn Loading() -> Html {
+    let m = crate::session::hooks::use_messages();
+    let label = if m.is_empty() { "…".to_string() } else { m.t("common.loading") };
+    html! { <div class="vb-loading" role="status" aria-label={label}></div> }
 }

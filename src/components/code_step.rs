@@ -68,6 +68,7 @@ struct EmailedCode {
     flow: CodeFor,
     id: AttrValue,
     code: UseStateHandle<String>,
+    /// The key of a message about the last resend.
     notice: UseStateHandle<Option<&'static str>>,
     submit: Submit,
 }
@@ -92,7 +93,7 @@ impl EmailedCode {
             None => api::sign_up::send_code(api, &self.id).await.map(drop),
             Some(strategy) => api::sign_in::send_code(api, &self.id, strategy).await.map(drop),
         };
-        self.notice.set(sent.is_ok().then_some("A new code is on its way."));
+        self.notice.set(sent.is_ok().then_some("code.resent"));
         self.submit.set_error(sent.err());
     }
 }
@@ -101,8 +102,10 @@ impl EmailedCode {
 #[component]
 pub fn CodeStep(props: &CodeStepProps) -> Html {
     let submit = use_submit();
+    let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let step = EmailedCode {
-        ctx: use_auth_context(),
+        ctx,
         flow: props.flow,
         id: props.id.clone(),
         code: use_state(String::new),
@@ -121,16 +124,16 @@ pub fn CodeStep(props: &CodeStepProps) -> Html {
         CodeFor::ResetPassword => "vb-reset-code",
     };
     html! {
-        <Card title={props.title.clone()} subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {}.", props.to)))} class={classes!("vb-code-step", class)}>
+        <Card title={props.title.clone()} subtitle={Some(AttrValue::from(m.fmt("code.sent_to", &[("to", &props.to)])))} class={classes!("vb-code-step", class)}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                { code_field("vb-code", "Verification code", &step.code, submit.busy(), submit.field_error(param::CODE)) }
+                { code_field("vb-code", &m.t("code.label"), &step.code, submit.busy(), submit.field_error(param::CODE)) }
                 { submit.form_error(&[param::CODE]) }
                 if let Some(n) = *step.notice {
-                    <p class="vb-notice" role="status">{ n }</p>
+                    <p class="vb-notice" role="status">{ m.t(n) }</p>
                 }
-                { submit.button("Continue") }
+                { submit.button(&m.t("common.continue")) }
                 <div class="vb-row">
-                    <button class="vb-button vb-button-link" type="button" onclick={on_resend}>{ "Resend code" }</button>
+                    <button class="vb-button vb-button-link" type="button" onclick={on_resend}>{ m.t("code.resend") }</button>
                     <button class="vb-button vb-button-link" type="button" onclick={on_back}>{ props.back_label.clone() }</button>
                 </div>
             </form>

@@ -1,6 +1,7 @@
 //! `<CopyButton>`: puts a text on the clipboard (the TOTP secret, the
 //! backup codes) and says whether it worked.
 
+use crate::session::hooks::use_messages;
 use yew::prelude::*;
 
 /// Props of [`CopyButton`].
@@ -8,9 +9,9 @@ use yew::prelude::*;
 pub struct CopyButtonProps {
     /// What goes to the clipboard.
     pub text: AttrValue,
-    /// The button's label.
-    #[prop_or(AttrValue::Static("Copy"))]
-    pub label: AttrValue,
+    /// The button's label (default: the locale's "Copy").
+    #[prop_or_default]
+    pub label: Option<AttrValue>,
     /// An extra class.
     #[prop_or_default]
     pub class: Classes,
@@ -28,15 +29,17 @@ async fn copy(text: AttrValue, outcome: UseStateSetter<Option<bool>>) {
 /// Copies `text` to the clipboard and says whether it worked.
 #[component]
 pub fn CopyButton(props: &CopyButtonProps) -> Html {
+    let m = use_messages();
     let outcome = use_state(|| None::<bool>);
+    let label = props.label.clone().unwrap_or_else(|| m.t("copy.copy").into());
     let set_outcome = outcome.setter();
     let text = props.text.clone();
     let onclick = Callback::from(move |_: MouseEvent| wasm_bindgen_futures::spawn_local(copy(text.clone(), set_outcome.clone())));
     html! {
         <span class="vb-copy">
-            <button class={classes!("vb-button", "vb-button-secondary", props.class.clone())} type="button" {onclick}>{ props.label.clone() }</button>
+            <button class={classes!("vb-button", "vb-button-secondary", props.class.clone())} type="button" {onclick}>{ label }</button>
             <span class="vb-notice" role="status">
-                { for outcome.map(|copied| if copied { "Copied" } else { "Could not copy: select and copy it instead" }) }
+                { for outcome.map(|copied| if copied { m.t("copy.copied") } else { m.t("copy.failed") }) }
             </span>
         </span>
     }

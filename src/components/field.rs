@@ -104,13 +104,13 @@ pub fn set_text(state: &UseStateHandle<String>) -> Callback<String> {
 
 /// A six-digit code field: numeric keypad, `autocomplete=one-time-code`,
 /// and a pasted code with spaces or dashes kept to its six digits.
-pub fn code_field(id: &'static str, label: &'static str, code: &UseStateHandle<String>, busy: bool, error: Option<String>) -> Html {
+pub fn code_field(id: &'static str, label: &str, code: &UseStateHandle<String>, busy: bool, error: Option<String>) -> Html {
     let on_input = {
         let code = code.clone();
         Callback::from(move |v: String| code.set(v.chars().filter(char::is_ascii_digit).take(6).collect()))
     };
     html! {
-        <Field {id} {label} value={(**code).clone()} inputmode={Some(AttrValue::from("numeric"))}
+        <Field {id} label={label.to_string()} value={(**code).clone()} inputmode={Some(AttrValue::from("numeric"))}
             autocomplete={Some(AttrValue::from("one-time-code"))} autofocus=true disabled={busy}
             {on_input} {error} />
     }

@@ -9,6 +9,7 @@ use crate::api::ApiError;
 use crate::components::card::Card;
 use crate::components::field::{set_text, Field};
 use crate::components::submit::{use_submit, Submit};
+use crate::locale::Messages;
 use crate::session::hooks::use_auth_context;
 use futures::future::LocalBoxFuture;
 use std::rc::Rc;
@@ -118,7 +119,7 @@ impl NewPassword {
 }
 
 /// The live checks under the new password.
-fn checks(password: &str, confirm: &str, min: usize) -> Html {
+fn checks(password: &str, confirm: &str, min: usize, m: &Messages) -> Html {
     let check = |ok: bool, text: String| {
         html! { <li class={classes!("vb-check", ok.then_some("vb-check-ok"))}>{ text }</li> }
     };
@@ -126,12 +127,12 @@ fn checks(password: &str, confirm: &str, min: usize) -> Html {
     let matches = !confirm.is_empty() && password == confirm;
     html! {
         <ul class="vb-checks" aria-live="polite">
-            { check(length >= min, format!("At least {min} characters")) }
+            { check(length >= min, m.count("password.at_least", u32::try_from(min).unwrap_or(u32::MAX), &[])) }
             if length > 0 {
-                { check(rough_strength(password) == "strong", format!("Strength: {}", rough_strength(password))) }
+                { check(rough_strength(password) == "strong", m.fmt("password.strength", &[("strength", &m.t(&format!("password.strength.{}", rough_strength(password))))])) }
             }
             if !confirm.is_empty() {
-                { check(matches, if matches { "Passwords match".into() } else { "Passwords don't match yet".into() }) }
+                { check(matches, if matches { m.t("password.match") } else { m.t("password.no_match_yet") }) }
             }
         </ul>
     }
@@ -141,6 +142,7 @@ fn checks(password: &str, confirm: &str, min: usize) -> Html {
 #[component]
 pub fn NewPasswordForm(props: &NewPasswordProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let submit = use_submit();
     let form = NewPassword {
         password: use_state(String::new),
@@ -156,22 +158,22 @@ pub fn NewPasswordForm(props: &NewPasswordProps) -> Html {
         <Card title={props.title.clone()} class={classes!(props.class.to_string())}
             subtitle={Some(props.subtitle.clone())} footer={props.footer.clone()}>
             <form class="vb-form" onsubmit={form.on_submit(&submit)} novalidate=true>
-                <Field id="vb-new-password" label="New password" value={(*form.password).clone()} input_type="password"
+                <Field id="vb-new-password" label={m.t("password.new")} value={(*form.password).clone()} input_type="password"
                     autocomplete={Some(AttrValue::from("new-password"))} autofocus=true disabled={busy}
                     on_input={set_text(&form.password)} error={submit.field_error(props.param)} />
                 if !suggestions.is_empty() {
                     <ul class="vb-suggestions">{ for suggestions.into_iter().map(|s| html! { <li>{ s }</li> }) }</ul>
                 }
-                { checks(&form.password, &form.confirm, min) }
-                <Field id="vb-confirm-password" label="Confirm password" value={(*form.confirm).clone()} input_type="password"
+                { checks(&form.password, &form.confirm, min, &m) }
+                <Field id="vb-confirm-password" label={m.t("password.confirm")} value={(*form.confirm).clone()} input_type="password"
                     autocomplete={Some(AttrValue::from("new-password"))} disabled={busy}
-                    on_input={form.on_confirm()} error={form.mismatch.then(|| "Passwords don't match.".to_string())} />
+                    on_input={form.on_confirm()} error={form.mismatch.then(|| m.t("password.mismatch"))} />
                 <label class="vb-checkbox">
                     <input type="checkbox" id="vb-sign-out-others" checked={*form.sign_out_others} onchange={form.on_toggle()} disabled={busy} />
-                    { "Sign out of all other devices" }
+                    { m.t("password.sign_out_others") }
                 </label>
                 { submit.form_error(&[props.param]) }
-                { submit.button("Reset password") }
+                { submit.button(&m.t("password.reset")) }
             </form>
         </Card>
     }

@@ -35,13 +35,13 @@ pub fn qr_path(text: &str) -> Option<(i32, String)> {
 
 /// The QR code of `text` as an SVG image; `label` is what a screen reader
 /// says instead. A plain function, not a component: it has no state.
-pub fn qr_svg(text: &str, label: &'static str) -> Html {
+pub fn qr_svg(text: &str, label: &str) -> Html {
     let Some((side, path)) = qr_path(text) else {
         return Html::default();
     };
     let view_box = format!("0 0 {side} {side}");
     html! {
-        <svg class="vb-qr" role="img" aria-label={label} viewBox={view_box}
+        <svg class="vb-qr" role="img" aria-label={label.to_string()} viewBox={view_box}
             xmlns="http://www.w3.org/2000/svg" shape-rendering="crispEdges">
             <rect width="100%" height="100%" fill="#fff" />
             <path d={path} fill="#000" />

@@ -1,6 +1,7 @@
 //! The cooldown between two texted codes, counted down on the button that
 //! sends another, shared by SMS enrolment and the SMS second factor.
 
+use crate::locale::Messages;
 use yew::prelude::*;
 
 /// Seconds between two texts to one number (`security.md`).
@@ -18,10 +19,10 @@ pub fn use_countdown(cooldown: &UseStateHandle<u32>) {
 }
 
 /// "Resend code", or how long until it can be pressed.
-pub fn resend_label(left: u32) -> String {
+pub fn resend_label(left: u32, m: &Messages) -> String {
     if left == 0 {
-        "Resend code".into()
+        m.t("code.resend")
     } else {
-        format!("Resend code ({left} s)")
+        m.count("code.resend_in", left, &[])
     }
 }

@@ -40,6 +40,7 @@ struct Cancel {
 #[component]
 pub fn Reverify(props: &ReverifyProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let submit = use_submit();
     let prompt = Prompt {
         session_id: ctx.state.session().map(|s| s.id.clone()).unwrap_or_default(),
@@ -72,13 +73,13 @@ pub fn Reverify(props: &ReverifyProps) -> Html {
         Some(verification) => asking(&prompt, &verification, &props.action, cancel),
         None => html! {
             <section class="vb-reverify" aria-labelledby="vb-reverify-title" onkeydown={cancel.onkeydown}>
-                <h2 class="vb-section-title" id="vb-reverify-title">{ "Confirm it's you" }</h2>
+                <h2 class="vb-section-title" id="vb-reverify-title">{ m.t("reverify.title") }</h2>
                 if submit.error().is_none() {
                     { loading() }
                 }
                 { submit.form_error(&[]) }
                 <div class="vb-row">
-                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={cancel.onclick}>{ "Cancel" }</button>
+                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={cancel.onclick}>{ m.t("common.cancel") }</button>
                 </div>
             </section>
         },
@@ -89,13 +90,14 @@ pub fn Reverify(props: &ReverifyProps) -> Html {
 /// the emailed code, with the way to the other one.
 fn asking(prompt: &Prompt, v: &SessionVerificationJson, action: &str, cancel: Cancel) -> Html {
     let submit = &prompt.submit;
+    let m = &prompt.ctx.state.messages;
     let busy = submit.busy();
     let method = *prompt.method;
-    let email = email_factor(v).and_then(|f| f.safe_identifier.clone()).unwrap_or_else(|| "your email address".into());
+    let email = email_factor(v).and_then(|f| f.safe_identifier.clone()).unwrap_or_else(|| m.t("reverify.your_email"));
     let can_password = offers_password(v) && prompt.password_enabled;
     let asks = method == Strategy::EmailCode || can_password;
     let use_email = (method == Strategy::Password && email_factor(v).is_some()).then(|| {
-        let label = if can_password { "Use a code sent to your email instead" } else { "Email me a code" };
+        let label = if can_password { m.t("reverify.use_email_code") } else { m.t("reverify.email_me_a_code") };
         let onclick = submit.callback(prompt.clone(), |p| p.email_code(false));
         html! { <button class="vb-button vb-button-link vb-reverify-use-email" type="button" disabled={busy} {onclick}>{ label }</button> }
     });
@@ -103,15 +105,15 @@ fn asking(prompt: &Prompt, v: &SessionVerificationJson, action: &str, cancel: Ca
         // Without a password (and the emailed code refused), only the way
         // to the code is offered.
         Strategy::Password if !can_password => (
-            format!("To {action}, confirm it's you with a code sent to {email}."),
-            if busy { html! { <div class="vb-loading" role="status" aria-label="Sending a code"></div> } } else { Html::default() },
+            m.fmt("reverify.why_email_only", &[("action", action), ("email", &email)]),
+            if busy { html! { <div class="vb-loading" role="status" aria-label={m.t("reverify.sending")}></div> } } else { Html::default() },
             param::PASSWORD,
             use_email,
         ),
         Strategy::Password => (
-            format!("To {action}, enter your password."),
+            m.fmt("reverify.why_password", &[("action", action)]),
             html! {
-                <Field id="vb-reverify-password" label="Password" value={(*prompt.password).clone()} input_type="password"
+                <Field id="vb-reverify-password" label={m.t("common.password")} value={(*prompt.password).clone()} input_type="password"
                     autocomplete={Some(AttrValue::from("current-password"))} autofocus=true disabled={busy}
                     on_input={set_text(&prompt.password)} error={submit.field_error(param::PASSWORD)} />
             },
@@ -119,8 +121,8 @@ fn asking(prompt: &Prompt, v: &SessionVerificationJson, action: &str, cancel: Ca
             use_email,
         ),
         _ => (
-            format!("To {action}, enter the 6-digit code sent to {email}."),
-            code_field("vb-reverify-code", "Verification code", &prompt.code, busy, submit.field_error(param::CODE)),
+            m.fmt("reverify.why_code", &[("action", action), ("email", &email)]),
+            code_field("vb-reverify-code", &m.t("code.label"), &prompt.code, busy, submit.field_error(param::CODE)),
             param::CODE,
             can_password.then(|| password_instead(prompt)),
         ),
@@ -129,7 +131,7 @@ fn asking(prompt: &Prompt, v: &SessionVerificationJson, action: &str, cancel: Ca
         let onclick = submit.callback(prompt.clone(), |p| p.email_code(true));
         html! {
             <button class="vb-button vb-button-link vb-resend" type="button" disabled={*prompt.cooldown > 0 || busy}
-                {onclick}>{ resend_label(*prompt.cooldown) }</button>
+                {onclick}>{ resend_label(*prompt.cooldown, m) }</button>
         }
     });
     // The key makes a switch of method a new form, whose field takes focus.
@@ -138,19 +140,19 @@ fn asking(prompt: &Prompt, v: &SessionVerificationJson, action: &str, cancel: Ca
     html! {
         <section class={classes!("vb-reverify", format!("vb-reverify-{key}"))} aria-labelledby="vb-reverify-title"
             aria-describedby="vb-reverify-why" onkeydown={cancel.onkeydown}>
-            <h2 class="vb-section-title" id="vb-reverify-title">{ "Confirm it's you" }</h2>
+            <h2 class="vb-section-title" id="vb-reverify-title">{ m.t("reverify.title") }</h2>
             <p class="vb-notice" id="vb-reverify-why">{ text }</p>
             <form class="vb-form" key={key} {onsubmit} novalidate=true>
                 { field }
                 { submit.form_error(&[param]) }
                 if let Some(n) = *prompt.notice {
-                    <p class="vb-notice" role="status">{ n }</p>
+                    <p class="vb-notice" role="status">{ m.t(n) }</p>
                 }
                 <div class="vb-row">
                     if asks {
-                        { submit.button("Continue") }
+                        { submit.button(&m.t("common.continue")) }
                     }
-                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={cancel.onclick}>{ "Cancel" }</button>
+                    <button class="vb-button vb-button-secondary vb-reverify-cancel" type="button" onclick={cancel.onclick}>{ m.t("common.cancel") }</button>
                 </div>
                 if resend.is_some() || switch.is_some() {
                     <div class="vb-row">
@@ -173,7 +175,7 @@ fn password_instead(prompt: &Prompt) -> Html {
     });
     html! {
         <button class="vb-button vb-button-link vb-reverify-use-password" type="button" {onclick}>
-            { "Use your password instead" }
+            { prompt.ctx.state.messages.t("reverify.use_password") }
         </button>
     }
 }

@@ -26,6 +26,7 @@ async fn sign_out(ctx: AuthContext, session_id: String, after: String) {
 #[component]
 pub fn SignedInFooter(props: &SignedInFooterProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let email = ctx.state.user().and_then(|u| u.primary_email()).unwrap_or_default().to_string();
     let session_id = ctx.state.session().map(|s| s.id.clone());
     let after = match &props.after_sign_out_url {
@@ -39,8 +40,8 @@ pub fn SignedInFooter(props: &SignedInFooterProps) -> Html {
     });
     html! {
         <div class="vb-signed-in-as">
-            <span>{ "Signed in as " }<strong class="vb-email">{ email }</strong></span>
-            <button class="vb-button vb-button-link" type="button" {onclick}>{ "Sign out" }</button>
+            <span>{ m.t("footer.signed_in_as") }{ " " }<strong class="vb-email">{ email }</strong></span>
+            <button class="vb-button vb-button-link" type="button" {onclick}>{ m.t("footer.sign_out") }</button>
         </div>
     }
 }

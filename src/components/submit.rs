@@ -4,6 +4,8 @@
 //! server's answer the same way.
 
 use crate::api::ApiError;
+use crate::locale::Messages;
+use crate::session::hooks::use_messages;
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
@@ -16,12 +18,13 @@ pub struct Submit {
     busy: UseStateHandle<bool>,
     error: UseStateHandle<Option<ApiError>>,
     running: Rc<Cell<bool>>,
+    messages: Messages,
 }
 
 /// Equal when the screen would render the same (a prop of sub-screens).
 impl PartialEq for Submit {
     fn eq(&self, other: &Submit) -> bool {
-        Rc::ptr_eq(&self.running, &other.running) && *self.busy == *other.busy && *self.error == *other.error
+        Rc::ptr_eq(&self.running, &other.running) && *self.busy == *other.busy && *self.error == *other.error && self.messages == other.messages
     }
 }
 
@@ -32,10 +35,16 @@ pub fn use_submit() -> Submit {
         busy: use_state(|| false),
         error: use_state(|| None),
         running: use_memo((), |_| Cell::new(false)),
+        messages: use_messages(),
     }
 }
 
 impl Submit {
+    /// The screen's messages.
+    pub fn messages(&self) -> &Messages {
+        &self.messages
+    }
+
     /// Whether a request is under way.
     pub fn busy(&self) -> bool {
         *self.busy
@@ -48,17 +57,17 @@ impl Submit {
 
     /// The message to show at the field `param`, if the error concerns it.
     pub fn field_error(&self, param: &str) -> Option<String> {
-        self.error().and_then(|e| e.for_field(param))
+        self.error().and_then(|e| e.for_field(param, &self.messages))
     }
 
     /// The form-level message, when none of `fields` claims the error.
     pub fn form_error(&self, fields: &[&str]) -> Html {
-        form_error(self.error().and_then(|e| e.general(fields)))
+        form_error(self.error().and_then(|e| e.general(fields, &self.messages)))
     }
 
     /// The form's submit button, showing when it is busy.
     pub fn button(&self, label: &str) -> Html {
-        submit_button(label, self.busy())
+        submit_button(label, self.busy(), &self.messages)
     }
 
     /// Shows `error`, or clears it, without a request.
@@ -131,10 +140,10 @@ pub fn form_error(message: Option<String>) -> Html {
 }
 
 /// A submit button that shows when it is busy.
-pub fn submit_button(label: &str, busy: bool) -> Html {
+pub fn submit_button(label: &str, busy: bool, messages: &Messages) -> Html {
     html! {
         <button class="vb-button vb-button-primary" type="submit" disabled={busy} aria-busy={busy.then_some("true")}>
-            { if busy { "Please wait…".to_string() } else { label.to_string() } }
+            { if busy { messages.t("common.please_wait") } else { label.to_string() } }
         </button>
     }
 }

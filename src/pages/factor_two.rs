@@ -16,6 +16,7 @@ use crate::session::AuthContext;
 use texted_code::use_texted_code;
 use vestibule_protocol::wire::SignInJson;
 use vestibule_protocol::{SignInStatus, SignedState, Strategy};
+use crate::locale::Messages;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -26,11 +27,11 @@ pub fn strategies(sign_in: &SignInJson) -> Vec<Strategy> {
 }
 
 /// The link that switches to `strategy`.
-fn switch_label(strategy: Strategy, phone: &str) -> String {
+fn switch_label(strategy: Strategy, phone: &str, m: &Messages) -> String {
     match strategy {
-        Strategy::Totp => "Use your authenticator app".into(),
-        Strategy::PhoneCode => format!("Text a code to {phone}"),
-        _ => "Use a backup code".into(),
+        Strategy::Totp => m.t("factor_two.use_totp"),
+        Strategy::PhoneCode => m.fmt("factor_two.use_sms", &[("phone", phone)]),
+        _ => m.t("factor_two.use_backup_code"),
     }
 }
 
@@ -68,26 +69,27 @@ impl SecondFactor {
     }
 
     /// The title, subtitle and field of the current factor.
-    fn prompt(&self, phone: &str) -> (&'static str, String, Html) {
+    fn prompt(&self, phone: &str) -> (String, String, Html) {
         let (busy, error) = (self.submit.busy(), self.submit.field_error(param::CODE));
+        let m = self.submit.messages();
         match *self.strategy {
             Strategy::BackupCode => (
-                "Enter a backup code",
-                "Use one of the codes you saved when you set up two-step verification. Each works once.".to_string(),
+                m.t("factor_two.backup_code.title"),
+                m.t("factor_two.backup_code.subtitle"),
                 html! {
-                    <Field id="vb-backup-code" label="Backup code" value={(*self.code).clone()} autocomplete={Some(AttrValue::from("off"))}
+                    <Field id="vb-backup-code" label={m.t("factor_two.backup_code.label")} value={(*self.code).clone()} autocomplete={Some(AttrValue::from("off"))}
                         autofocus=true disabled={busy} {error} on_input={set_text(&self.code)} />
                 },
             ),
             Strategy::PhoneCode => (
-                "Check your phone",
-                format!("Enter the 6-digit code sent to {phone}."),
-                code_field("vb-second-factor-code", "Code from the text message", &self.code, busy, error),
+                m.t("sms.check_phone"),
+                m.fmt("code.sent_to", &[("to", phone)]),
+                code_field("vb-second-factor-code", &m.t("sms.code"), &self.code, busy, error),
             ),
             _ => (
-                "Two-step verification",
-                "Enter the 6-digit code from your authenticator app.".to_string(),
-                code_field("vb-second-factor-code", "Code from your app", &self.code, busy, error),
+                m.t("factor_two.totp.title"),
+                m.t("factor_two.totp.subtitle"),
+                code_field("vb-second-factor-code", &m.t("mfa.totp.code"), &self.code, busy, error),
             ),
         }
     }
@@ -130,6 +132,7 @@ pub fn FactorTwo() -> Html {
         return loading();
     };
 
+    let m = ctx.state.messages.clone();
     let form = SecondFactor { ctx, sign_in_id, strategy, code, submit: submit.clone() };
     let onsubmit = submit.on_submit(form.clone(), SecondFactor::verify);
     let current = *form.strategy;
@@ -137,7 +140,7 @@ pub fn FactorTwo() -> Html {
     let resend = (current == Strategy::PhoneCode).then(|| {
         html! {
             <button class="vb-button vb-button-link vb-resend" type="button" disabled={texted.cooldown > 0 || submit.busy()}
-                onclick={texted.on_resend}>{ resend_label(texted.cooldown) }</button>
+                onclick={texted.on_resend}>{ resend_label(texted.cooldown, &m) }</button>
         }
     });
     let switch = |to: Strategy| {
@@ -146,17 +149,17 @@ pub fn FactorTwo() -> Html {
     };
     html! {
         <Card {title} subtitle={Some(AttrValue::from(subtitle))} class={classes!("vb-factor-two", format!("vb-factor-two-{current}"))}
-            footer={html! { <p><a class="vb-link vb-start-over" href={start_over}>{ "Start over" }</a></p> }}>
+            footer={html! { <p><a class="vb-link vb-start-over" href={start_over}>{ m.t("sign_in.start_over") }</a></p> }}>
             <form class="vb-form" {onsubmit} novalidate=true>
                 { field }
                 { submit.form_error(&[param::CODE]) }
-                { submit.button("Continue") }
+                { submit.button(&m.t("common.continue")) }
                 { resend.unwrap_or_default() }
             </form>
             <ul class="vb-other-factors">
                 { for offered.iter().filter(|s| **s != current).map(|&s| html! {
                     <li><button class={classes!("vb-button", "vb-button-link", format!("vb-use-{s}"))} type="button" onclick={switch(s)}>
-                        { switch_label(s, &phone) }
+                        { switch_label(s, &phone, &m) }
                     </button></li>
                 }) }
             </ul>

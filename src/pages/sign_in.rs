@@ -65,15 +65,16 @@ pub fn SignIn(props: &SignInProps) -> Html {
     let code_step = in_progress.as_ref().filter(|_| !*form.restart).and_then(|s| {
         let verification = s.first_factor_verification.as_ref().filter(|v| v.status == VerificationStatus::Unverified)?;
         match verification.strategy? {
-            Strategy::EmailCode => Some((s, CodeFor::SignIn, "Check your email")),
-            Strategy::ResetPasswordEmailCode => Some((s, CodeFor::ResetPassword, "Reset your password")),
+            Strategy::EmailCode => Some((s, CodeFor::SignIn, "sign_in.check_email")),
+            Strategy::ResetPasswordEmailCode => Some((s, CodeFor::ResetPassword, "reset_password.title")),
             _ => None,
         }
     });
+    let m = &ctx.state.messages;
     if let Some((s, flow, title)) = code_step {
         return html! {
-            <CodeStep {flow} id={s.id.clone()} {title}
-                to={s.identifier.clone().unwrap_or_default()} back_label="Start over" {on_back} />
+            <CodeStep {flow} id={s.id.clone()} title={m.t(title)}
+                to={s.identifier.clone().unwrap_or_default()} back_label={m.t("sign_in.start_over")} {on_back} />
         };
     }
     let sign_up = ctx.urls().sign_up_at(props.sign_up_url.as_deref()).sign_up(Here::current().redirect_url().as_deref());
@@ -83,6 +84,7 @@ pub fn SignIn(props: &SignInProps) -> Html {
 /// After a right reset code: the new password, which finishes the sign-in
 /// (or leads to the second factor).
 fn new_password_step(ctx: &AuthContext, sign_in: &SignInJson, on_back: Callback<()>) -> Html {
+    let m = ctx.state.messages.clone();
     let (ctx, id) = (ctx.clone(), sign_in.id.clone());
     let save = Save(Rc::new(move |password: String, sign_out_others: bool| {
         let (ctx, id) = (ctx.clone(), id.clone());
@@ -94,11 +96,11 @@ fn new_password_step(ctx: &AuthContext, sign_in: &SignInJson, on_back: Callback<
     }));
     let to = sign_in.identifier.clone().unwrap_or_default();
     let footer = html! {
-        <button class="vb-button vb-button-link" type="button" onclick={on_back.reform(|_: MouseEvent| ())}>{ "Start over" }</button>
+        <button class="vb-button vb-button-link" type="button" onclick={on_back.reform(|_: MouseEvent| ())}>{ m.t("sign_in.start_over") }</button>
     };
     html! {
-        <NewPasswordForm title="Choose a new password" class="vb-sign-in-new-password"
-            subtitle={format!("Your email address {to} is confirmed. Choose a new password to sign in.")}
+        <NewPasswordForm title={m.t("sign_in.new_password.title")} class="vb-sign-in-new-password"
+            subtitle={m.fmt("sign_in.new_password.subtitle", &[("to", &to)])}
             param={param::PASSWORD} {save} {footer} />
     }
 }

@@ -44,10 +44,10 @@ impl Details {
     async fn create(self) -> Result<(), ApiError> {
         let mut missing = Vec::new();
         if self.email.trim().is_empty() {
-            missing.push((param::EMAIL_ADDRESS, "Enter your email address."));
+            missing.push(param::EMAIL_ADDRESS);
         }
         if self.password.is_empty() {
-            missing.push((param::PASSWORD, "Enter a password."));
+            missing.push(param::PASSWORD);
         }
         if !missing.is_empty() {
             return Err(ApiError::missing(&missing));
@@ -76,11 +76,12 @@ pub fn SignUp(props: &SignUpProps) -> Html {
         .and_then(|c| c.sign_up.clone())
         .filter(|s| s.status == SignUpStatus::MissingRequirements && awaits_email_code(s))
         .filter(|_| !*form.restart);
+    let m = &ctx.state.messages;
     if let Some(s) = pending {
         let on_back = back_to_start(&form.restart, &submit);
         return html! {
-            <CodeStep flow={CodeFor::SignUp} id={s.id.clone()} title="Verify your email"
-                to={s.email_address.clone().unwrap_or_default()} back_label="Use another email" {on_back} />
+            <CodeStep flow={CodeFor::SignUp} id={s.id.clone()} title={m.t("sign_up.verify_email")}
+                to={s.email_address.clone().unwrap_or_default()} back_label={m.t("sign_up.another_email")} {on_back} />
         };
     }
     let sign_in = ctx.urls().sign_in_at(props.sign_in_url.as_deref()).sign_in(Here::current().redirect_url().as_deref());
@@ -90,20 +91,21 @@ pub fn SignUp(props: &SignUpProps) -> Html {
 /// The sign-up card: the form and the link to sign-in.
 fn details_view(form: &Details, submit: &Submit, sign_in: String, min_length: u32) -> Html {
     let busy = submit.busy();
+    let m = submit.messages();
     let onsubmit = submit.on_submit(form.clone(), Details::create);
     html! {
-        <Card title="Create your account" subtitle={Some(AttrValue::from("Welcome! Fill in the details to get started."))} class="vb-sign-up"
-            footer={html! { <p>{ "Have an account? " }<a class="vb-link" href={sign_in}>{ "Sign in" }</a></p> }}>
+        <Card title={m.t("sign_up.title")} subtitle={Some(AttrValue::from(m.t("sign_up.subtitle")))} class="vb-sign-up"
+            footer={html! { <p>{ m.t("sign_up.have_account") }{ " " }<a class="vb-link" href={sign_in}>{ m.t("sign_in.title") }</a></p> }}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                <Field id="vb-email" label="Email address" value={(*form.email).clone()} input_type="email"
+                <Field id="vb-email" label={m.t("common.email")} value={(*form.email).clone()} input_type="email"
                     autocomplete={Some(AttrValue::from("email"))} autofocus=true disabled={busy}
                     on_input={set_text(&form.email)} error={submit.field_error(param::EMAIL_ADDRESS)} />
-                <Field id="vb-password" label="Password" value={(*form.password).clone()} input_type="password"
+                <Field id="vb-password" label={m.t("common.password")} value={(*form.password).clone()} input_type="password"
                     autocomplete={Some(AttrValue::from("new-password"))} disabled={busy}
-                    hint={Some(AttrValue::from(format!("At least {min_length} characters.")))}
+                    hint={Some(AttrValue::from(m.count("sign_up.password_hint", min_length, &[])))}
                     on_input={set_text(&form.password)} error={submit.field_error(param::PASSWORD)} />
                 { submit.form_error(&[param::EMAIL_ADDRESS, param::PASSWORD]) }
-                { submit.button("Continue") }
+                { submit.button(&m.t("common.continue")) }
             </form>
         </Card>
     }

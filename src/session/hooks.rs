@@ -3,6 +3,7 @@
 //! so the portal and the middleware cannot disagree.
 
 use super::context::AuthContext;
+use crate::locale::Messages;
 use vestibule_protocol::wire::{MembershipJson, SessionJson, UserJson};
 use vestibule_protocol::{AuthOptions, AuthView};
 use yew::prelude::*;
@@ -29,6 +30,12 @@ impl std::ops::Deref for AuthHandle {
 #[hook]
 pub fn use_auth_context() -> AuthContext {
     use_context::<AuthContext>().expect("use_auth and the Vestibule components need an AuthProvider above them")
+}
+
+/// What the screens say, in the chosen locale.
+#[hook]
+pub fn use_messages() -> Messages {
+    use_context::<AuthContext>().map(|ctx| ctx.state.messages.clone()).unwrap_or_default()
 }
 
 /// The auth state under the auth-state rule.

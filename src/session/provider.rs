@@ -4,6 +4,7 @@
 use super::context::{AuthConfig, AuthContext};
 use super::state::{AuthAction, AuthState};
 use crate::api::{self, Api};
+use crate::locale::{self, Messages};
 use crate::nav::page_origin;
 use crate::route::Route;
 use std::collections::HashMap;
@@ -84,14 +85,17 @@ pub fn AuthProvider(props: &AuthProviderProps) -> Html {
             if !skip {
                 wasm_bindgen_futures::spawn_local(async move {
                     let (environment, client) = futures::future::join(api::client::environment(&api), api::client::client(&api)).await;
+                    let default_locale = environment.as_ref().ok().and_then(|e| e.display_config.default_locale.clone());
+                    let messages = load_messages(&api, default_locale.as_deref()).await;
                     let error = match (&environment, &client) {
-                        (Err(e), _) | (_, Err(e)) => e.general(&[]),
+                        (Err(e), _) | (_, Err(e)) => e.general(&[], &messages),
                         _ => None,
                     };
                     state.dispatch(AuthAction::Loaded {
                         environment: environment.ok(),
                         client: client.ok().flatten(),
                         error,
+                        messages,
                     });
                 });
             }
@@ -121,10 +125,31 @@ pub fn AuthProvider(props: &AuthProviderProps) -> Html {
         });
     }
 
+    {
+        let messages = state.messages.clone();
+        use_effect_with(messages, locale::apply_to_document);
+    }
+
     let context = AuthContext { state, config: Rc::new((*config).clone()) };
     html! {
         <ContextProvider<AuthContext> context={context}>
             { props.children.clone() }
         </ContextProvider<AuthContext>>
     }
+}
+
+/// The messages of the chosen locale (`?locale=`, the operator's default,
+/// the browser's languages); English when that table cannot be had, and an
+/// empty table when not even English can.
+async fn load_messages(api: &Api, default_locale: Option<&str>) -> Messages {
+    let asked = crate::nav::Here::current().param("locale");
+    let languages = locale::browser_languages();
+    let wanted = asked.iter().map(String::as_str).chain(default_locale).chain(languages.iter().map(String::as_str));
+    let tag = locale::choose(wanted);
+    for tag in [tag, locale::LOCALES[0]] {
+        if let Ok(messages) = api::client::messages(api, tag).await {
+            return messages;
+        }
+    }
+    Messages::default()
 }

@@ -2,6 +2,7 @@
 //! answer of the Frontend API carries the whole client, so one action
 //! (`Client`) keeps the state true after any call.
 
+use crate::locale::Messages;
 use std::rc::Rc;
 use vestibule_protocol::auth::SessionFacts;
 use vestibule_protocol::wire::{ClientJson, EnvironmentJson, SessionJson, UserJson};
@@ -19,6 +20,8 @@ pub struct AuthState {
     pub client: Option<Rc<ClientJson>>,
     /// Why the first load failed, if it did.
     pub load_error: Option<String>,
+    /// What the screens say, in the chosen locale.
+    pub messages: Messages,
 }
 
 /// Changes to [`AuthState`].
@@ -31,6 +34,8 @@ pub enum AuthAction {
         client: Option<ClientJson>,
         /// The error, if any.
         error: Option<String>,
+        /// The chosen locale's messages.
+        messages: Messages,
     },
     /// A call returned a new client (or said there is none).
     Client(Option<ClientJson>),
@@ -41,11 +46,12 @@ impl Reducible for AuthState {
 
     fn reduce(self: Rc<Self>, action: AuthAction) -> Rc<Self> {
         match action {
-            AuthAction::Loaded { environment, client, error } => Rc::new(AuthState {
+            AuthAction::Loaded { environment, client, error, messages } => Rc::new(AuthState {
                 loaded: true,
                 environment: environment.map(Rc::new),
                 client: client.map(Rc::new),
                 load_error: error,
+                messages,
             }),
             AuthAction::Client(client) => Rc::new(AuthState {
                 client: client.map(Rc::new),
@@ -69,6 +75,7 @@ impl PartialEq for AuthState {
             && same(&self.environment, &other.environment)
             && same(&self.client, &other.client)
             && self.load_error == other.load_error
+            && self.messages == other.messages
     }
 }
 
@@ -76,7 +83,7 @@ impl AuthState {
     /// A loaded state with this client (for tests and embedding apps that
     /// already know the client).
     pub fn with_client(client: Option<ClientJson>) -> AuthState {
-        AuthState { loaded: true, environment: None, client: client.map(Rc::new), load_error: None }
+        AuthState { loaded: true, environment: None, client: client.map(Rc::new), load_error: None, messages: Messages::default() }
     }
 
     /// The last active session, when live.

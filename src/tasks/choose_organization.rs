@@ -126,12 +126,13 @@ pub fn TaskChooseOrganization(props: &TaskChooseOrganizationProps) -> Html {
         use_effect_with((), move |_| wasm_bindgen_futures::spawn_local(chooser.load(can_create)));
     }
     let footer = html! { <SignedInFooter /> };
+    let m = &ctx.state.messages;
     match (*chooser.screen).clone() {
         Screen::Loading => html! {
-            <Card title="Choose an organization" class={CLASS} {footer}>{ loading() }</Card>
+            <Card title={m.t("organization.choose.title")} class={CLASS} {footer}>{ loading() }</Card>
         },
         Screen::MustBelong => html! {
-            <Card title="You must belong to an organization" subtitle={Some(AttrValue::from("Ask an administrator to invite you, then sign in again."))} class={CLASS} {footer} />
+            <Card title={m.t("organization.must_belong.title")} subtitle={Some(AttrValue::from(m.t("organization.must_belong.subtitle")))} class={CLASS} {footer} />
         },
         Screen::List => list::view(&chooser, can_create, footer),
         Screen::Create { from_list } => create::view(&chooser, &draft, from_list, footer),

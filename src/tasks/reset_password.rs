@@ -17,6 +17,7 @@ pub type TaskResetPasswordProps = TaskProps;
 #[component]
 pub fn TaskResetPassword(props: &TaskResetPasswordProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let done = use_task_done(props);
     let save = Save(Rc::new(move |password: String, sign_out_others: bool| {
         let (ctx, done) = (ctx.clone(), done.clone());
@@ -27,8 +28,8 @@ pub fn TaskResetPassword(props: &TaskResetPasswordProps) -> Html {
         })
     }));
     html! {
-        <NewPasswordForm title="Reset your password" class="vb-task-reset-password"
-            subtitle="Your password may be compromised. Choose a new one to continue."
+        <NewPasswordForm title={m.t("reset_password.title")} class="vb-task-reset-password"
+            subtitle={m.t("reset_password.subtitle")}
             param={param::NEW_PASSWORD} {save} footer={html! { <SignedInFooter /> }} />
     }
 }

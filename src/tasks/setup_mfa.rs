@@ -16,6 +16,7 @@ use crate::api::ApiError;
 use crate::components::backup_codes::backup_codes;
 use crate::components::card::Card;
 use crate::components::signed_in_footer::SignedInFooter;
+use crate::locale::Messages;
 use crate::nav::Here;
 use crate::session::hooks::use_auth_context;
 use vestibule_protocol::wire::ClientJson;
@@ -61,11 +62,11 @@ pub struct MethodProps {
 }
 
 /// "Use another method", when the user had a choice.
-pub(crate) fn other_method(on_back: &Option<Callback<()>>) -> Html {
+pub(crate) fn other_method(on_back: &Option<Callback<()>>, m: &Messages) -> Html {
     match on_back {
         Some(back) => {
             let onclick = back.reform(|_: MouseEvent| ());
-            html! { <button class="vb-button vb-button-link vb-other-method" type="button" {onclick}>{ "Use another method" }</button> }
+            html! { <button class="vb-button vb-button-link vb-other-method" type="button" {onclick}>{ m.t("mfa.other_method") }</button> }
         }
         None => Html::default(),
     }
@@ -88,6 +89,7 @@ pub type TaskSetupMfaProps = TaskProps;
 #[component]
 pub fn TaskSetupMfa(props: &TaskSetupMfaProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let methods = ctx.state.environment.as_ref().map(|e| e.second_factors()).unwrap_or_default();
     let chosen = use_state(remembered);
     let enrolled = use_state(|| None::<Enrolled>);
@@ -97,11 +99,11 @@ pub fn TaskSetupMfa(props: &TaskSetupMfaProps) -> Html {
         let client = e.client.clone();
         let onclick = finish.reform(move |_: MouseEvent| client.clone());
         return html! {
-            <Card title="Save your backup codes" class="vb-task-setup-mfa vb-mfa-backup-codes"
-                subtitle={Some(AttrValue::from("Each code signs you in once if you lose access to your second factor. They are shown only now."))}
+            <Card title={m.t("mfa.save_codes.title")} class="vb-task-setup-mfa vb-mfa-backup-codes"
+                subtitle={Some(AttrValue::from(m.t("mfa.save_codes.subtitle")))}
                 footer={html! { <SignedInFooter /> }}>
-                { backup_codes(&ctx.state.application_name(), e.codes.as_deref().unwrap_or_default()) }
-                <button class="vb-button vb-button-primary vb-continue" type="button" {onclick}>{ "Continue" }</button>
+                { backup_codes(&ctx.state.application_name(), e.codes.as_deref().unwrap_or_default(), &m) }
+                <button class="vb-button vb-button-primary vb-continue" type="button" {onclick}>{ m.t("common.continue") }</button>
             </Card>
         };
     }
@@ -125,16 +127,16 @@ pub fn TaskSetupMfa(props: &TaskSetupMfaProps) -> Html {
         Some(Strategy::PhoneCode) => html! { <sms::SmsSetup {on_enrolled} {on_back} /> },
         Some(Strategy::BackupCode) => html! { <backup_codes_only::BackupCodesSetup {on_enrolled} {on_back} /> },
         _ if methods.is_empty() => html! {
-            <Card title="Two-step verification is required" class="vb-task-setup-mfa"
-                subtitle={Some(AttrValue::from("This application requires a second factor but none is enabled. Contact your administrator."))}
+            <Card title={m.t("mfa.none_enabled.title")} class="vb-task-setup-mfa"
+                subtitle={Some(AttrValue::from(m.t("mfa.none_enabled.subtitle")))}
                 footer={html! { <SignedInFooter /> }} />
         },
         _ => {
-            let on_choose = Callback::from(move |m: Strategy| {
-                remember(Some(m));
-                chosen.set(Some(m));
+            let on_choose = Callback::from(move |method: Strategy| {
+                remember(Some(method));
+                chosen.set(Some(method));
             });
-            choice::view(&methods, on_choose)
+            choice::view(&methods, on_choose, &m)
         }
     }
 }

@@ -1,8 +1,10 @@
+#![allow(dead_code)] // each test binary uses the fixtures it needs
 //! Shared fixtures of the portal's browser tests: the auth state of a
 //! client whose one session (`sess_1` of `user_1`) has a given status.
 
 use std::rc::Rc;
 use vestibule_portal::session::AuthState;
+use vestibule_portal::Messages;
 use vestibule_protocol::wire::{ClientJson, SessionJson, TaskJson, UserJson};
 use vestibule_protocol::SessionStatus;
 
@@ -32,5 +34,12 @@ pub fn signed_in(user: UserJson, status: SessionStatus, tasks: Option<Vec<TaskJs
         last_active_session_id: Some("sess_1".into()),
         ..ClientJson::default()
     };
-    Rc::new(AuthState::with_client(Some(client)))
+    let mut state = AuthState::with_client(Some(client));
+    state.messages = english();
+    Rc::new(state)
+}
+
+/// The English message table, as the server serves it.
+pub fn english() -> Messages {
+    Messages::from_json("en", include_str!("../../locales/en.json")).expect("locales/en.json is a table")
 }

@@ -123,15 +123,20 @@ fn ensure_wasm_opt(root: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A Japanese font (Debian's `fonts-ipafont-gothic`), so that the journeys
+/// in Japanese draw their words in the pictures they save; the machine's
+/// other fonts cover the Latin and Arabic scripts.
+const JAPANESE_FONT: &str = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf";
+
 fn ensure_chromium() -> Result<()> {
-    let present = || Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    let present = || [CHROMIUM, CHROMEDRIVER, JAPANESE_FONT].iter().all(|p| Path::new(p).exists());
     if !present() {
-        apt_install(&["chromium", "chromium-driver"])?;
+        apt_install(&["chromium", "chromium-driver", "fonts-ipafont-gothic"])?;
         if !present() {
-            return Err(format!("apt-get did not install {CHROMIUM} and {CHROMEDRIVER}").into());
+            return Err(format!("apt-get did not install {CHROMIUM}, {CHROMEDRIVER} and {JAPANESE_FONT}").into());
         }
     }
-    println!("tools: chromium and chromedriver ok");
+    println!("tools: chromium, chromedriver and a Japanese font ok");
     Ok(())
 }
 

@@ -79,7 +79,7 @@ impl Prompt {
         let sent = api::reverification::send_code(&self.ctx.config.api, &self.session_id, email_address_id.as_deref()).await;
         let outcome = match sent {
             Ok(reply) => {
-                self.notice.set(resend.then_some("A new code is on its way."));
+                self.notice.set(resend.then_some("code.resent"));
                 self.verification.set(Some(reply.response));
                 Ok(())
             }
@@ -111,7 +111,7 @@ impl Prompt {
                 self.complete(reply.client);
                 Ok(())
             }
-            Ok(_) => Err(ApiError::Network("Unexpected answer (not confirmed).".into())),
+            Ok(_) => Err(ApiError::Network(crate::api::UNEXPECTED)),
             Err(e) => {
                 if method == Strategy::EmailCode {
                     self.code.set(String::new());

@@ -85,35 +85,36 @@ impl NewCodes {
 #[component]
 pub fn BackupCodesRow(props: &BackupCodesRowProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let submit = &props.submit;
     let maker = NewCodes { ctx: ctx.clone(), codes: use_state(|| Codes::Count), submit: submit.clone() };
     match &*maker.codes {
         Codes::Count => html! {
             <>
-                { format!("{} left", props.remaining) }
-                <button class="vb-button vb-button-link vb-regenerate-codes" type="button" onclick={maker.show(Codes::Confirm)}>{ "Regenerate" }</button>
+                { m.count("home.codes_left", props.remaining, &[]) }
+                <button class="vb-button vb-button-link vb-regenerate-codes" type="button" onclick={maker.show(Codes::Confirm)}>{ m.t("home.regenerate") }</button>
             </>
         },
         Codes::Confirm => html! {
-            <div class="vb-confirm" role="group" aria-label="Regenerate backup codes">
-                <p class="vb-notice">{ "New codes replace the old ones, which stop working." }</p>
+            <div class="vb-confirm" role="group" aria-label={m.t("home.regenerate_codes")}>
+                <p class="vb-notice">{ m.t("home.regenerate_warning") }</p>
                 <div class="vb-row">
                     <button class="vb-button vb-button-primary vb-confirm-regenerate" type="button"
-                        onclick={submit.callback(maker.clone(), |m| m.make(false))}>{ "Make new codes" }</button>
-                    <button class="vb-button vb-button-secondary" type="button" onclick={maker.show(Codes::Count)}>{ "Cancel" }</button>
+                        onclick={submit.callback(maker.clone(), |maker| maker.make(false))}>{ m.t("home.make_codes") }</button>
+                    <button class="vb-button vb-button-secondary" type="button" onclick={maker.show(Codes::Count)}>{ m.t("common.cancel") }</button>
                 </div>
             </div>
         },
         Codes::Reverify => html! {
-            <Reverify action="make new backup codes" on_verified={submit.callback(maker.clone(), NewCodes::make_reverified)}
+            <Reverify action={m.t("home.make_codes_action")} on_verified={submit.callback(maker.clone(), NewCodes::make_reverified)}
                 on_cancel={maker.show(Codes::Count)} />
         },
-        Codes::Making => html! { <p class="vb-notice" role="status">{ "Making new codes…" }</p> },
+        Codes::Making => html! { <p class="vb-notice" role="status">{ m.t("home.making_codes") }</p> },
         Codes::Shown(list) => html! {
             <>
-                <p class="vb-notice">{ "Save these codes now: they are shown only once." }</p>
-                { backup_codes(&ctx.state.application_name(), list) }
-                <button class="vb-button vb-button-secondary vb-codes-done" type="button" onclick={maker.show(Codes::Count)}>{ "Done" }</button>
+                <p class="vb-notice">{ m.t("home.save_codes_now") }</p>
+                { backup_codes(&ctx.state.application_name(), list, &m) }
+                <button class="vb-button vb-button-secondary vb-codes-done" type="button" onclick={maker.show(Codes::Count)}>{ m.t("home.done") }</button>
             </>
         },
     }

@@ -86,33 +86,34 @@ impl Credentials {
 /// The sign-in card: the form, the offer of a code, the link to sign-up.
 pub(super) fn view(form: &Credentials, submit: &Submit, sign_up: String) -> Html {
     let busy = submit.busy();
+    let m = submit.messages();
     let compromised = submit.error().is_some_and(|e| e.is(ErrorCode::FormPasswordCompromised));
     let offer_code = form.sign_in_id.is_some().then(|| {
         let class = if compromised { "vb-button vb-button-primary vb-email-code" } else { "vb-button vb-button-link vb-email-code" };
-        let label = if compromised { "Email me a code" } else { "Email me a code instead" };
+        let label = if compromised { m.t("sign_in.email_code") } else { m.t("sign_in.email_code_instead") };
         let onclick = submit.callback(form.clone(), Credentials::email_code);
         html! { <button {class} type="button" disabled={busy} {onclick}>{ label }</button> }
     });
     let onsubmit = submit.on_submit(form.clone(), Credentials::sign_in);
     let on_forgot = submit.callback(form.clone(), Credentials::forgot_password);
     html! {
-        <Card title="Sign in" subtitle={Some(AttrValue::from("Welcome back! Sign in to continue."))} class="vb-sign-in"
-            footer={html! { <p>{ "No account? " }<a class="vb-link" href={sign_up}>{ "Sign up" }</a></p> }}>
+        <Card title={m.t("sign_in.title")} subtitle={Some(AttrValue::from(m.t("sign_in.subtitle")))} class="vb-sign-in"
+            footer={html! { <p>{ m.t("sign_in.no_account") }{ " " }<a class="vb-link" href={sign_up}>{ m.t("sign_up.title_short") }</a></p> }}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                <Field id="vb-identifier" label="Email address" value={(*form.email).clone()} input_type="email"
+                <Field id="vb-identifier" label={m.t("common.email")} value={(*form.email).clone()} input_type="email"
                     autocomplete={Some(AttrValue::from("username"))} autofocus=true disabled={busy}
                     on_input={set_text(&form.email)} error={submit.field_error(param::IDENTIFIER)} />
-                <Field id="vb-password" label="Password" value={(*form.password).clone()} input_type="password"
+                <Field id="vb-password" label={m.t("common.password")} value={(*form.password).clone()} input_type="password"
                     autocomplete={Some(AttrValue::from("current-password"))} disabled={busy}
                     on_input={set_text(&form.password)} error={submit.field_error(param::PASSWORD)} />
                 <button class="vb-button vb-button-link vb-forgot-password" type="button" disabled={busy} onclick={on_forgot}>
-                    { "Forgot password?" }
+                    { m.t("sign_in.forgot_password") }
                 </button>
                 { submit.form_error(&[param::IDENTIFIER, param::PASSWORD]) }
                 if compromised {
                     { offer_code.clone().unwrap_or_default() }
                 } else {
-                    { submit.button("Continue") }
+                    { submit.button(&m.t("common.continue")) }
                     { offer_code.unwrap_or_default() }
                 }
             </form>

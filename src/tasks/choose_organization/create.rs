@@ -49,21 +49,22 @@ impl Draft {
 /// The create screen.
 pub(super) fn view(chooser: &Chooser, draft: &Draft, from_list: bool, footer: Html) -> Html {
     let submit = &chooser.submit;
+    let m = submit.messages();
     let busy = submit.busy();
     let onsubmit = submit.on_submit((chooser.clone(), draft.clone()), |(chooser, draft)| chooser.create(draft));
     html! {
-        <Card title="Create an organization" subtitle={Some(AttrValue::from("You need an organization to continue."))} class={CLASS} {footer}>
+        <Card title={m.t("organization.create.title")} subtitle={Some(AttrValue::from(m.t("organization.create.subtitle")))} class={CLASS} {footer}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                <Field id="vb-org-name" label="Name" value={(*draft.name).clone()} autofocus=true disabled={busy}
+                <Field id="vb-org-name" label={m.t("organization.create.name")} value={(*draft.name).clone()} autofocus=true disabled={busy}
                     autocomplete={Some(AttrValue::from("organization"))}
                     on_input={draft.on_name()} error={submit.field_error(param::NAME)} />
-                <Field id="vb-org-slug" label="Slug" value={(*draft.slug).clone()} disabled={busy}
-                    hint={Some(AttrValue::from("Lowercase letters, digits and hyphens."))}
+                <Field id="vb-org-slug" label={m.t("organization.create.slug")} value={(*draft.slug).clone()} disabled={busy}
+                    hint={Some(AttrValue::from(m.t("organization.create.slug_hint")))}
                     on_input={draft.on_slug()} error={submit.field_error(param::SLUG)} />
                 { submit.form_error(&[param::NAME, param::SLUG]) }
-                { submit.button("Continue") }
+                { submit.button(&m.t("common.continue")) }
                 if from_list {
-                    <button class="vb-button vb-button-link" type="button" onclick={chooser.show(Screen::List, true)}>{ "Cancel" }</button>
+                    <button class="vb-button vb-button-link" type="button" onclick={chooser.show(Screen::List, true)}>{ m.t("common.cancel") }</button>
                 }
             </form>
         </Card>

@@ -20,17 +20,18 @@ async fn generate(api: Api, on_enrolled: Callback<Enrolled>) -> Result<(), ApiEr
 #[component]
 pub fn BackupCodesSetup(props: &MethodProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let submit = use_submit();
     let onsubmit = submit.on_submit((ctx.config.api.clone(), props.on_enrolled.clone()), |(api, on_enrolled)| generate(api, on_enrolled));
     html! {
-        <Card title="Use backup codes" class="vb-task-setup-mfa vb-mfa-backup-only"
-            subtitle={Some(AttrValue::from("You will get 10 single-use codes. Keep them somewhere safe: you will need one at every sign-in."))}
+        <Card title={m.t("mfa.backup_only.title")} class="vb-task-setup-mfa vb-mfa-backup-only"
+            subtitle={Some(AttrValue::from(m.t("mfa.backup_only.subtitle")))}
             footer={html! { <SignedInFooter /> }}>
             <form class="vb-form" {onsubmit} novalidate=true>
                 { submit.form_error(&[]) }
-                { submit.button("Generate codes") }
+                { submit.button(&m.t("mfa.backup_only.generate")) }
             </form>
-            { other_method(&props.on_back) }
+            { other_method(&props.on_back, &m) }
         </Card>
     }
 }

@@ -3,36 +3,37 @@
 
 use crate::components::card::Card;
 use crate::components::signed_in_footer::SignedInFooter;
+use crate::locale::Messages;
 use vestibule_protocol::Strategy;
 use yew::prelude::*;
 
-/// The title and description of a second factor the task can set up;
-/// `None` for a first factor.
+/// The keys of the title and description of a second factor the task can
+/// set up; `None` for a first factor.
 fn method_text(method: Strategy) -> Option<(&'static str, &'static str)> {
     match method {
-        Strategy::Totp => Some(("Authenticator app", "Use a code from an app such as Google Authenticator or 1Password.")),
-        Strategy::PhoneCode => Some(("SMS code", "Get a code by text message on your phone.")),
-        Strategy::BackupCode => Some(("Backup codes", "Keep a list of single-use codes somewhere safe.")),
+        Strategy::Totp => Some(("mfa.choice.totp", "mfa.choice.totp_description")),
+        Strategy::PhoneCode => Some(("mfa.choice.sms", "mfa.choice.sms_description")),
+        Strategy::BackupCode => Some(("mfa.choice.backup_codes", "mfa.choice.backup_codes_description")),
         Strategy::Password | Strategy::EmailCode | Strategy::ResetPasswordEmailCode => None,
     }
 }
 
 /// The choice screen; `on_choose` gets the method picked.
-pub(super) fn view(methods: &[Strategy], on_choose: Callback<Strategy>) -> Html {
-    let items = methods.iter().filter_map(|&m| {
-        let (title, description) = method_text(m)?;
+pub(super) fn view(methods: &[Strategy], on_choose: Callback<Strategy>, m: &Messages) -> Html {
+    let items = methods.iter().filter_map(|&method| {
+        let (title, description) = method_text(method)?;
         Some(html! {
             <li>
-                <button class="vb-method" type="button" data-method={m.as_str()} onclick={on_choose.reform(move |_: MouseEvent| m)}>
-                    <span class="vb-method-title">{ title }</span>
-                    <span class="vb-method-description">{ description }</span>
+                <button class="vb-method" type="button" data-method={method.as_str()} onclick={on_choose.reform(move |_: MouseEvent| method)}>
+                    <span class="vb-method-title">{ m.t(title) }</span>
+                    <span class="vb-method-description">{ m.t(description) }</span>
                 </button>
             </li>
         })
     });
     html! {
-        <Card title="Set up two-step verification" class="vb-task-setup-mfa vb-mfa-choose"
-            subtitle={Some(AttrValue::from("Choose how you will confirm it is you when you sign in."))}
+        <Card title={m.t("mfa.choice.title")} class="vb-task-setup-mfa vb-mfa-choose"
+            subtitle={Some(AttrValue::from(m.t("mfa.choice.subtitle")))}
             footer={html! { <SignedInFooter /> }}>
             <ul class="vb-methods">{ for items }</ul>
         </Card>

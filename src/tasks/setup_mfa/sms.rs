@@ -10,6 +10,7 @@ use crate::components::resend::{resend_label, use_countdown, RESEND_COOLDOWN_S};
 use crate::components::signed_in_footer::SignedInFooter;
 use crate::components::submit::{use_submit, Submit};
 use vestibule_protocol::wire::PhoneNumberJson;
+use crate::locale::Messages;
 use yew::prelude::*;
 
 /// The number, the texted code, and what the screen does with them.
@@ -58,47 +59,47 @@ impl Phone {
 }
 
 /// The number step.
-fn number_step(phone: &Phone, on_back: &Option<Callback<()>>) -> Html {
+fn number_step(phone: &Phone, on_back: &Option<Callback<()>>, m: &Messages) -> Html {
     let submit = &phone.submit;
     html! {
-        <Card title="Set up SMS codes" class="vb-task-setup-mfa vb-mfa-sms"
-            subtitle={Some(AttrValue::from("We will text a code to this number at every sign-in."))}
+        <Card title={m.t("mfa.sms.title")} class="vb-task-setup-mfa vb-mfa-sms"
+            subtitle={Some(AttrValue::from(m.t("mfa.sms.subtitle")))}
             footer={html! { <SignedInFooter /> }}>
             <form class="vb-form" onsubmit={submit.on_submit(phone.clone(), Phone::send)} novalidate=true>
-                <Field id="vb-phone-number" label="Phone number" value={(*phone.number).clone()} input_type="tel"
+                <Field id="vb-phone-number" label={m.t("mfa.sms.phone")} value={(*phone.number).clone()} input_type="tel"
                     autocomplete={Some(AttrValue::from("tel"))} inputmode={Some(AttrValue::from("tel"))} autofocus=true disabled={submit.busy()}
-                    hint={Some(AttrValue::from("Include + and the country code, e.g. +1 555 010 0123."))}
+                    hint={Some(AttrValue::from(m.t("mfa.sms.phone_hint")))}
                     on_input={set_text(&phone.number)} error={submit.field_error(param::PHONE_NUMBER)} />
                 { submit.form_error(&[param::PHONE_NUMBER]) }
-                { submit.button("Send code") }
+                { submit.button(&m.t("mfa.sms.send")) }
             </form>
-            { other_method(on_back) }
+            { other_method(on_back, m) }
         </Card>
     }
 }
 
 /// The code step for the number `added`.
-fn code_step(phone: &Phone, added: &PhoneNumberJson, on_back: &Option<Callback<()>>) -> Html {
+fn code_step(phone: &Phone, added: &PhoneNumberJson, on_back: &Option<Callback<()>>, m: &Messages) -> Html {
     let submit = &phone.submit;
     let busy = submit.busy();
     let onsubmit = submit.on_submit((phone.clone(), added.id.clone()), |(phone, id)| phone.verify(id));
     html! {
-        <Card title="Check your phone" class="vb-task-setup-mfa vb-mfa-sms-code"
-            subtitle={Some(AttrValue::from(format!("Enter the 6-digit code sent to {}.", added.phone_number)))}
+        <Card title={m.t("sms.check_phone")} class="vb-task-setup-mfa vb-mfa-sms-code"
+            subtitle={Some(AttrValue::from(m.fmt("code.sent_to", &[("to", &added.phone_number)])))}
             footer={html! { <SignedInFooter /> }}>
             <form class="vb-form" {onsubmit} novalidate=true>
-                { code_field("vb-sms-code", "Code from the text message", &phone.code, busy, submit.field_error(param::CODE)) }
+                { code_field("vb-sms-code", &m.t("sms.code"), &phone.code, busy, submit.field_error(param::CODE)) }
                 { submit.form_error(&[param::CODE]) }
-                { submit.button("Verify") }
+                { submit.button(&m.t("common.verify")) }
                 <div class="vb-row">
                     <button class="vb-button vb-button-link vb-resend" type="button" disabled={*phone.cooldown > 0 || busy}
                         onclick={submit.callback(phone.clone(), Phone::send)}>
-                        { resend_label(*phone.cooldown) }
+                        { resend_label(*phone.cooldown, m) }
                     </button>
-                    <button class="vb-button vb-button-link vb-change-number" type="button" onclick={phone.change_number()}>{ "Change number" }</button>
+                    <button class="vb-button vb-button-link vb-change-number" type="button" onclick={phone.change_number()}>{ m.t("mfa.sms.change_number") }</button>
                 </div>
             </form>
-            { other_method(on_back) }
+            { other_method(on_back, m) }
         </Card>
     }
 }
@@ -119,7 +120,7 @@ pub fn SmsSetup(props: &MethodProps) -> Html {
     };
     use_countdown(&phone.cooldown);
     match &*phone.added {
-        None => number_step(&phone, &props.on_back),
-        Some(added) => code_step(&phone, added, &props.on_back),
+        None => number_step(&phone, &props.on_back, &ctx.state.messages),
+        Some(added) => code_step(&phone, added, &props.on_back, &ctx.state.messages),
     }
 }

@@ -12,6 +12,7 @@ use crate::components::signed_in_footer::SignedInFooter;
 use crate::components::submit::{use_submit, Submit};
 use crate::session::hooks::use_auth_context;
 use vestibule_protocol::wire::TotpJson;
+use crate::locale::Messages;
 use yew::prelude::*;
 
 /// A base32 secret in groups of four, as people type it.
@@ -43,7 +44,7 @@ async fn fetch_secret(api: Api, totp: UseStateHandle<Option<TotpJson>>) -> Resul
 }
 
 /// The QR code, the secret on demand, and the code form.
-fn enrol(t: &TotpJson, show_secret: &UseStateHandle<bool>, form: &FirstCode, submit: &Submit) -> Html {
+fn enrol(t: &TotpJson, show_secret: &UseStateHandle<bool>, form: &FirstCode, submit: &Submit, m: &Messages) -> Html {
     let secret = t.secret.clone().unwrap_or_default();
     let toggle = {
         let show = show_secret.clone();
@@ -52,14 +53,14 @@ fn enrol(t: &TotpJson, show_secret: &UseStateHandle<bool>, form: &FirstCode, sub
     html! {
         <>
         <div class="vb-qr-box">
-            { qr_svg(t.uri.as_deref().unwrap_or_default(), "QR code to scan with your authenticator app") }
+            { qr_svg(t.uri.as_deref().unwrap_or_default(), &m.t("mfa.totp.qr")) }
         </div>
         <button class="vb-button vb-button-link vb-cant-scan" type="button" aria-expanded={if **show_secret { "true" } else { "false" }} onclick={toggle}>
-            { "Can't scan?" }
+            { m.t("mfa.totp.cant_scan") }
         </button>
         if **show_secret {
             <div class="vb-secret-box">
-                <p class="vb-hint">{ "Enter this key in your app instead (time-based, 6 digits):" }</p>
+                <p class="vb-hint">{ m.t("mfa.totp.key_instead") }</p>
                 <div class="vb-row">
                     <code class="vb-totp-secret">{ grouped(&secret) }</code>
                     <CopyButton text={secret} class="vb-copy-secret" />
@@ -67,9 +68,9 @@ fn enrol(t: &TotpJson, show_secret: &UseStateHandle<bool>, form: &FirstCode, sub
             </div>
         }
         <form class="vb-form" onsubmit={submit.on_submit(form.clone(), FirstCode::verify)} novalidate=true>
-            { code_field("vb-totp-code", "Code from your app", &form.code, submit.busy(), submit.field_error(param::CODE)) }
+            { code_field("vb-totp-code", &m.t("mfa.totp.code"), &form.code, submit.busy(), submit.field_error(param::CODE)) }
             { submit.form_error(&[param::CODE]) }
-            { submit.button("Verify") }
+            { submit.button(&m.t("common.verify")) }
         </form>
         </>
     }
@@ -79,6 +80,7 @@ fn enrol(t: &TotpJson, show_secret: &UseStateHandle<bool>, form: &FirstCode, sub
 #[component]
 pub fn TotpSetup(props: &MethodProps) -> Html {
     let ctx = use_auth_context();
+    let m = ctx.state.messages.clone();
     let totp = use_state(|| None::<TotpJson>);
     let load = use_submit();
     let submit = use_submit();
@@ -89,14 +91,14 @@ pub fn TotpSetup(props: &MethodProps) -> Html {
     let body = match (&*totp, load.error()) {
         (_, Some(_)) => load.form_error(&[]),
         (None, None) => loading(),
-        (Some(t), None) => enrol(t, &show_secret, &form, &submit),
+        (Some(t), None) => enrol(t, &show_secret, &form, &submit, &m),
     };
     html! {
-        <Card title="Set up your authenticator app" class="vb-task-setup-mfa vb-mfa-totp"
-            subtitle={Some(AttrValue::from("Scan the QR code with your authenticator app, then enter the 6-digit code it shows."))}
+        <Card title={m.t("mfa.totp.title")} class="vb-task-setup-mfa vb-mfa-totp"
+            subtitle={Some(AttrValue::from(m.t("mfa.totp.subtitle")))}
             footer={html! { <SignedInFooter /> }}>
             { body }
-            { other_method(&props.on_back) }
+            { other_method(&props.on_back, &m) }
         </Card>
     }
 }
