@@ -259,6 +259,9 @@ async fn yew_page_sends_pending_users_to_the_apps_own_task_route_and_on_to_the_d
     let query = w.b.wait_path(YEW_CHOOSE_ORG).await;
     assert_eq!(w.b.origin().await, w.app.base, "the task is on the application's own route");
     assert_eq!(query, None);
+    // The portal's component on the application's page has its words (the
+    // message table comes through the application's pass-through).
+    w.b.el_with_text(".vb-task-choose-organization h1", "Create an organization").await;
     w.b.create_org("Umbrella", "umbrella", Some("yew-choose-organization")).await;
 
     let dashboard = w.app.url("/dashboard");

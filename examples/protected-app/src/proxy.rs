@@ -102,7 +102,9 @@ struct Upstream {
     base: String,
 }
 
-/// `/v1/...` to `frontend_api`, and `/sign-in` to the portal's sign-in.
+/// `/v1/...` and the portal's message tables (`/locale/...`, which the
+/// Yew page's components read) to `frontend_api`, and `/sign-in` to the
+/// portal's sign-in.
 pub fn router(frontend_api: &str) -> Result<Router, reqwest::Error> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -111,6 +113,7 @@ pub fn router(frontend_api: &str) -> Result<Router, reqwest::Error> {
     let upstream = Arc::new(Upstream { http, base: frontend_api.trim_end_matches('/').to_string() });
     Ok(Router::new()
         .route("/v1/{*rest}", any(forward))
+        .route("/locale/{file}", get(forward))
         .route("/sign-in", get(to_sign_in))
         .with_state(upstream))
 }
