@@ -48,6 +48,10 @@ async fn server_errors_at_their_fields_and_an_unreachable_server() {
     let b = Browser::start().await;
 
     b.open(&server.url("/sign-up")).await;
+    b.submit().await;
+    b.el_with_text("#vb-email-error", "Enter your email address.").await;
+    b.el_with_text("#vb-password-error", "Enter a password.").await;
+    b.check_layout("sign-up-empty-submit").await;
     b.type_into("#vb-email", "taken@example.com").await;
     b.type_into("#vb-password", common::PASSWORD).await;
     b.submit().await;

@@ -90,6 +90,7 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     // A wrong code says so and keeps the secret; so does a reload.
     enter(&b, "#vb-totp-code", &totp_at(&secret, server_now(&server).await - 3_600_000)).await;
     b.el("#vb-totp-code-error").await;
+    b.check_layout("setup-mfa-authenticator-wrong-code").await;
     b.refresh().await.unwrap();
     b.el(".vb-mfa-totp svg.vb-qr path").await;
     assert!(!b.has("#vb-totp-code-error").await, "a fresh page");
@@ -179,6 +180,7 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
     b.el("button.vb-use-backup_code").await.click().await.unwrap();
     enter(&b, "#vb-backup-code", &codes[2]).await;
     b.el("#vb-backup-code-error").await;
+    b.check_layout("factor-two-backup-code-used").await;
 
     // Ten wrong codes (the old backup code was the first) lock the user for
     // an hour, and the page says when. A sign-in dies after five wrong
@@ -195,6 +197,10 @@ async fn totp_enrolment_backup_codes_and_the_second_factor_at_sign_in() {
             b.wait_path("/sign-in").await;
             to_factor_two(&b, &server, email).await;
         } else {
+            if counted == 1 {
+                b.el("#vb-second-factor-code-error").await;
+                b.check_layout("factor-two-authenticator-wrong-code").await;
+            }
             counted += 1;
         }
     }
@@ -226,6 +232,7 @@ async fn sms_enrolment_with_the_code_from_the_outbox_and_the_texted_second_facto
     b.type_into("#vb-phone-number", "12345").await;
     b.submit().await;
     b.el_with_text("#vb-phone-number-error", "country code").await;
+    b.check_layout("setup-mfa-sms-invalid-number").await;
     b.replace_text("#vb-phone-number", "+1 (555) 010-0199").await;
     b.submit().await;
     b.el_with_text(".vb-mfa-sms-code .vb-subtitle", phone).await;
