@@ -82,14 +82,15 @@ impl ApiError {
         }
     }
 
-    /// zxcvbn's suggestions for `param`, when the server found it too weak.
-    pub fn suggestions(&self, param: &str) -> Vec<String> {
+    /// zxcvbn's suggestions for `param`, when the server found it too weak,
+    /// in the locale's words (the server's when the table has none).
+    pub fn suggestions(&self, param: &str, messages: &Messages) -> Vec<String> {
         match self {
             ApiError::Server(errors) => errors
                 .iter()
                 .filter(|e| e.meta.param_name.as_deref() == Some(param))
                 .filter_map(|e| e.meta.zxcvbn.as_ref())
-                .flat_map(|z| z.suggestions.iter().map(|s| s.message.clone()))
+                .flat_map(|z| z.suggestions.iter().map(|s| messages.t_or(&format!("password.suggestion.{}", s.code), &s.message)))
                 .collect(),
             ApiError::Network(_) => Vec::new(),
         }

@@ -21,8 +21,14 @@ wire_enum! {
         FormPasswordPwned = "form_password_pwned",
         /// The password is too short.
         FormPasswordLengthTooShort = "form_password_length_too_short",
-        /// The password fails another rule (too long, too weak).
+        /// The password fails a rule no other code names.
         FormPasswordValidationFailed = "form_password_validation_failed",
+        /// The password is too easy to guess (zxcvbn; suggestions in `meta.zxcvbn`).
+        FormPasswordNotStrongEnough = "form_password_not_strong_enough",
+        /// The password is too long.
+        FormPasswordLengthTooLong = "form_password_length_too_long",
+        /// The new password is the current one.
+        FormNewPasswordMatchesCurrent = "form_new_password_matches_current",
         /// The password is marked compromised and cannot finish sign-in.
         FormPasswordCompromised = "form_password_compromised",
         /// The verification code is wrong.
@@ -146,7 +152,7 @@ pub struct ReverificationMeta {
     pub after_minutes: u32,
 }
 
-/// `meta.zxcvbn` of a `form_password_validation_failed` error.
+/// `meta.zxcvbn` of a `form_password_not_strong_enough` error.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default)]

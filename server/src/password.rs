@@ -228,7 +228,7 @@ pub fn check_length(password: &str, min: u32, param: &str) -> ApiResult<()> {
     }
     if n > MAX_LENGTH {
         return Err(ApiError::field(
-            ErrorCode::FormPasswordValidationFailed,
+            ErrorCode::FormPasswordLengthTooLong,
             param,
             format!("Passwords must be {MAX_LENGTH} characters or fewer."),
         ));
@@ -281,9 +281,22 @@ pub async fn check_replacement(state: &crate::state::AppState, user: &crate::sto
     let inputs: Vec<&str> = emails.iter().map(String::as_str).collect();
     check_new(&state.new_password_rules(), &new.0, param, &inputs).await?;
     if verify(&state.hashing, new, user.password_hash.clone(), &state.dummy_hash).await? {
-        return Err(ApiError::field(ErrorCode::FormPasswordValidationFailed, param, "Your new password must be different from your current one."));
+        return Err(ApiError::field(ErrorCode::FormNewPasswordMatchesCurrent, param, "Your new password must be different from your current one."));
     }
     Ok(())
+}
+
+/// `AddAnotherWordOrTwo` as `add_another_word_or_two`: zxcvbn's suggestion
+/// names as the codes of `meta.zxcvbn` (the portal's message names).
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && !out.is_empty() {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// Refuses a password whose zxcvbn score is below `min`, with zxcvbn's
@@ -301,12 +314,12 @@ pub fn check_strength(password: &str, min: u32, param: &str, user_inputs: &[&str
         .map(|f| {
             f.suggestions()
                 .iter()
-                .map(|s| vestibule_protocol::error::ZxcvbnSuggestion { code: format!("{s:?}"), message: s.to_string() })
+                .map(|s| vestibule_protocol::error::ZxcvbnSuggestion { code: snake_case(&format!("{s:?}")), message: s.to_string() })
                 .collect()
         })
         .unwrap_or_default();
     let mut e = ApiError::field(
-        ErrorCode::FormPasswordValidationFailed,
+        ErrorCode::FormPasswordNotStrongEnough,
         param,
         "This password is too easy to guess. Please choose a stronger one.",
     );
@@ -325,17 +338,34 @@ mod tests {
         assert!(check_length(&"é".repeat(8), 8, "password").is_ok(), "characters, not bytes");
         assert!(check_length(&"é".repeat(128), 8, "password").is_ok(), "128 characters of 256 bytes");
         let e = check_length(&"é".repeat(129), 8, "password").expect_err("too long");
-        assert_eq!(e.code, ErrorCode::FormPasswordValidationFailed);
+        assert_eq!(e.code, ErrorCode::FormPasswordLengthTooLong);
         let e = check_length("short", 8, "password").expect_err("too short");
         assert_eq!(e.code, ErrorCode::FormPasswordLengthTooShort);
+    }
+
+    #[test]
+    fn every_zxcvbn_suggestion_has_words_in_the_portals_tables() {
+        use zxcvbn::feedback::Suggestion::*;
+        let english: std::collections::BTreeMap<String, String> = serde_json::from_str(crate::locales::BUILT_IN[0].1).expect("en.json");
+        for s in [
+            UseAFewWordsAvoidCommonPhrases, NoNeedForSymbolsDigitsOrUppercaseLetters, AddAnotherWordOrTwo,
+            CapitalizationDoesntHelpVeryMuch, AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase, ReversedWordsArentMuchHarderToGuess,
+            PredictableSubstitutionsDontHelpVeryMuch, UseALongerKeyboardPatternWithMoreTurns, AvoidRepeatedWordsAndCharacters,
+            AvoidSequences, AvoidRecentYears, AvoidYearsThatAreAssociatedWithYou, AvoidDatesAndYearsThatAreAssociatedWithYou,
+        ] {
+            let key = format!("password.suggestion.{}", snake_case(&format!("{s:?}")));
+            assert_eq!(english.get(&key), Some(&s.to_string()), "{key}");
+        }
     }
 
     #[test]
     fn strength_below_and_at_the_minimum() {
         assert!(check_strength("qwerty12", 2, "password", &[]).is_err(), "a keyboard walk scores below 2");
         let e = check_strength("qwerty12", 2, "password", &[]).expect_err("weak");
-        assert_eq!(e.code, ErrorCode::FormPasswordValidationFailed);
-        assert!(e.meta.zxcvbn.is_some_and(|z| !z.suggestions.is_empty()), "suggestions are given");
+        assert_eq!(e.code, ErrorCode::FormPasswordNotStrongEnough);
+        let suggestions = e.meta.zxcvbn.map(|z| z.suggestions).unwrap_or_default();
+        assert!(!suggestions.is_empty(), "suggestions are given");
+        assert!(suggestions.iter().all(|s| s.code.chars().all(|c| c.is_ascii_lowercase() || c == '_')), "codes in snake case: {suggestions:?}");
         assert!(check_strength("qwerty12", 0, "password", &[]).is_ok(), "0 turns the check off");
         assert!(check_strength("correct-horse-battery-1", 2, "password", &[]).is_ok());
         assert!(check_strength("ada@example.com1", 2, "password", &["ada@example.com"]).is_err(), "user inputs count");

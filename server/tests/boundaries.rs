@@ -64,7 +64,7 @@ async fn passwords_are_128_characters_at_most_counted_in_characters() {
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text());
     let error = &refused.envelope().errors[0];
-    assert_eq!((error.code.as_str(), error.meta.param_name.as_deref()), ("form_password_validation_failed", Some("password")));
+    assert_eq!((error.code.as_str(), error.meta.param_name.as_deref()), ("form_password_length_too_long", Some("password")));
     assert!(error.message.contains("128 characters or fewer"), "{}", error.message);
 }
 
@@ -90,7 +90,7 @@ async fn the_default_strength_refuses_score_1_and_accepts_score_2() {
     let refused = app.post("/v1/client/sign_ups", &[("email_address", "weak@example.com"), ("password", weak)], &Jar::new()).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak:?} (score 1): {}", refused.text());
     let error = &refused.envelope().errors[0];
-    assert_eq!(error.code, "form_password_validation_failed", "{}", refused.text());
+    assert_eq!(error.code, "form_password_not_strong_enough", "{}", refused.text());
     assert!(error.message.contains("too easy to guess"), "{}", error.message);
 
     let fair = with_score(&app, 2, &candidates);

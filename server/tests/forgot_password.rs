@@ -180,8 +180,8 @@ async fn the_new_password_follows_the_password_rules_and_a_refusal_loses_nothing
     let id = waiting_for_new_password(&app, &jar).await;
     let refusals = [
         ("short", "form_password_length_too_short", "8 characters or more"),
-        (OLD, "form_password_validation_failed", "different from your current one"),
-        (EMAIL, "form_password_validation_failed", "too easy to guess"),
+        (OLD, "form_new_password_matches_current", "different from your current one"),
+        (EMAIL, "form_password_not_strong_enough", "too easy to guess"),
     ];
     for (password, code, says) in refusals {
         let r = reset(&app, &jar, &id, &[("password", password)]).await;

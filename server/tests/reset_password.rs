@@ -135,7 +135,7 @@ async fn the_reset_ends_the_task_and_sts_leaves_the_token() {
 
     app.post("/v1/me/change_password", &[("new_password", OLD)], &jar)
         .await
-        .expect_error(422, "form_password_validation_failed");
+        .expect_error(422, "form_new_password_matches_current");
     app.post("/v1/me/change_password", &[("new_password", "short")], &jar)
         .await
         .expect_error(422, "form_password_length_too_short");

@@ -153,7 +153,7 @@ pub fn NewPasswordForm(props: &NewPasswordProps) -> Html {
     };
     let min = ctx.state.password_min_length() as usize;
     let busy = submit.busy();
-    let suggestions = submit.error().map(|e| e.suggestions(props.param)).unwrap_or_default();
+    let suggestions = submit.error().map(|e| e.suggestions(props.param, &m)).unwrap_or_default();
     html! {
         <Card title={props.title.clone()} class={classes!(props.class.to_string())}
             subtitle={Some(props.subtitle.clone())} footer={props.footer.clone()}>
