@@ -107,11 +107,46 @@ pub fn set_text(state: &UseStateHandle<String>) -> Callback<String> {
 pub fn code_field(id: &'static str, label: &str, code: &UseStateHandle<String>, busy: bool, error: Option<String>) -> Html {
     let on_input = {
         let code = code.clone();
-        Callback::from(move |v: String| code.set(v.chars().filter(char::is_ascii_digit).take(6).collect()))
+        Callback::from(move |v: String| code.set(code_digits(&v)))
     };
     html! {
         <Field {id} label={label.to_string()} value={(**code).clone()} inputmode={Some(AttrValue::from("numeric"))}
             autocomplete={Some(AttrValue::from("one-time-code"))} autofocus=true disabled={busy}
             {on_input} {error} />
+    }
+}
+
+/// The first six digits of what was typed, as ASCII: the digits an Arabic
+/// keyboard types (`٠`–`٩`, `۰`–`۹`) and a Japanese input method's
+/// full-width ones (`０`–`９`) count too.
+pub fn code_digits(typed: &str) -> String {
+    typed
+        .chars()
+        .filter_map(|c| {
+            let value = match c {
+                '0'..='9' => c as u32 - '0' as u32,
+                '\u{0660}'..='\u{0669}' => c as u32 - 0x0660,
+                '\u{06F0}'..='\u{06F9}' => c as u32 - 0x06F0,
+                '\u{FF10}'..='\u{FF19}' => c as u32 - 0xFF10,
+                _ => return None,
+            };
+            char::from_digit(value, 10)
+        })
+        .take(6)
+        .collect()
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::code_digits;
+
+    #[test]
+    fn a_code_is_kept_to_six_ascii_digits_whatever_the_keyboard() {
+        assert_eq!(code_digits("123 456"), "123456");
+        assert_eq!(code_digits("12-34-56-78"), "123456");
+        assert_eq!(code_digits("١٢٣٤٥٦"), "123456");
+        assert_eq!(code_digits("۱۲۳۴۵۶"), "123456");
+        assert_eq!(code_digits("１２３４５６"), "123456");
+        assert_eq!(code_digits("abc"), "");
     }
 }
