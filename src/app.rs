@@ -14,10 +14,19 @@ pub fn App() -> Html {
     html! {
         <BrowserRouter>
             <AuthProvider>
+                <DocumentLanguage />
                 <Switch<Route> render={switch} />
             </AuthProvider>
         </BrowserRouter>
     }
+}
+
+/// The page's `lang`, `dir` and title, in the locale's words.
+#[component]
+fn DocumentLanguage() -> Html {
+    let messages = crate::session::hooks::use_messages();
+    use_effect_with(messages, crate::locale::apply_to_document);
+    Html::default()
 }
 
 fn switch(route: Route) -> Html {

@@ -127,14 +127,19 @@ impl Messages {
     }
 
     /// The message for a server error: `error.<code>.<param>`, then
-    /// `error.<code>`, then the server's own message. A lockout counts its
-    /// minutes (`error.<code>.<category>` with `{count}`).
+    /// `error.<code>`, then the server's own message. An error whose words
+    /// hold a number is counted (`error.<code>.<category>` with `{count}`):
+    /// a lockout's minutes, or the number the server's message names (the
+    /// shortest password allowed).
     pub fn error(&self, error: &WireError) -> String {
         let code = &error.code;
-        if let Some(seconds) = error.meta.lockout_expires_in_seconds {
-            if self.get(&format!("error.{code}.other")).is_some() {
-                let minutes = u32::try_from((seconds.max(1) + 59) / 60).unwrap_or(u32::MAX);
-                return self.count(&format!("error.{code}"), minutes, &[]);
+        if self.get(&format!("error.{code}.other")).is_some() {
+            let count = match error.meta.lockout_expires_in_seconds {
+                Some(seconds) => u32::try_from((seconds.max(1) + 59) / 60).ok(),
+                None => first_number(&error.long_message),
+            };
+            if let Some(count) = count {
+                return self.count(&format!("error.{code}"), count, &[]);
             }
         }
         let by_param = error.meta.param_name.as_ref().map(|p| format!("error.{code}.{p}"));
@@ -144,6 +149,12 @@ impl Messages {
             .find_map(|key| self.get(&key))
             .unwrap_or_else(|| error.long_message.clone())
     }
+}
+
+/// The first whole number in `text`.
+fn first_number(text: &str) -> Option<u32> {
+    let digits: String = text.chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// `text` with each `{name}` replaced.
@@ -167,11 +178,39 @@ fn plural_category(tag: &str, count: u32) -> String {
         .unwrap_or_else(|| "other".to_string())
 }
 
-/// Puts `lang` and `dir` of `messages` on `<html>`.
+/// Puts `lang` and `dir` of `messages` on `<html>`, and the page's title
+/// in their words: what the hosted portal does once its table came (an
+/// application embedding the components keeps its own page's; each card
+/// carries its `lang` and `dir`).
 pub fn apply_to_document(messages: &Messages) {
-    if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+    if messages.is_empty() {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else { return };
+    if let Some(html) = document.document_element() {
         let _ = html.set_attribute("lang", messages.tag());
         let _ = html.set_attribute("dir", messages.dir());
+    }
+    document.set_title(&messages.t("common.page_title"));
+}
+
+/// Where the tab keeps the locale `?locale=` chose, so that a reload or a
+/// link to another screen (which carries no `?locale=`) keeps it.
+const ASKED_KEY: &str = "vb-locale";
+
+/// The locale the page asks for: `?locale=` (kept for the tab when the
+/// portal ships it), else the one kept earlier in this tab.
+pub fn asked() -> Option<String> {
+    let storage = web_sys::window().and_then(|w| w.session_storage().ok().flatten());
+    match crate::nav::Here::current().param("locale") {
+        Some(tag) => {
+            if let Some(storage) = &storage {
+                let shipped = choose([tag.as_str()]) != LOCALES[0] || tag.to_ascii_lowercase().starts_with(LOCALES[0]);
+                let _ = if shipped { storage.set_item(ASKED_KEY, &tag) } else { storage.remove_item(ASKED_KEY) };
+            }
+            Some(tag)
+        }
+        None => storage.and_then(|s| s.get_item(ASKED_KEY).ok().flatten()),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The portal in other languages: whole journeys in Japanese and in Arabic
 //! (right to left), each screen checked by `common::layout` and saved as a
 //! picture, no message name ever on screen; and how the locale is chosen
-//! (`?locale=`, then the operator's `default_locale`, then the browser's
-//! languages, then English).
+//! (`?locale=` or the one it chose earlier in the tab, then the operator's
+//! `default_locale`, then the browser's languages, then English).
 
 mod common;
 
@@ -47,7 +47,19 @@ async fn journey_in_japanese_from_sign_up_to_home() {
     b.el_with_text(".vb-sign-up h1", "アカウントを作成").await;
     b.el_with_text("label[for=vb-email]", "メールアドレス").await;
     expect_language(&b, "ja", "ltr", "sign-up").await;
+    assert_eq!(b.title().await.unwrap(), "アカウント", "the page's title is in the locale too");
     b.check_layout("ja-sign-up").await;
+
+    // The tab keeps the choice: a link to sign-in and back (no ?locale=
+    // on either) and a reload stay in Japanese.
+    b.el(".vb-sign-up footer a.vb-link").await.click().await.unwrap();
+    b.wait_path("/sign-in").await;
+    b.el_with_text(".vb-sign-in h1", "サインイン").await;
+    b.el(".vb-sign-in footer a.vb-link").await.click().await.unwrap();
+    b.wait_path("/sign-up").await;
+    b.refresh().await.unwrap();
+    b.el_with_text(".vb-sign-up h1", "アカウントを作成").await;
+    expect_language(&b, "ja", "ltr", "sign-up after a reload").await;
 
     b.type_into("#vb-email", email).await;
     b.type_into("#vb-password", common::PASSWORD).await;
@@ -138,7 +150,9 @@ async fn the_locale_comes_from_the_query_then_the_operator_then_the_browser() {
     b.el_with_text(".vb-sign-in h1", "Iniciar sesión").await;
     expect_language(&b, "es", "ltr", "?locale=es-MX").await;
 
-    // The browser's languages (as Accept-Language and navigator.languages).
+    // The browser's languages (as Accept-Language and navigator.languages),
+    // once the tab forgets the locale ?locale= chose.
+    b.js("sessionStorage.clear(); return true;").await;
     b.cdp()
         .send_raw("Network.setUserAgentOverride", json!({ "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Chrome", "acceptLanguage": "de-CH,fr;q=0.8" }))
         .await

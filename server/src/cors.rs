@@ -1,7 +1,8 @@
-//! CORS for the Frontend API: a page on another allowed origin (an
-//! application using `@clerk/clerk-js` in cookie or dev-browser mode) may
-//! call `/v1` with credentials; any other origin gets no grant, so its
-//! browser keeps the answer from it.
+//! CORS for the Frontend API and the portal's message tables: a page on
+//! another allowed origin (an application using `@clerk/clerk-js` in
+//! cookie or dev-browser mode, or the portal's components with the API on
+//! this server) may call `/v1` and read `/locale/*` with credentials; any
+//! other origin gets no grant, so its browser keeps the answer from it.
 //!
 //! The SDK never sends a preflight (GET and POST with form bodies and no
 //! custom headers), but one from an allowed origin is answered anyway.
@@ -23,11 +24,12 @@ pub const EXPOSED_HEADERS: &str = "Clerk-Db-Jwt, Retry-After";
 const ALLOWED_METHODS: &str = "GET, POST, PATCH, PUT, DELETE";
 const ALLOWED_HEADERS: &str = "Content-Type, Authorization";
 
-/// Adds the CORS grant to `/v1` answers for allowed origins, answers
-/// their preflights, and marks every `/v1` answer `Vary: Origin`.
+/// Adds the CORS grant to `/v1` and `/locale/` answers for allowed
+/// origins, answers their preflights, and marks every such answer
+/// `Vary: Origin`.
 pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if !(path == "/v1" || path.starts_with("/v1/")) {
+    if !(path == "/v1" || path.starts_with("/v1/") || path.starts_with("/locale/")) {
         return next.run(req).await;
     }
     let granted = req

@@ -286,17 +286,27 @@ pub async fn check_replacement(state: &crate::state::AppState, user: &crate::sto
     Ok(())
 }
 
-/// `AddAnotherWordOrTwo` as `add_another_word_or_two`: zxcvbn's suggestion
-/// names as the codes of `meta.zxcvbn` (the portal's message names).
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if c.is_ascii_uppercase() && !out.is_empty() {
-            out.push('_');
-        }
-        out.push(c.to_ascii_lowercase());
+/// The code of a zxcvbn suggestion in `meta.zxcvbn`: zxcvbn-ts's name for
+/// it, which Clerk's UI words in each of its languages
+/// (`zxcvbn.suggestions.<code>`) and the portal too
+/// (`password.suggestion.<code>`).
+fn suggestion_code(suggestion: &zxcvbn::feedback::Suggestion) -> &'static str {
+    use zxcvbn::feedback::Suggestion::*;
+    match suggestion {
+        UseAFewWordsAvoidCommonPhrases => "useWords",
+        NoNeedForSymbolsDigitsOrUppercaseLetters => "noNeed",
+        AddAnotherWordOrTwo => "anotherWord",
+        CapitalizationDoesntHelpVeryMuch => "capitalization",
+        AllUppercaseIsAlmostAsEasyToGuessAsAllLowercase => "allUppercase",
+        ReversedWordsArentMuchHarderToGuess => "reverseWords",
+        PredictableSubstitutionsDontHelpVeryMuch => "l33t",
+        UseALongerKeyboardPatternWithMoreTurns => "longerKeyboardPattern",
+        AvoidRepeatedWordsAndCharacters => "repeated",
+        AvoidSequences => "sequences",
+        AvoidRecentYears => "recentYears",
+        AvoidYearsThatAreAssociatedWithYou => "associatedYears",
+        AvoidDatesAndYearsThatAreAssociatedWithYou => "dates",
     }
-    out
 }
 
 /// Refuses a password whose zxcvbn score is below `min`, with zxcvbn's
@@ -314,7 +324,7 @@ pub fn check_strength(password: &str, min: u32, param: &str, user_inputs: &[&str
         .map(|f| {
             f.suggestions()
                 .iter()
-                .map(|s| vestibule_protocol::error::ZxcvbnSuggestion { code: snake_case(&format!("{s:?}")), message: s.to_string() })
+                .map(|s| vestibule_protocol::error::ZxcvbnSuggestion { code: suggestion_code(s).to_string(), message: s.to_string() })
                 .collect()
         })
         .unwrap_or_default();
@@ -353,7 +363,7 @@ mod tests {
             PredictableSubstitutionsDontHelpVeryMuch, UseALongerKeyboardPatternWithMoreTurns, AvoidRepeatedWordsAndCharacters,
             AvoidSequences, AvoidRecentYears, AvoidYearsThatAreAssociatedWithYou, AvoidDatesAndYearsThatAreAssociatedWithYou,
         ] {
-            let key = format!("password.suggestion.{}", snake_case(&format!("{s:?}")));
+            let key = format!("password.suggestion.{}", suggestion_code(&s));
             assert_eq!(english.get(&key), Some(&s.to_string()), "{key}");
         }
     }
@@ -365,7 +375,7 @@ mod tests {
         assert_eq!(e.code, ErrorCode::FormPasswordNotStrongEnough);
         let suggestions = e.meta.zxcvbn.map(|z| z.suggestions).unwrap_or_default();
         assert!(!suggestions.is_empty(), "suggestions are given");
-        assert!(suggestions.iter().all(|s| s.code.chars().all(|c| c.is_ascii_lowercase() || c == '_')), "codes in snake case: {suggestions:?}");
+        assert!(suggestions.iter().all(|s| s.code.chars().all(|c| c.is_ascii_alphanumeric())), "zxcvbn-ts's names: {suggestions:?}");
         assert!(check_strength("qwerty12", 0, "password", &[]).is_ok(), "0 turns the check off");
         assert!(check_strength("correct-horse-battery-1", 2, "password", &[]).is_ok());
         assert!(check_strength("ada@example.com1", 2, "password", &["ada@example.com"]).is_err(), "user inputs count");

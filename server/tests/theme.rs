@@ -106,3 +106,15 @@ async fn a_malformed_operator_locale_file_stops_the_start_with_its_file_and_line
     };
     assert!(error.contains("es.json:3: "), "the file and the line are named: {error}");
 }
+
+#[tokio::test]
+async fn an_allowed_origin_may_read_the_locale_tables_and_another_may_not() {
+    let app = TestApp::with_config(|c| c.instance.allowed_origins = vec!["http://app.test".into()]).await;
+    let origin = axum::http::header::ORIGIN;
+    let allowed = app.call(Method::GET, "/locale/de.json").header(origin.clone(), "http://app.test").send().await;
+    assert_eq!(allowed.status.as_u16(), 200);
+    assert_eq!(allowed.headers["access-control-allow-origin"], "http://app.test");
+    assert_eq!(allowed.headers["access-control-allow-credentials"], "true");
+    let other = app.call(Method::GET, "/locale/de.json").header(origin, "http://evil.test").send().await;
+    assert!(!other.headers.contains_key("access-control-allow-origin"), "no grant for another origin");
+}

@@ -30,6 +30,8 @@ pub struct CardProps {
 #[component]
 pub fn Card(props: &CardProps) -> Html {
     let ctx = use_auth_context();
+    let m = &ctx.state.messages;
+    let (lang, dir) = if m.is_empty() { (None, None) } else { (Some(m.tag()), Some(m.dir())) };
     let heading = use_node_ref();
     {
         // Children's effects (a field's own focus) run before this one.
@@ -43,7 +45,7 @@ pub fn Card(props: &CardProps) -> Html {
         });
     }
     html! {
-        <main class={classes!("vb-card", props.class.clone())}>
+        <main class={classes!("vb-card", props.class.clone())} {lang} {dir}>
             <p class="vb-app-name">{ ctx.state.application_name() }</p>
             <h1 class="vb-title" ref={heading} tabindex="-1">{ props.title.clone() }</h1>
             if let Some(s) = &props.subtitle {

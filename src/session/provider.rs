@@ -81,8 +81,16 @@ pub fn AuthProvider(props: &AuthProviderProps) -> Html {
         let state = state.clone();
         let api = config.api.clone();
         let skip = props.initial.is_some();
+        let has_messages = props.initial.as_ref().is_some_and(|s| !s.messages.is_empty());
         use_effect_with((), move |_| {
-            if !skip {
+            if skip && !has_messages {
+                // A state given without words: only the table is loaded.
+                wasm_bindgen_futures::spawn_local(async move {
+                    let default_locale = state.environment.as_ref().and_then(|e| e.display_config.default_locale.clone());
+                    let messages = load_messages(&api, default_locale.as_deref()).await;
+                    state.dispatch(AuthAction::Messages(messages));
+                });
+            } else if !skip {
                 wasm_bindgen_futures::spawn_local(async move {
                     let (environment, client) = futures::future::join(api::client::environment(&api), api::client::client(&api)).await;
                     let default_locale = environment.as_ref().ok().and_then(|e| e.display_config.default_locale.clone());
@@ -125,11 +133,6 @@ pub fn AuthProvider(props: &AuthProviderProps) -> Html {
         });
     }
 
-    {
-        let messages = state.messages.clone();
-        use_effect_with(messages, locale::apply_to_document);
-    }
-
     let context = AuthContext { state, config: Rc::new((*config).clone()) };
     html! {
         <ContextProvider<AuthContext> context={context}>
@@ -138,11 +141,12 @@ pub fn AuthProvider(props: &AuthProviderProps) -> Html {
     }
 }
 
-/// The messages of the chosen locale (`?locale=`, the operator's default,
-/// the browser's languages); English when that table cannot be had, and an
-/// empty table when not even English can.
+/// The messages of the chosen locale (`?locale=` or the one it chose
+/// earlier in this tab, the operator's default, the browser's languages);
+/// English when that table cannot be had, and an empty table when not even
+/// English can.
 async fn load_messages(api: &Api, default_locale: Option<&str>) -> Messages {
-    let asked = crate::nav::Here::current().param("locale");
+    let asked = locale::asked();
     let languages = locale::browser_languages();
     let wanted = asked.iter().map(String::as_str).chain(default_locale).chain(languages.iter().map(String::as_str));
     let tag = locale::choose(wanted);

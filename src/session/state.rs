@@ -39,6 +39,8 @@ pub enum AuthAction {
     },
     /// A call returned a new client (or said there is none).
     Client(Option<ClientJson>),
+    /// The locale's messages came (for a state given rather than loaded).
+    Messages(Messages),
 }
 
 impl Reducible for AuthState {
@@ -57,6 +59,7 @@ impl Reducible for AuthState {
                 client: client.map(Rc::new),
                 ..(*self).clone()
             }),
+            AuthAction::Messages(messages) => Rc::new(AuthState { messages, ..(*self).clone() }),
         }
     }
 }

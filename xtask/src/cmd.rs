@@ -7,9 +7,8 @@ use std::ffi::OsString;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
-use std::time::Duration;
+use std::sync::{mpsc, Mutex, Once};
+use std::time::{Duration, Instant};
 
 use crate::Result;
 
@@ -75,28 +74,63 @@ pub fn run_tests_with(cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> R
 }
 
 /// Runs `cmd`, echoing its output and adding up what `parse` counts in it.
-/// Past `limit` the command and all its descendants are killed and the
-/// result is an error saying so.
+/// Past `limit` the command and all its processes are killed and the result
+/// is an error saying so. The command runs in a process group of its own:
+/// the kill reaches what it started even when that was reparented away
+/// from it, and Ctrl-C reaches the group through [`forward_interrupts`].
 pub fn run_limited(cmd: &mut Command, limit: Duration, parse: fn(&str) -> Option<Counts>) -> Result<Counts> {
-    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::CommandExt;
     let shown = describe(cmd);
     println!("$ {shown}");
+    forward_interrupts();
     let mut child = cmd
         .stdout(Stdio::piped())
+        .process_group(0)
         .spawn()
         .map_err(|e| format!("cannot start `{shown}`: {e}"))?;
-    let watchdog = Watchdog::start(child.id(), limit);
+    let pid = child.id();
+    set_running(Some(pid));
+    let lines = read_lines(child.stdout.take());
+    let deadline = Instant::now() + limit;
+    let mut stopped = false;
+    let stop = |stopped: &mut bool| {
+        if !*stopped {
+            *stopped = true;
+            println!("xtask: `{shown}` ran past {} s: killing it and what it started", limit.as_secs());
+            kill_group(pid);
+            kill_tree(pid);
+        }
+    };
     let mut counts = Counts::default();
-    if let Some(out) = child.stdout.take() {
-        for line in BufReader::new(out).lines().map_while(std::io::Result::ok) {
-            println!("{line}");
-            if let Some(c) = parse(&line) {
-                counts += c;
+    loop {
+        // Once stopped, output still coming is read for a few seconds; a
+        // process that escaped the kill and keeps the pipe open is then
+        // left behind rather than waited for.
+        let wait = if stopped { GRACE } else { deadline.saturating_duration_since(Instant::now()) };
+        match lines.recv_timeout(wait) {
+            Ok(line) => {
+                println!("{line}");
+                if let Some(c) = parse(&line) {
+                    counts += c;
+                }
             }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) if stopped => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => stop(&mut stopped),
         }
     }
-    let status = child.wait().map_err(|e| format!("`{shown}` could not be waited for: {e}"))?;
-    if watchdog.stop() {
+    let status = loop {
+        match child.try_wait().map_err(|e| format!("`{shown}` could not be waited for: {e}"))? {
+            Some(status) => break status,
+            None if Instant::now() >= deadline => {
+                stop(&mut stopped);
+                break child.wait().map_err(|e| format!("`{shown}` could not be waited for: {e}"))?;
+            }
+            None => std::thread::sleep(Duration::from_millis(50)),
+        }
+    };
+    set_running(None);
+    if stopped && !status.success() {
         return Err(format!("`{shown}` was still running after {} s and was stopped", limit.as_secs()).into());
     }
     if status.success() {
@@ -106,34 +140,56 @@ pub fn run_limited(cmd: &mut Command, limit: Duration, parse: fn(&str) -> Option
     }
 }
 
-/// Kills a process and its descendants once a time limit passes, unless
-/// stopped first.
-struct Watchdog {
-    done: mpsc::Sender<()>,
-    fired: Arc<AtomicBool>,
-}
+/// How long output is still read after a command was stopped.
+const GRACE: Duration = Duration::from_secs(5);
 
-impl Watchdog {
-    fn start(pid: u32, limit: Duration) -> Self {
-        let (done, finished) = mpsc::channel::<()>();
-        let fired = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&fired);
+/// The lines of `out`, read on a thread of their own.
+fn read_lines(out: Option<std::process::ChildStdout>) -> mpsc::Receiver<String> {
+    use std::io::{BufRead, BufReader};
+    let (send, lines) = mpsc::channel();
+    if let Some(out) = out {
         std::thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(limit) {
-                flag.store(true, Ordering::SeqCst);
-                println!("xtask: {pid} ran past {} s: killing it and what it started", limit.as_secs());
-                kill_tree(pid);
+            for line in BufReader::new(out).lines().map_while(std::io::Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
             }
         });
-        Self { done, fired }
     }
+    lines
+}
 
-    /// Ends the watch; whether the limit had been reached.
-    fn stop(self) -> bool {
-        // The thread is gone already when it fired.
-        let _ = self.done.send(());
-        self.fired.load(Ordering::SeqCst)
+/// The process group of the test command running now, if any.
+static RUNNING: Mutex<Option<u32>> = Mutex::new(None);
+
+fn set_running(pid: Option<u32>) {
+    if let Ok(mut running) = RUNNING.lock() {
+        *running = pid;
     }
+}
+
+/// Ctrl-C stops the test command running now (in its own process group,
+/// the terminal's Ctrl-C does not reach it), then xtask.
+fn forward_interrupts() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        std::thread::spawn(|| {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+                if let Some(pid) = RUNNING.lock().ok().and_then(|running| *running) {
+                    kill_group(pid);
+                    kill_tree(pid);
+                }
+                std::process::exit(130);
+            }
+        });
+    });
+}
+
+/// SIGKILL to every process of the group `pgid`.
+fn kill_group(pgid: u32) {
+    // An empty group makes kill complain; that is the goal reached.
+    let _ = Command::new("kill").arg("-KILL").arg("--").arg(format!("-{pgid}")).stderr(Stdio::null()).status();
 }
 
 /// SIGKILL to `pid` and every process below it (read from /proc), the
@@ -298,6 +354,21 @@ mod counting_tests {
         let state = std::fs::read_to_string(format!("/proc/{}/stat", grandchild.trim())).unwrap_or_default();
         // Gone, or a zombie waiting for a reaper: not running either way.
         assert!(state.is_empty() || state.contains(") Z "), "the child the command started is still alive: {state}");
+    }
+
+    #[test]
+    fn a_process_reparented_away_from_a_stopped_command_is_stopped_too() {
+        let dir = TempDir::new("xtask-watchdog").expect("scratch directory");
+        let pid_file = dir.path().join("orphan");
+        // The subshell exits at once: its sleep is reparented, keeps the
+        // output open, and is found only through the process group.
+        let script = format!("(sleep 300 & echo $! > {}); sleep 300", pid_file.display());
+        let error = run_limited(Command::new("sh").args(["-c", &script]), Duration::from_secs(1), |_| None)
+            .expect_err("a command that outlives its limit fails");
+        assert!(error.to_string().contains("still running after 1 s"), "{error}");
+        let orphan = std::fs::read_to_string(&pid_file).expect("the script wrote the orphan's pid");
+        let state = std::fs::read_to_string(format!("/proc/{}/stat", orphan.trim())).unwrap_or_default();
+        assert!(state.is_empty() || state.contains(") Z "), "the reparented process is still alive: {state}");
     }
 
     #[test]
