@@ -29,6 +29,10 @@ const FAKE_FETCH: &str = r#"
 window.__calls = [];
 window.fetch = async (req) => {
   const path = new URL(req.url).pathname;
+  if (path.startsWith("/locale/")) {
+    window.__calls.push(path);
+    return new Response(JSON.stringify({"reverify.title": "Confirmez votre identité"}), {status: 200});
+  }
   const body = await req.text();
   window.__calls.push(path + " " + body);
   const params = new URLSearchParams(body);
@@ -100,10 +104,14 @@ fn document() -> web_sys::Document {
 }
 
 fn mount(password: bool) -> web_sys::Element {
+    mount_state(password, state(password))
+}
+
+fn mount_state(password: bool, state: Rc<AuthState>) -> web_sys::Element {
     install_fetch(password);
     let root = document().create_element("div").expect("a div");
     document().body().expect("a body").append_child(&root).expect("appended");
-    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { state: state(password) }).render();
+    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { state }).render();
     root
 }
 
@@ -158,6 +166,18 @@ fn focused_id() -> String {
 
 fn attr(root: &web_sys::Element, css: &str, name: &str) -> Option<String> {
     root.query_selector(css).ok().flatten().and_then(|e| e.get_attribute(name))
+}
+
+/// An application that hands the provider a state without words gets the
+/// locale's table loaded all the same.
+#[wasm_bindgen_test]
+async fn a_given_state_without_words_has_its_table_loaded() {
+    let mut given = (*state(true)).clone();
+    given.messages = vestibule_portal::Messages::default();
+    let root = mount_state(true, Rc::new(given));
+    wait_text(&root, "#vb-reverify-title", "Confirmez votre identité").await;
+    assert!(calls().iter().any(|c| c.starts_with("/locale/en.json")), "{:?}", calls());
+    root.remove();
 }
 
 #[wasm_bindgen_test]
