@@ -78,9 +78,11 @@ export class AppPage {
     });
     page.on('pageerror', (err) => this.errors.push(`page error: ${err.message}`));
     page.on('requestfailed', (req) => {
-      // A navigation cut short by a later one (Clerk's UI may navigate to
-      // the redirect URL twice): where the page lands is what scenarios check.
-      if (req.isNavigationRequest() && req.failure()?.errorText === 'net::ERR_ABORTED') return;
+      // Clerk's UI may navigate to the redirect URL twice, the second cutting
+      // the first's `/v1/client/touch` short: where the page lands (through
+      // a touch) is what scenarios check.
+      const touch = new URL(req.url()).pathname === '/v1/client/touch';
+      if (touch && req.isNavigationRequest() && req.failure()?.errorText === 'net::ERR_ABORTED') return;
       if (req.url().startsWith(proxy)) this.errors.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText}`);
     });
     page.on('request', (req) => {
