@@ -166,6 +166,13 @@ async fn webhook_retries_still_to_come_at_sigterm_are_written_down_and_taken_ove
     assert!(again.base.is_some(), "{}", again.output());
     let (id_after, signature_after) = tokio::time::timeout(Duration::from_secs(15), hooks.recv()).await.expect("a POST after the restart").expect("a POST");
     assert_eq!((id_after, signature_after), (first_id, first_signature), "the same message, the same signature");
+    // The POST arrived; the server marks it delivered once it reads the
+    // answer. A signal before that would (rightly) write it down again.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !again.output().contains("webhook delivered") {
+        assert!(std::time::Instant::now() < deadline, "the delivery was never marked done: {}", again.output());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     send_signal(&again, "TERM");
     assert_eq!(exit_status(&mut again).code(), Some(0));
     assert!(!again.output().contains("Wrote down"), "delivered, nothing left to write down: {}", again.output());
