@@ -199,16 +199,25 @@ export async function patchInstance(server, settings) {
   }
 }
 
-/** Moves the clock of a server started with `testClock` (every replica's) forward by `ms`. */
+/**
+ * Moves the clock of a server started with `testClock` (every replica's)
+ * forward by `ms` (0 to just read it); resolves to the server's time then,
+ * in ms, which a TOTP code must be made for.
+ */
 export async function advanceClock(server, ms) {
+  let now;
   for (const base of server.replicaUrls ?? [server.url]) {
     const res = await fetch(`${base}/v1/dev/clock`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.origin },
       body: new URLSearchParams({ advance_ms: String(ms) }),
+      signal: AbortSignal.timeout(15_000),
     });
-    assert.equal(res.status, 200, `POST /v1/dev/clock: ${await res.text()}`);
+    const text = await res.text();
+    assert.equal(res.status, 200, `POST /v1/dev/clock: ${text}`);
+    now ??= JSON.parse(text).response.now;
   }
+  return now;
 }
 
 /**

@@ -77,7 +77,8 @@ pub fn run_tests_with(cmd: &mut Command, parse: fn(&str) -> Option<Counts>) -> R
 /// Past `limit` the command and all its processes are killed and the result
 /// is an error saying so. The command runs in a process group of its own:
 /// the kill reaches what it started even when that was reparented away
-/// from it, and Ctrl-C reaches the group through [`forward_interrupts`].
+/// from it, and Ctrl-C (or SIGTERM) reaches the group through
+/// [`forward_interrupts`].
 pub fn run_limited(cmd: &mut Command, limit: Duration, parse: fn(&str) -> Option<Counts>) -> Result<Counts> {
     use std::os::unix::process::CommandExt;
     let shown = describe(cmd);
@@ -168,19 +169,33 @@ fn set_running(pid: Option<u32>) {
     }
 }
 
-/// Ctrl-C stops the test command running now (in its own process group,
-/// the terminal's Ctrl-C does not reach it), then xtask.
+/// Ctrl-C, SIGTERM or SIGHUP stop the test command running now (in its
+/// own process group, a signal to xtask's group does not reach it), then
+/// xtask.
 fn forward_interrupts() {
     static INSTALLED: Once = Once::new();
     INSTALLED.call_once(|| {
         std::thread::spawn(|| {
+            use tokio::signal::unix::{signal, SignalKind};
             let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-            if runtime.block_on(tokio::signal::ctrl_c()).is_ok() {
+            let code = runtime.block_on(async {
+                let (Ok(mut int), Ok(mut term), Ok(mut hup)) =
+                    (signal(SignalKind::interrupt()), signal(SignalKind::terminate()), signal(SignalKind::hangup()))
+                else {
+                    return None;
+                };
+                tokio::select! {
+                    _ = int.recv() => Some(130),
+                    _ = term.recv() => Some(143),
+                    _ = hup.recv() => Some(129),
+                }
+            });
+            if let Some(code) = code {
                 if let Some(pid) = RUNNING.lock().ok().and_then(|running| *running) {
                     kill_group(pid);
                     kill_tree(pid);
                 }
-                std::process::exit(130);
+                std::process::exit(code);
             }
         });
     });
