@@ -26,6 +26,7 @@ export function clerkUiScenarios(options = {}) {
         method: 'POST',
         headers: { authorization: `Bearer ${shared.env.server.secretKey}`, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams(form),
+        signal: AbortSignal.timeout(15_000),
       });
       const body = await res.json();
       assert.equal(res.status, 200, `POST /backend/v1${path}: ${JSON.stringify(body)}`);

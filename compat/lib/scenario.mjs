@@ -186,13 +186,14 @@ export async function patchInstance(server, settings) {
     method: 'PATCH',
     headers: { authorization, 'content-type': 'application/json' },
     body: JSON.stringify(settings),
+    signal: AbortSignal.timeout(15_000),
   });
   const patched = await res.text();
   assert.equal(res.status, 200, `PATCH /backend/v1/instance: ${patched}`);
   for (const replica of server.replicaUrls ?? []) {
     const deadline = Date.now() + 15_000;
     let seen;
-    while ((seen = await (await fetch(`${replica}/backend/v1/instance`, { headers: { authorization } })).text()) !== patched) {
+    while ((seen = await (await fetch(`${replica}/backend/v1/instance`, { headers: { authorization }, signal: AbortSignal.timeout(15_000) })).text()) !== patched) {
       assert.ok(Date.now() < deadline, `${replica} still serves ${seen}`);
       await new Promise((r) => setTimeout(r, 50));
     }
