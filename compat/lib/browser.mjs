@@ -105,11 +105,7 @@ export class AppPage {
    * holding the scenario forever (playwright's evaluate has no timeout).
    */
   eval(fn, arg) {
-    let timer;
-    const limit = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`the page did not settle in 20 s: ${String(fn).slice(0, 160)}`)), 20_000);
-    });
-    return Promise.race([this.page.evaluate(fn, arg), limit]).finally(() => clearTimeout(timer));
+    return within(this.page.evaluate(fn, arg), 20_000, `the page did not settle in 20 s: ${String(fn).slice(0, 160)}`);
   }
 
   /** What the SDK says about itself. */
@@ -161,8 +157,32 @@ export class AppPage {
   }
 
   async close() {
-    await this.context.close();
+    await within(this.context.close(), 20_000, 'the browser context did not close in 20 s');
   }
+}
+
+/**
+ * Sends `page` to `about:blank` and leaves it there for its context to
+ * close. Clerk's components navigate on their own after their last step;
+ * such a navigation can cut our `goto` short (then it is tried again), and
+ * a `page.close()` sent while a navigation is under way was seen never to
+ * be answered. A blank page runs nothing, so it is left open instead.
+ */
+export async function leavePage(page) {
+  const deadline = Date.now() + 15_000;
+  while (page.url() !== 'about:blank') {
+    if (Date.now() > deadline) throw new Error(`the page ${page.url()} did not leave for about:blank in 15 s`);
+    await page.goto('about:blank', { timeout: 5_000 }).catch(() => {});
+  }
+}
+
+/** `promise`, or a failure saying `what` once `ms` have passed. */
+function within(promise, ms, what) {
+  let timer;
+  const limit = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(what)), ms);
+  });
+  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
 }
 
 /** The payload of a JWT. */

@@ -81,6 +81,30 @@ export function submit(page) {
   return page.click('.cl-formButtonPrimary');
 }
 
+/**
+ * Clerk's primary button, until the form sends `POST <path>`: on a busy
+ * machine a click that lands while the form still checks what was typed
+ * is dropped by Clerk's form, so one more click follows when no request
+ * left within 5 s. Resolves with the response.
+ */
+export async function submitUntilSent(page, path) {
+  const sent = (timeout) => page.waitForRequest(
+    (r) => r.method() === 'POST' && new URL(r.url()).pathname === path,
+    { timeout },
+  );
+  const first = sent(5_000);
+  await submit(page);
+  let request;
+  try {
+    request = await first;
+  } catch {
+    const second = sent(15_000);
+    await submit(page);
+    request = await second;
+  }
+  return request.response();
+}
+
 /** Signs in through Clerk's SignIn with the email, then the password. */
 export async function signInWithPassword(page, user) {
   await page.fill('input[name=identifier]', user.email);

@@ -9,8 +9,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { load, expectState, newUser, patchInstance, advanceClock } from '../lib/scenario.mjs';
-import { clerkUiScenarios, submit, signInWithPassword, expectLandedActive } from '../lib/clerk_ui.mjs';
+import { clerkUiScenarios, submit, submitUntilSent, signInWithPassword, expectLandedActive } from '../lib/clerk_ui.mjs';
 import { totp } from '../lib/totp.mjs';
+import { leavePage } from '../lib/browser.mjs';
 
 const STEP_MS = 30_000;
 const clerk = clerkUiScenarios({ testClock: true });
@@ -91,11 +92,11 @@ test('Clerk\'s standalone task components on an application page: TaskResetPassw
     const renewed = `${user.password}-Renewed`;
     await reset.page.fill('input[name=newPassword]', renewed);
     await reset.page.fill('input[name=confirmPassword]', renewed);
-    await submit(reset.page);
+    await submitUntilSent(reset.page, '/v1/me/change_password');
     await expectServerTask(reset.app, 'setup-mfa', 'after TaskResetPassword');
     // Wherever Clerk went next, the standalone TaskSetupMFA is opened on
     // its own; its enrolment (the newest) holds the secret.
-    await reset.page.close();
+    await leavePage(reset.page);
 
     const enrolment = app.context.waitForEvent('response', {
       predicate: (r) => new URL(r.url()).pathname === '/v1/me/totp' && r.request().method() === 'POST',
@@ -109,7 +110,7 @@ test('Clerk\'s standalone task components on an application page: TaskResetPassw
     await mfa.page.getByText(/^[a-z0-9]{5}-[a-z0-9]{5}-[a-z0-9]{3}$/).first().waitFor({ timeout: 15_000 });
     await mfa.page.getByRole('button', { name: 'Continue' }).click();
     await expectServerTask(mfa.app, 'choose-organization', 'after TaskSetupMFA');
-    await mfa.page.close();
+    await leavePage(mfa.page);
 
     const org = await clerk.open('task-choose-organization', 'tasks', { context: app.context });
     await org.page.waitForSelector('input[name=name]:visible', { timeout: 15_000 });
