@@ -587,11 +587,20 @@ pub struct OutboxMessageJson {
 /// Derives an organization slug from its name: lowercase ASCII letters and
 /// digits, words joined by single hyphens.
 pub fn slug_from_name(name: &str) -> String {
+    slug_from_lowercase(name.chars().flat_map(char::to_lowercase), char::is_alphanumeric)
+}
+
+/// [`slug_from_name`] of a name already lowercased, with `is_alphanumeric`
+/// saying which characters are letters or digits (a letter outside ASCII
+/// is left out; anything else separates words). The portal passes the
+/// browser's Unicode rules (`toLowerCase`, `\p{Alphabetic}`, `\p{N}`), so its
+/// wasm carries none of Rust's case and property tables.
+pub fn slug_from_lowercase(lowercase: impl Iterator<Item = char>, is_alphanumeric: impl Fn(char) -> bool) -> String {
     let mut slug = String::new();
-    for c in name.chars().flat_map(|c| c.to_lowercase()) {
+    for c in lowercase {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
-        } else if c.is_alphanumeric() {
+        } else if is_alphanumeric(c) {
             continue;
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');

@@ -51,7 +51,12 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
         _ => next.run(req).await,
     };
     let h = res.headers_mut();
-    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    // One `Vary` list: a handler's own (`accept-encoding`) and `Origin`.
+    let vary = match h.get(header::VARY).and_then(|v| v.to_str().ok()) {
+        Some(own) if !own.is_empty() => HeaderValue::from_str(&format!("{own}, Origin")).unwrap_or(HeaderValue::from_static("Origin")),
+        _ => HeaderValue::from_static("Origin"),
+    };
+    h.insert(header::VARY, vary);
     if let Some(origin) = granted {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));

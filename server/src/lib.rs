@@ -12,6 +12,7 @@ pub mod client_ip;
 pub mod clock;
 pub mod codes;
 pub mod compromise;
+pub mod content_coding;
 pub mod config;
 pub mod copy_database;
 pub mod cookies;

@@ -11,7 +11,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The locales the portal ships, English first (the fallback), each with
@@ -41,8 +40,7 @@ struct Served {
 
 impl Served {
     fn new(json: String) -> Served {
-        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        let gzip = encoder.write_all(json.as_bytes()).and_then(|()| encoder.finish()).unwrap_or_default();
+        let gzip = crate::content_coding::gzip(json.as_bytes(), 9).unwrap_or_default();
         let digest = Sha256::digest(json.as_bytes());
         let hash = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
         Served { json, gzip, hash }
@@ -92,11 +90,7 @@ impl Locales {
     /// for a file of no shipped locale.
     pub fn respond(&self, file: &str, request: &HeaderMap) -> Option<Response> {
         let served = self.served.get(file.strip_suffix(".json")?)?;
-        let gzip = request
-            .get(header::ACCEPT_ENCODING)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|coding| coding.trim().split(';').next() == Some("gzip")))
-            && !served.gzip.is_empty();
+        let gzip = crate::content_coding::accepts_gzip(request) && !served.gzip.is_empty();
         let tag = HeaderValue::from_str(&format!("\"{}{}\"", served.hash, if gzip { "-gz" } else { "" })).ok()?;
         let fresh = request.get(header::IF_NONE_MATCH).is_some_and(|given| crate::portal_files::matches(given, &tag));
         let common = [

@@ -74,13 +74,15 @@ fn served_file(dir: &Path, path: &str) -> PathBuf {
 }
 
 /// Whether a file name carries a content hash, as trunk writes them:
-/// `name-<16 hex digits>.ext` or `name-<16 hex digits>_bg.wasm`.
+/// `name-<hash>.ext` or `name-<hash>_bg.wasm`, the hash a 64-bit number in
+/// hex without leading zeros (so one name in sixteen has 15 digits); 8 to
+/// 16 digits are taken as a hash.
 pub fn has_content_hash(file: &Path) -> bool {
     let Some(stem) = file.file_name().and_then(|n| n.to_str()).and_then(|n| n.split('.').next()) else {
         return false;
     };
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| (8..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The strong `ETag` of the representation in `headers` of `file`: the
@@ -130,10 +132,16 @@ mod tests {
 
     #[test]
     fn trunk_names_carry_their_hash() {
-        for hashed in ["vestibule-portal-e3b43f225bb38583.js", "vestibule-portal-e3b43f225bb38583_bg.wasm", "vestibule-9709e245670846c6.css"] {
+        for hashed in [
+            "vestibule-portal-e3b43f225bb38583.js",
+            "vestibule-portal-e3b43f225bb38583_bg.wasm",
+            "vestibule-9709e245670846c6.css",
+            "vestibule-portal-2687343d3dd5764.js",
+            "vestibule-portal-2687343d3dd5764_bg.wasm",
+        ] {
             assert!(has_content_hash(Path::new(hashed)), "{hashed}");
         }
-        for plain in ["index.html", "theme.css", "vestibule-portal.js", "a-e3b43f225bb3858.js", "a-e3b43f225bb3858z.js"] {
+        for plain in ["index.html", "theme.css", "vestibule-portal.js", "a-e3b43f2.js", "a-e3b43f225bb3858z.js", "a-e3b43f225bb385830.js"] {
             assert!(!has_content_hash(Path::new(plain)), "{plain}");
         }
     }

@@ -3,6 +3,8 @@
 //! Accept-Encoding` always, a year's `immutable` caching for files named
 //! with their content hash and `no-cache` for the rest, byte ranges, and a
 //! `304` with no body when `If-None-Match` names the representation's ETag.
+//! The environment, which a first visit waits for beside them, is gzipped
+//! for a browser that takes it.
 
 mod common;
 
@@ -105,4 +107,31 @@ async fn if_none_match_with_the_etag_is_a_304_without_a_body() {
         .send()
         .await;
     assert_eq!(rebuilt.status.as_u16(), 200, "the identity file did not change, but its brotli variant did");
+}
+
+#[tokio::test]
+async fn the_environment_is_gzipped_for_a_browser_that_takes_it() {
+    let app = TestApp::new().await;
+    let plain = app.call(Method::GET, "/v1/environment").send().await;
+    assert_eq!(plain.status.as_u16(), 200);
+    assert_eq!(header_of(&plain, header::CONTENT_ENCODING), "", "no Accept-Encoding, no coding");
+    assert_eq!(header_of(&plain, header::VARY), "accept-encoding, Origin", "one list");
+    let env: serde_json::Value = serde_json::from_slice(&plain.body).expect("JSON");
+    assert!(plain.body.len() > 1024, "an environment is larger than a packet: {} bytes", plain.body.len());
+
+    let zipped = app.call(Method::GET, "/v1/environment").header(header::ACCEPT_ENCODING, "gzip, deflate, br, zstd").send().await;
+    assert_eq!(zipped.status.as_u16(), 200);
+    assert_eq!(header_of(&zipped, header::CONTENT_ENCODING), "gzip");
+    assert_eq!(header_of(&zipped, header::VARY), "accept-encoding, Origin");
+    assert!(header_of(&zipped, header::CONTENT_TYPE).starts_with("application/json"));
+    assert!(zipped.body.len() * 3 < plain.body.len(), "{} gzipped against {} plain", zipped.body.len(), plain.body.len());
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&zipped.body[..]), &mut text).expect("gzip");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&text).expect("JSON"), env, "the same environment");
+
+    for refused in ["gzip;q=0, br", "identity"] {
+        let res = app.call(Method::GET, "/v1/environment").header(header::ACCEPT_ENCODING, refused).send().await;
+        assert_eq!(header_of(&res, header::CONTENT_ENCODING), "", "{refused}");
+        assert_eq!(serde_json::from_slice::<serde_json::Value>(&res.body).expect("JSON"), env, "{refused}");
+    }
 }

@@ -28,13 +28,20 @@ async fn theme_css_serves_the_configured_file() {
     assert_eq!(res.text(), ":root { --vb-color-primary: #ff0066; }");
 }
 
-#[tokio::test]
-async fn portal_routes_fall_back_to_index_html_and_api_paths_do_not() {
+/// A server whose portal is an `index.html` with an inline script and an
+/// `app.js`.
+async fn app_with_portal() -> (TestApp, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("index.html"), "<!doctype html><script type=\"module\">start()</script>").expect("write");
     std::fs::write(dir.path().join("app.js"), "export {}").expect("write");
     let portal = dir.path().to_path_buf();
     let app = TestApp::with_config(|c| c.portal_dir = Some(portal.clone())).await;
+    (app, dir)
+}
+
+#[tokio::test]
+async fn portal_routes_fall_back_to_index_html_and_api_paths_do_not() {
+    let (app, _dir) = app_with_portal().await;
     for path in ["/sign-in", "/sign-up/tasks/choose-organization", "/"] {
         let res = app.call(Method::GET, path).send().await;
         assert_eq!(res.status.as_u16(), 200, "{path}");
@@ -45,6 +52,20 @@ async fn portal_routes_fall_back_to_index_html_and_api_paths_do_not() {
     }
     assert_eq!(app.call(Method::GET, "/app.js").send().await.text(), "export {}");
     app.call(Method::GET, "/v1/nope").send().await.expect_error(404, "resource_not_found");
+}
+
+#[tokio::test]
+async fn pages_and_redirects_carry_the_portals_policy_and_data_a_short_one_that_allows_nothing() {
+    let (app, _dir) = app_with_portal().await;
+    let policy = |res: &common::Resp| res.headers["content-security-policy"].to_str().expect("ascii").to_string();
+    for path in ["/sign-in", "/app.js", "/v1/client/touch?redirect_url=/"] {
+        let full = policy(&app.call(Method::GET, path).send().await);
+        assert!(full.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{path}: {full}");
+    }
+    for path in ["/v1/environment", "/v1/client", "/locale/en.json", "/theme.css", "/v1/nope"] {
+        let short = policy(&app.call(Method::GET, path).send().await);
+        assert_eq!(short, "default-src 'none'; script-src 'none'; frame-ancestors 'none'", "{path}");
+    }
 }
 
 #[tokio::test]

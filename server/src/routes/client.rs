@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::openapi::{Api, Operation, Param};
 use crate::store;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use vestibule_protocol::token::Jwks;
@@ -42,8 +42,13 @@ pub fn api() -> Api {
         .route(Operation::get("/jwks", "The public keys that verify session tokens.").answers::<Jwks>(), jwks)
 }
 
-async fn environment(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json(render::environment(&state))
+/// The environment, gzipped for a browser that takes it: a first visit
+/// waits for it beside the portal's wasm.
+async fn environment(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    match serde_json::to_vec(&render::environment(&state)) {
+        Ok(body) => crate::content_coding::json(&headers, body),
+        Err(e) => ApiError::internal(e).into_response(),
+    }
 }
 
 /// `GET /client`: the caller's client, made (with its cookie) on a first
