@@ -1,7 +1,9 @@
 //! Browser tests of the control components and hooks (wasm-bindgen-test in
 //! headless Chromium): `<Show>` in the four combinations of the product
 //! description, `use_auth` under the auth-state rule, and
-//! `<RedirectToTasks>` with and without `task_urls`.
+//! `<RedirectToTasks>` with and without `task_urls`; and the slug the
+//! create-organization screen suggests, the server's by the browser's
+//! Unicode rules.
 #![cfg(target_arch = "wasm32")]
 
 mod common;
@@ -207,5 +209,27 @@ async fn redirect_to_tasks_uses_task_urls_then_the_built_in_route() {
         assert_eq!(path_and_query(), want, "{who:?}");
         root.remove();
         restore(&start);
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_suggested_slug_is_the_one_the_server_derives() {
+    for name in [
+        "Acme",
+        "  Acme  Widgets, Inc. ",
+        "Ünïcode Org",
+        "\u{212A}elvin Labs",
+        "İstanbul Ofis",
+        "数字 Org 42",
+        "Ωmega—Ltd ²nd",
+        "ＡＣＭＥ 株式会社",
+        "café-crème № 7",
+        "",
+    ] {
+        assert_eq!(
+            vestibule_portal::tasks::choose_organization::slug_from_name(name),
+            vestibule_protocol::wire::slug_from_name(name),
+            "{name:?}"
+        );
     }
 }

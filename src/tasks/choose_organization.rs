@@ -5,6 +5,7 @@
 //! asking.
 
 mod create;
+pub use create::slug_from_name;
 mod list;
 
 use super::{use_task_done, TaskDone, TaskProps};

@@ -6,17 +6,39 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::cmd::{cargo, run, target_dir};
-use crate::tools::path_with_tools;
+use crate::tools::{path_with_tools, tools_bin};
 use crate::Result;
 
 /// `cargo fetch --locked`, then `trunk build --release` in the workspace root
-/// (Trunk.toml builds offline, so the fetch must come first). Trunk is
-/// incremental, so this always runs.
+/// (Trunk.toml builds offline, so the fetch must come first), then the
+/// loader minified and every file precompressed. Trunk is incremental, so
+/// this always runs.
 pub fn build_portal(root: &Path) -> Result<()> {
     trunk_build(root, root, &["--release"])?;
     let dist = root.join("dist");
+    minify_scripts(root, &dist)?;
     precompress(&dist)?;
     println!("portal: built into {} (with .br and .gz variants)", dist.display());
+    Ok(())
+}
+
+/// Minifies every `.js` file of `dir` in place with esbuild: the loader
+/// wasm-bindgen writes is 54 KB of readable JavaScript that trunk's
+/// minifier fails to parse (it leaves it as it is, with a warning). The
+/// loader carries no `integrity` (`data-integrity="none"` in
+/// `index.html`), since it changes after trunk hashed it.
+fn minify_scripts(root: &Path, dir: &Path) -> Result<()> {
+    let esbuild = tools_bin(root).join("esbuild");
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("js") {
+            continue;
+        }
+        run(Command::new(&esbuild)
+            .arg(&path)
+            .args(["--minify", "--format=esm", "--allow-overwrite", "--log-level=warning"])
+            .arg(format!("--outfile={}", path.display())))?;
+    }
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 //! install flags that are known to work here (see design/testing.md): trunk
 //! 0.22 needs a newer rustc, wasm-bindgen-cli must equal the crate in
 //! Cargo.lock and cannot be installed `--locked`, and Debian's binaryen is
-//! too old for current wasm, so wasm-opt comes from npm into `.tools/`.
+//! too old for current wasm, so wasm-opt comes from npm into `.tools/`,
+//! as does esbuild, which minifies wasm-bindgen's loader (trunk's own
+//! minifier cannot read it).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,8 @@ use crate::Result;
 pub const TRUNK_VERSION: &str = "0.21.14";
 /// The npm binaryen release whose wasm-opt reads current rustc output.
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// The npm esbuild release that minifies the portal's JavaScript loader.
+pub const ESBUILD_VERSION: &str = "0.25.12";
 /// Debian's Chromium.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver (same release as [`CHROMIUM`]).
@@ -38,6 +42,7 @@ pub fn ensure(root: &Path, chromium: Chromium) -> Result<()> {
     ensure_trunk()?;
     ensure_wasm_bindgen(root)?;
     ensure_wasm_opt(root)?;
+    ensure_esbuild(root)?;
     if chromium == Chromium::Yes {
         ensure_chromium()?;
     }
@@ -52,8 +57,8 @@ pub fn path_with_tools(root: &Path) -> Result<OsString> {
     Ok(std::env::join_paths(dirs)?)
 }
 
-/// Where npm puts the wasm-opt launcher.
-fn tools_bin(root: &Path) -> PathBuf {
+/// Where npm puts the wasm-opt and esbuild launchers.
+pub fn tools_bin(root: &Path) -> PathBuf {
     root.join(".tools").join("node_modules").join(".bin")
 }
 
@@ -120,6 +125,22 @@ fn ensure_wasm_opt(root: &Path) -> Result<()> {
         }
     }
     println!("tools: wasm-opt (npm binaryen {BINARYEN_VERSION}) ok");
+    Ok(())
+}
+
+fn ensure_esbuild(root: &Path) -> Result<()> {
+    let esbuild = tools_bin(root).join("esbuild");
+    let version = || stdout_of(Command::new(&esbuild).arg("--version")).map(|v| v.trim().to_owned());
+    if version().as_deref() != Some(ESBUILD_VERSION) {
+        run(Command::new("npm")
+            .arg("install")
+            .arg("--prefix")
+            .arg(root.join(".tools"))
+            .args(["--no-audit", "--no-fund"])
+            .arg(format!("esbuild@{ESBUILD_VERSION}")))?;
+        check_installed("esbuild", version(), ESBUILD_VERSION)?;
+    }
+    println!("tools: esbuild {ESBUILD_VERSION} ok");
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use super::{Chooser, Screen, CLASS};
 use crate::api::param;
 use crate::components::card::Card;
 use crate::components::field::Field;
-use vestibule_protocol::wire::slug_from_name;
+use vestibule_protocol::wire::slug_from_lowercase;
 use yew::prelude::*;
 
 /// The new organization as typed so far.
@@ -44,6 +44,14 @@ impl Draft {
             draft.slug.set(slug);
         })
     }
+}
+
+/// The slug the server would derive from `name` (`slug_from_name`), by the
+/// browser's Unicode rules rather than tables of Rust's of our own.
+pub fn slug_from_name(name: &str) -> String {
+    let lowercase = String::from(js_sys::JsString::from(name).to_lower_case());
+    let letter_or_digit = js_sys::RegExp::new(r"^[\p{Alphabetic}\p{N}]$", "u");
+    slug_from_lowercase(lowercase.chars(), |c| letter_or_digit.test(c.encode_utf8(&mut [0; 4])))
 }
 
 /// The create screen.
