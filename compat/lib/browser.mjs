@@ -170,7 +170,7 @@ export class AppPage {
  */
 export async function leavePage(page) {
   const deadline = Date.now() + 15_000;
-  while (page.url() !== 'about:blank') {
+  while (!page.isClosed() && page.url() !== 'about:blank') {
     if (Date.now() > deadline) throw new Error(`the page ${page.url()} did not leave for about:blank in 15 s`);
     await page.goto('about:blank', { timeout: 5_000 }).catch(() => {});
   }

@@ -84,25 +84,28 @@ export function submit(page) {
 /**
  * Clerk's primary button, until the form sends `POST <path>`: on a busy
  * machine a click that lands while the form still checks what was typed
- * is dropped by Clerk's form, so one more click follows when no request
- * left within 5 s. Resolves with the response.
+ * is dropped by Clerk's form, so one more click follows when no such
+ * request left within 5 s of the first.
  */
 export async function submitUntilSent(page, path) {
-  const sent = (timeout) => page.waitForRequest(
-    (r) => r.method() === 'POST' && new URL(r.url()).pathname === path,
-    { timeout },
-  );
-  const first = sent(5_000);
-  await submit(page);
-  let request;
+  let sent = false;
+  const watch = (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === path) sent = true;
+  };
+  const until = async (ms) => {
+    const deadline = Date.now() + ms;
+    while (!sent && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return sent;
+  };
+  page.on('request', watch);
   try {
-    request = await first;
-  } catch {
-    const second = sent(15_000);
     await submit(page);
-    request = await second;
+    if (await until(5_000)) return;
+    await submit(page);
+    if (!(await until(15_000))) throw new Error(`no POST ${path} after two clicks of Clerk's button`);
+  } finally {
+    page.off('request', watch);
   }
-  return request.response();
 }
 
 /** Signs in through Clerk's SignIn with the email, then the password. */

@@ -591,10 +591,10 @@ pub fn slug_from_name(name: &str) -> String {
 }
 
 /// [`slug_from_name`] of a name already lowercased, with `is_alphanumeric`
-/// saying which characters are letters or digits (a letter outside ASCII
-/// is left out; anything else separates words). The portal passes the
-/// browser's Unicode rules (`toLowerCase`, `\p{Alphabetic}`, `\p{N}`), so its
-/// wasm carries none of Rust's case and property tables.
+/// saying which characters are letters or digits (a letter or digit
+/// outside ASCII is left out; anything else separates words). The portal
+/// passes the browser's Unicode rules (`toLowerCase`, `\p{Alphabetic}`,
+/// `\p{N}`), so its wasm carries none of Rust's case and property tables.
 pub fn slug_from_lowercase(lowercase: impl Iterator<Item = char>, is_alphanumeric: impl Fn(char) -> bool) -> String {
     let mut slug = String::new();
     for c in lowercase {

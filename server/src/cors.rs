@@ -51,12 +51,19 @@ pub async fn cors(State(state): State<AppState>, req: Request, next: Next) -> Re
         _ => next.run(req).await,
     };
     let h = res.headers_mut();
-    // One `Vary` list: a handler's own (`accept-encoding`) and `Origin`.
-    let vary = match h.get(header::VARY).and_then(|v| v.to_str().ok()) {
-        Some(own) if !own.is_empty() => HeaderValue::from_str(&format!("{own}, Origin")).unwrap_or(HeaderValue::from_static("Origin")),
-        _ => HeaderValue::from_static("Origin"),
-    };
-    h.insert(header::VARY, vary);
+    // One `Vary` list: the handler's own (`accept-encoding`) and `Origin`.
+    let mut vary: Vec<String> = h
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .collect();
+    if !vary.iter().any(|v| v == "*" || v.eq_ignore_ascii_case("origin")) {
+        vary.push("Origin".into());
+    }
+    h.insert(header::VARY, HeaderValue::from_str(&vary.join(", ")).unwrap_or(HeaderValue::from_static("Origin")));
     if let Some(origin) = granted {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         h.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, HeaderValue::from_static("true"));

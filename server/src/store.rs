@@ -101,6 +101,12 @@ pub async fn open(location: &Location, limits: PoolLimits) -> Result<Db, OpenErr
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(timeout);
+            // SQLite's migrator takes no lock: two processes opening one
+            // file at once take turns on a lock file beside it, from the
+            // first connection on. That connection may create the file and
+            // turn it to WAL, which SQLite refuses at once ("database is
+            // locked", without waiting) while another connection holds it.
+            let _turn = MigrationLock::take(path).await?;
             // A connection to a local file does not go stale the way a
             // network connection does: no ping before each use (with sqlx's
             // SQLite driver, a ping is one more hand-off to the
@@ -111,9 +117,6 @@ pub async fn open(location: &Location, limits: PoolLimits) -> Result<Db, OpenErr
                 .test_before_acquire(false)
                 .connect_with(options)
                 .await?;
-            // SQLite's migrator takes no lock: two processes opening one
-            // file at once take turns on a lock file beside it.
-            let _turn = MigrationLock::take(path).await?;
             migrate(sqlx::migrate!("./migrations/sqlite"), &pool).await?;
             Ok(Db::Sqlite(pool))
         }
