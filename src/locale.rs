@@ -22,13 +22,13 @@ const RIGHT_TO_LEFT: [&str; 1] = ["ar"];
 /// that the portal ships, by its language (`fr-CA` is `fr`); English when
 /// none is. An unknown tag is passed over, never an error.
 pub fn choose<'a>(wanted: impl IntoIterator<Item = &'a str>) -> &'static str {
-    wanted
-        .into_iter()
-        .find_map(|tag| {
-            let language = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
-            LOCALES.into_iter().find(|l| *l == language)
-        })
-        .unwrap_or(LOCALES[0])
+    wanted.into_iter().find_map(shipped).unwrap_or(LOCALES[0])
+}
+
+/// The shipped locale of `tag`'s language (`fr-CA` is `fr`), if any.
+fn shipped(tag: &str) -> Option<&'static str> {
+    let language = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    LOCALES.into_iter().find(|l| *l == language)
 }
 
 /// A message table for one locale: the object `JSON.parse` made of the
@@ -205,8 +205,7 @@ pub fn asked() -> Option<String> {
     match crate::nav::Here::current().param("locale") {
         Some(tag) => {
             if let Some(storage) = &storage {
-                let shipped = choose([tag.as_str()]) != LOCALES[0] || tag.to_ascii_lowercase().starts_with(LOCALES[0]);
-                let _ = if shipped { storage.set_item(ASKED_KEY, &tag) } else { storage.remove_item(ASKED_KEY) };
+                let _ = if shipped(&tag).is_some() { storage.set_item(ASKED_KEY, &tag) } else { storage.remove_item(ASKED_KEY) };
             }
             Some(tag)
         }

@@ -356,33 +356,34 @@ mod counting_tests {
         assert_eq!(parse_test_result("running 3 tests"), None);
     }
 
-    #[test]
-    fn a_command_past_its_limit_is_stopped_with_what_it_started() {
+    /// Runs `sh -c script` under a 1 s limit it outlives, `{pid_file}` in
+    /// the script naming where it writes the id of a process it starts, and
+    /// returns that process's `/proc/<pid>/stat` afterwards (empty once the
+    /// process is gone).
+    fn state_after_limit(script: &str) -> String {
         let dir = TempDir::new("xtask-watchdog").expect("scratch directory");
-        let pid_file = dir.path().join("grandchild");
-        // The grandchild does not hold the output open: only the kill ends it.
-        let script = format!("sleep 300 > /dev/null & echo $! > {}; wait", pid_file.display());
+        let pid_file = dir.path().join("pid");
+        let script = script.replace("{pid_file}", &pid_file.display().to_string());
         let error = run_limited(Command::new("sh").args(["-c", &script]), Duration::from_secs(1), |_| None)
             .expect_err("a command that outlives its limit fails");
         assert!(error.to_string().contains("still running after 1 s"), "{error}");
-        let grandchild = std::fs::read_to_string(&pid_file).expect("the script wrote its child's pid");
-        let state = std::fs::read_to_string(format!("/proc/{}/stat", grandchild.trim())).unwrap_or_default();
+        let pid = std::fs::read_to_string(&pid_file).expect("the script wrote the pid");
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim())).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_command_past_its_limit_is_stopped_with_what_it_started() {
+        // The grandchild does not hold the output open: only the kill ends it.
+        let state = state_after_limit("sleep 300 > /dev/null & echo $! > {pid_file}; wait");
         // Gone, or a zombie waiting for a reaper: not running either way.
         assert!(state.is_empty() || state.contains(") Z "), "the child the command started is still alive: {state}");
     }
 
     #[test]
     fn a_process_reparented_away_from_a_stopped_command_is_stopped_too() {
-        let dir = TempDir::new("xtask-watchdog").expect("scratch directory");
-        let pid_file = dir.path().join("orphan");
         // The subshell exits at once: its sleep is reparented, keeps the
         // output open, and is found only through the process group.
-        let script = format!("(sleep 300 & echo $! > {}); sleep 300", pid_file.display());
-        let error = run_limited(Command::new("sh").args(["-c", &script]), Duration::from_secs(1), |_| None)
-            .expect_err("a command that outlives its limit fails");
-        assert!(error.to_string().contains("still running after 1 s"), "{error}");
-        let orphan = std::fs::read_to_string(&pid_file).expect("the script wrote the orphan's pid");
-        let state = std::fs::read_to_string(format!("/proc/{}/stat", orphan.trim())).unwrap_or_default();
+        let state = state_after_limit("(sleep 300 & echo $! > {pid_file}); sleep 300");
         assert!(state.is_empty() || state.contains(") Z "), "the reparented process is still alive: {state}");
     }
 
