@@ -8,6 +8,7 @@ use crate::locale::Messages;
 use crate::session::hooks::use_messages;
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -78,6 +79,12 @@ impl Submit {
     /// Runs `action` unless one is under way: busy until it ends, then its
     /// error, or none.
     pub fn run(&self, action: impl Future<Output = Result<(), ApiError>> + 'static) {
+        self.run_boxed(Box::pin(action));
+    }
+
+    /// [`Submit::run`] for any action: one copy of the bookkeeping in the
+    /// portal's wasm instead of one per screen's action.
+    fn run_boxed(&self, action: Pin<Box<dyn Future<Output = Result<(), ApiError>>>>) {
         if self.running.replace(true) {
             return;
         }

@@ -6,7 +6,9 @@
 //! with every file precompressed as a CDN would send it (brotli for
 //! Clerk's bundles, as for ours). The loads alternate, ours and Clerk's,
 //! on localhost and on an emulated slow 4G, so the machine's noise falls on
-//! both alike.
+//! both alike. A third page in the same rounds, a static form with no
+//! script or stylesheet, is the floor: what this browser on this machine
+//! takes to show any form at all.
 
 use std::path::Path;
 
@@ -42,6 +44,17 @@ const VESTIBULE: Screen<'static> = Screen {
     waits_for: "input#vb-identifier",
     client_cookie: None,
 };
+/// The floor: a form in plain HTML, ready as soon as it is parsed.
+const FLOOR: Screen<'static> = Screen {
+    path: "/compat/floor.html",
+    ready_script: VESTIBULE.ready_script,
+    waits_for: "input#vb-identifier",
+    client_cookie: None,
+};
+/// The floor page: our sign-in form's fields, without script or style.
+const FLOOR_PAGE: &str = "<!doctype html><html lang=en><meta charset=utf-8><title>Sign in</title>\
+     <link href=data:, rel=icon><form><h1>Sign in</h1><label for=vb-identifier>Email address</label>\
+     <input id=vb-identifier type=email autocomplete=username><button>Continue</button></form></html>\n";
 
 /// Lays out the site, starts the server on it and prints the lines.
 pub async fn run(server_bin: &Path, portal: &Path, compat: &Path, scratch: &Path) -> Result<()> {
@@ -74,6 +87,7 @@ fn lay_out_site(portal: &Path, compat: &Path, site: &Path) -> Result<()> {
     for page in ["clerk_ui.html", "clerk_ui.js"] {
         std::fs::copy(compat.join("pages").join(page), pages.join(page))?;
     }
+    std::fs::write(pages.join("floor.html"), FLOOR_PAGE)?;
     let modules = compat.join("node_modules").join("@clerk");
     copy_bundle(&modules.join("clerk-js").join("dist"), &pages.join("clerk-js"), |name| {
         name == "clerk.browser.js" || name.contains("_clerk.browser_")
@@ -134,11 +148,11 @@ async fn measure(server: &mut Server, scratch: &Path) -> Result<()> {
     let base = server.base_url();
     let driver = Chromedriver::start(&scratch.join("chromedriver-versus-clerk.log")).await?;
     let networks: [(&str, Option<Network>); 2] = [("localhost", None), ("slow_4g", Some(SLOW_4G))];
-    let mut series: Vec<[Series; 2]> = networks.iter().map(|_| Default::default()).collect();
-    eprintln!("bench: {LOADS} cold loads each of Clerk's SignIn and ours, on localhost and slow 4G, alternating");
+    let mut series: Vec<[Series; 3]> = networks.iter().map(|_| Default::default()).collect();
+    eprintln!("bench: {LOADS} cold loads each of Clerk's SignIn, ours and a static form, on localhost and slow 4G, alternating");
     for round in 0..LOADS {
-        for ((name, network), pair) in networks.iter().zip(series.iter_mut()) {
-            for (screen, loads) in [&CLERK, &VESTIBULE].into_iter().zip(pair.iter_mut()) {
+        for ((name, network), per_page) in networks.iter().zip(series.iter_mut()) {
+            for (screen, loads) in [&CLERK, &VESTIBULE, &FLOOR].into_iter().zip(per_page.iter_mut()) {
                 let profile = scratch.join(format!("chrome-profile-versus-{round}"));
                 let loaded = browser::cold_load(&driver.url, &base, screen, *network, &profile).await?;
                 eprintln!("bench: {name} {}: {:.1} ms, {} bytes", screen.path, loaded.ms, loaded.bytes);
@@ -147,7 +161,7 @@ async fn measure(server: &mut Server, scratch: &Path) -> Result<()> {
             }
         }
     }
-    for ((name, _), [clerk, ours]) in networks.iter().zip(&series) {
+    for ((name, _), [clerk, ours, floor]) in networks.iter().zip(&series) {
         let ratio = ours.median_ms() / clerk.median_ms().max(f64::EPSILON);
         println!("versus_clerk_{name}_clerk_ms_median: {:.1} ms (Clerk's SignIn, {} bytes)", clerk.median_ms(), clerk.median_bytes());
         println!("versus_clerk_{name}_vestibule_ms_median: {:.1} ms (our /sign-in, {} bytes)", ours.median_ms(), ours.median_bytes());
@@ -155,8 +169,15 @@ async fn measure(server: &mut Server, scratch: &Path) -> Result<()> {
             "versus_clerk_{name}_ratio: {ratio:.3} (ours / Clerk's; goal at most {RATIO_GOAL}: {})",
             verdict(ratio <= RATIO_GOAL)
         );
+        println!(
+            "versus_clerk_{name}_floor_ms_median: {:.1} ms (a static form, no script or stylesheet, {} bytes; ours {:.1} ms above it, Clerk's {:.1} ms)",
+            floor.median_ms(),
+            floor.median_bytes(),
+            ours.median_ms() - floor.median_ms(),
+            clerk.median_ms() - floor.median_ms(),
+        );
     }
-    if let Some([_, ours]) = series.first() {
+    if let Some([_, ours, _]) = series.first() {
         println!(
             "versus_clerk_localhost_vestibule_goal: {:.1} ms (goal at most {LOCALHOST_GOAL_MS} ms: {})",
             ours.median_ms(),
