@@ -54,7 +54,8 @@ Commands:
                         --postgres: GET /v1/client and the token refresh on SQLite,
                         PostgreSQL, and two PostgreSQL replicas behind haproxy;
                         cold loads of Clerk's prebuilt SignIn beside our /sign-in
-                        on localhost and slow 4G (--versus-clerk runs only them);
+                        and a static form (the floor) on localhost and slow 4G
+                        (--versus-clerk runs only them);
                         the soak (1,000 signed-in tabs refreshing tokens for 10
                         model minutes at 10x real time) ends the run, and
                         --soak runs only it
