@@ -27,6 +27,7 @@ pub mod ids;
 pub mod input;
 pub mod key_rotation;
 pub mod keys;
+pub mod listener;
 pub mod locales;
 pub mod lockout;
 pub mod mfa_keys;

@@ -1,10 +1,13 @@
 //! `vestibule`: the command line of the server.
 
 use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::future::IntoFuture;
 use std::sync::Arc;
+use axum::extract::ConnectInfo;
+use axum::Extension;
+use tower::Layer;
+use vestibule_server::listener::NoDelayListener;
 use vestibule_server::{router, router_with_test_clock, AppState, Clock, Config, OffsetClock, SystemClock};
 
 #[derive(Parser)]
@@ -191,7 +194,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(p) = portal_dir {
         cfg.portal_dir = Some(p);
     }
-    let listener = tokio::net::TcpListener::bind(&cfg.listen).await?;
+    let listener = NoDelayListener::bind(&cfg.listen).await?;
     let addr = listener.local_addr()?;
     let public_url = cfg.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
     let offset_clock = Arc::new(OffsetClock::default());
@@ -237,7 +240,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     vestibule_server::disk::survive_file_size_limit();
     let grace = std::time::Duration::from_secs(u64::from(cfg.shutdown_timeout_seconds));
     let (stopped, on_stop) = tokio::sync::oneshot::channel();
-    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(async move {
+    // What `into_make_service_with_connect_info::<SocketAddr>` does for a
+    // plain `TcpListener`: each connection's router knows its peer.
+    let per_connection = tower::service_fn(move |stream: axum::serve::IncomingStream<'_, NoDelayListener>| {
+        let peer = ConnectInfo(*stream.remote_addr());
+        std::future::ready(Ok::<_, std::convert::Infallible>(Extension(peer).layer(app.clone())))
+    });
+    let server = axum::serve(listener, per_connection).with_graceful_shutdown(async move {
         let name = vestibule_server::shutdown::signal().await;
         tracing::info!(signal = name, grace_seconds = grace.as_secs(), "stopping: no new connections; requests in flight may finish");
         let _ = stopped.send(());
