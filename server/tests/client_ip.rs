@@ -60,3 +60,42 @@ async fn an_untrusted_peer_cannot_choose_its_bucket() {
     // Its neighbour is its own peer, with its own bucket.
     assert_eq!(attempt(&app, "198.51.100.8", None).await.code(), "form_identifier_not_found");
 }
+
+/// The served binary gives each connection's TCP peer to the limits (what
+/// `main.rs` wires up around its listener): two addresses of the loopback
+/// network, each with a budget of 2, keep their own buckets.
+#[tokio::test]
+async fn the_served_binary_counts_each_peer_address_on_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("vestibule.toml");
+    std::fs::write(&config, "sign_in_attempts_per_ip_per_minute = 2\n").expect("config");
+    let config_arg = config.to_string_lossy().to_string();
+    let served = common::binary::serve(&dir.path().join("data"), &["--config", &config_arg], &[("VESTIBULE_EMAIL_SENDER", "outbox")]);
+    let base = served.base.clone().unwrap_or_else(|| panic!("the server did not start: {}", served.output()));
+    let from = |last: u8| {
+        reqwest::Client::builder()
+            .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last)))
+            .build()
+            .expect("client")
+    };
+    let attempt = |client: reqwest::Client| {
+        let base = base.clone();
+        async move {
+            let res = client
+                .post(format!("{base}/v1/client/sign_ins"))
+                .header("Origin", &base)
+                .form(&[("identifier", "nobody@example.com")])
+                .send()
+                .await
+                .expect("the server answers");
+            res.status().as_u16()
+        }
+    };
+    let first = from(2);
+    for _ in 0..2 {
+        assert_eq!(attempt(first.clone()).await, 422);
+    }
+    assert_eq!(attempt(first.clone()).await, 429, "127.0.0.2 spent its budget");
+    assert_eq!(attempt(from(3)).await, 422, "127.0.0.3 has a budget of its own");
+    served.stop();
+}
