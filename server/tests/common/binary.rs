@@ -31,6 +31,14 @@ impl Served {
     }
 }
 
+/// A test that fails before [`Served::stop`] does not leave its server running.
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Runs `vestibule serve` on `data_dir` with `args` and `env` (and no other
 /// `VESTIBULE_*` variable), until it prints its URL or exits.
 pub fn serve(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Served {
