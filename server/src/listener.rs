@@ -20,17 +20,6 @@ impl NoDelayListener {
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<Self> {
         TcpListener::bind(addr).await.map(Self)
     }
-
-    /// The address it listens on.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.0.local_addr()
-    }
-}
-
-impl From<TcpListener> for NoDelayListener {
-    fn from(listener: TcpListener) -> Self {
-        Self(listener)
-    }
 }
 
 impl Listener for NoDelayListener {

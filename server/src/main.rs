@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::future::IntoFuture;
 use std::sync::Arc;
 use axum::extract::ConnectInfo;
+use axum::serve::Listener;
 use axum::Extension;
 use tower::Layer;
 use vestibule_server::listener::NoDelayListener;

@@ -72,30 +72,25 @@ async fn the_served_binary_counts_each_peer_address_on_its_own() {
     let config_arg = config.to_string_lossy().to_string();
     let served = common::binary::serve(&dir.path().join("data"), &["--config", &config_arg], &[("VESTIBULE_EMAIL_SENDER", "outbox")]);
     let base = served.base.clone().unwrap_or_else(|| panic!("the server did not start: {}", served.output()));
+    // A caller whose connections leave from 127.0.0.`last`.
     let from = |last: u8| {
-        reqwest::Client::builder()
+        let http = reqwest::Client::builder()
             .local_address(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, last)))
             .build()
-            .expect("client")
+            .expect("client");
+        common::binary::Caller::new(&http, &base)
     };
-    let attempt = |client: reqwest::Client| {
-        let base = base.clone();
-        async move {
-            let res = client
-                .post(format!("{base}/v1/client/sign_ins"))
-                .header("Origin", &base)
-                .form(&[("identifier", "nobody@example.com")])
-                .send()
-                .await
-                .expect("the server answers");
-            res.status().as_u16()
-        }
-    };
-    let first = from(2);
+    let mut first = from(2);
     for _ in 0..2 {
-        assert_eq!(attempt(first.clone()).await, 422);
+        assert_eq!(sign_in_status(&mut first).await, 422);
     }
-    assert_eq!(attempt(first.clone()).await, 429, "127.0.0.2 spent its budget");
-    assert_eq!(attempt(from(3)).await, 422, "127.0.0.3 has a budget of its own");
+    assert_eq!(sign_in_status(&mut first).await, 429, "127.0.0.2 spent its budget");
+    assert_eq!(sign_in_status(&mut from(3)).await, 422, "127.0.0.3 has a budget of its own");
     served.stop();
+}
+
+/// The status of a sign-in attempt for an unknown address.
+async fn sign_in_status(caller: &mut common::binary::Caller) -> u16 {
+    let answer = caller.call(reqwest::Method::POST, "/v1/client/sign_ins", &[("identifier", "nobody@example.com")]).await;
+    answer.expect("the server answers").0
 }

@@ -48,7 +48,7 @@ const VESTIBULE: Screen<'static> = Screen {
 const FLOOR: Screen<'static> = Screen {
     path: "/compat/floor.html",
     ready_script: VESTIBULE.ready_script,
-    waits_for: "input#vb-identifier",
+    waits_for: VESTIBULE.waits_for,
     client_cookie: None,
 };
 /// The floor page: our sign-in form's fields, without script or style.
